@@ -1,0 +1,275 @@
+// Package store is the one place for SQL. It persists every domain type on
+// embedded SQLite (default) or PostgreSQL with the same hand-written,
+// portable statements ($N placeholders, RETURNING, COUNT(*) OVER()). Each
+// exported write method is one transaction that also appends the audit
+// record. List methods take an auth.Scope and apply it in SQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	"github.com/pressly/goose/v3"
+
+	"qingfeng/internal/apperr"
+	"qingfeng/internal/auth"
+)
+
+// Dialect names the SQL engine behind a Store.
+type Dialect string
+
+// The supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+// Store wraps the database. It is safe for concurrent use.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+// Config says which database to open.
+type Config struct {
+	// DSN is a postgres:// or postgresql:// URL for PostgreSQL; empty or a
+	// sqlite path/"file:" DSN for SQLite.
+	DSN string
+	// DataDir holds the SQLite file when DSN is empty.
+	DataDir string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// IsPostgresDSN reports whether dsn selects PostgreSQL.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to the database the config names. It does not migrate.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Store{now: now}
+	var err error
+	if IsPostgresDSN(cfg.DSN) {
+		s.dialect = Postgres
+		s.db, err = sql.Open("pgx", cfg.DSN)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		s.db.SetMaxOpenConns(16)
+		s.db.SetMaxIdleConns(8)
+		s.db.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		s.dialect = SQLite
+		path := cfg.DSN
+		if path == "" {
+			if cfg.DataDir == "" {
+				return nil, errors.New("store: no data folder for SQLite")
+			}
+			if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("store: create data folder: %w", err)
+			}
+			path = filepath.Join(cfg.DataDir, "qingfeng.db")
+		}
+		s.db, err = openSQLite(path)
+		if err != nil {
+			return nil, err
+		}
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.db.PingContext(pctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("store: connect %s: %w", s.dialect, err)
+	}
+	return s, nil
+}
+
+// Dialect reports the engine.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB exposes the handle for benchmarks and the bare-query baseline only.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Now returns the store's clock reading.
+func (s *Store) Now() time.Time { return s.now() }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers (readiness).
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Migrate applies all pending migrations for the dialect and returns the
+// versions applied.
+func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
+	p, err := s.migrator()
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrate: %w", err)
+	}
+	var applied []int64
+	for _, r := range res {
+		applied = append(applied, r.Source.Version)
+	}
+	return applied, nil
+}
+
+// SchemaVersion returns the current and the newest known migration version.
+func (s *Store) SchemaVersion(ctx context.Context) (current, latest int64, err error) {
+	p, err := s.migrator()
+	if err != nil {
+		return 0, 0, err
+	}
+	current, err = p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: schema version: %w", err)
+	}
+	srcs := p.ListSources()
+	if len(srcs) > 0 {
+		latest = srcs[len(srcs)-1].Version
+	}
+	return current, latest, nil
+}
+
+func (s *Store) migrator() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrationFS, "migrations/"+string(s.dialect))
+	if err != nil {
+		return nil, err
+	}
+	d := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		d = goose.DialectPostgres
+	}
+	return goose.NewProvider(d, s.db, sub)
+}
+
+// inTx runs fn in a transaction, committing when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return s.mapErr(fmt.Errorf("store: commit: %w", err))
+	}
+	return nil
+}
+
+// mapErr turns uniqueness violations into apperr.Conflict and keeps others.
+func (s *Store) mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if isUniqueViolation(err) {
+		return apperr.Wrap(err, apperr.Conflict, "error.duplicate")
+	}
+	return err
+}
+
+// ms converts a time to stored Unix milliseconds (0 for the zero time).
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS converts stored Unix milliseconds to a UTC time (zero for 0).
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// args collects positional arguments and hands out $N placeholders.
+type args struct{ v []any }
+
+// add appends a value and returns its placeholder.
+func (a *args) add(v any) string {
+	a.v = append(a.v, v)
+	return fmt.Sprintf("$%d", len(a.v))
+}
+
+// scopeSQL renders an auth.Scope as a predicate on a materialised path
+// column: an index range per prefix. A denied scope matches nothing.
+func scopeSQL(sc auth.Scope, pathCol string, a *args) string {
+	if sc.Denied || len(sc.Prefixes) == 0 {
+		return "1 = 0"
+	}
+	var terms []string
+	for _, p := range sc.Prefixes {
+		if p == "/" {
+			return "1 = 1"
+		}
+		terms = append(terms, fmt.Sprintf("(%s >= %s AND %s < %s)", pathCol, a.add(p), pathCol, a.add(auth.PrefixUpperBound(p))))
+	}
+	return "(" + strings.Join(terms, " OR ") + ")"
+}
+
+// Page is the paging window of a list query.
+type Page struct {
+	Limit  int
+	Offset int
+}
+
+// normal clamps a page to 1..500 items (default 50).
+func (p Page) normal() Page {
+	if p.Limit <= 0 {
+		p.Limit = 50
+	}
+	if p.Limit > 500 {
+		p.Limit = 500
+	}
+	if p.Offset < 0 {
+		p.Offset = 0
+	}
+	return p
+}
+
+// likePattern escapes a user search string for LIKE ... ESCAPE '\'.
+func likePattern(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(q) + "%"
+}
+
+// notFound is the error for a missing or out-of-scope object.
+func notFound(what string) error { return apperr.New(apperr.NotFound, "error.not_found."+what) }
+
+// conflictVersion is the optimistic-locking error.
+func conflictVersion() error { return apperr.New(apperr.Conflict, "error.version_conflict") }
+
+// Setting returns a value from the settings table ("" when absent).
+func (s *Store) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
