@@ -208,7 +208,8 @@ func (s *Store) UpdateUser(ctx context.Context, a audit.Actor, u auth.User) (aut
 }
 
 // SetPassword stores a new password hash, clears the lockout and ends the
-// user's other sessions (keepSession stays). Errors: not_found.
+// user's other sessions (keepSession stays; a negative keepSession ends none,
+// for a transparent rehash at sign-in). Errors: not_found.
 func (s *Store) SetPassword(ctx context.Context, a audit.Actor, userID int64, hash string, keepSession int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		now := ms(s.now())
@@ -220,10 +221,14 @@ func (s *Store) SetPassword(ctx context.Context, a audit.Actor, userID int64, ha
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("user")
 		}
-		if err := endSessions(ctx, tx, userID, keepSession); err != nil {
-			return err
+		action := "user.password_rehash"
+		if keepSession >= 0 {
+			action = "user.password"
+			if err := endSessions(ctx, tx, userID, keepSession); err != nil {
+				return err
+			}
 		}
-		return s.appendAudit(ctx, tx, a, change{action: "user.password", objectType: "user", objectID: userID})
+		return s.appendAudit(ctx, tx, a, change{action: action, objectType: "user", objectID: userID})
 	})
 }
 
@@ -366,4 +371,9 @@ func (s *Store) UpdateRole(ctx context.Context, a audit.Actor, r auth.RoleInfo) 
 		return s.appendAudit(ctx, tx, a, change{action: "role.update", objectType: "role", objectID: 0,
 			after: r, note: map[string]any{"role": r.Code}})
 	})
+}
+
+// GetUserByPerson returns the user of a person. Errors: not_found.
+func (s *Store) GetUserByPerson(ctx context.Context, personID int64) (auth.User, string, error) {
+	return getUser(ctx, s.db, "us.person_id = $1", personID)
 }
