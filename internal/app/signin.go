@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -119,7 +120,9 @@ func (a *App) Logout(ctx context.Context, sess auth.Session) error {
 	return a.Store.DeleteSession(ctx, sess.ID)
 }
 
-func totpAAD(userID int64) []byte { return []byte("users.totp_secret:" + strconv.FormatInt(userID, 10)) }
+func totpAAD(userID int64) []byte {
+	return []byte("users.totp_secret:" + strconv.FormatInt(userID, 10))
+}
 
 // VerifySecondFactor checks a TOTP code for a session at the totp stage and
 // promotes it, returning the rotated cookie token. Wrong codes count as
@@ -181,6 +184,15 @@ func (a *App) BeginEnrolment(ctx context.Context, sess auth.Session) (Enrolment,
 	if c.TOTPEnabled {
 		return Enrolment{}, apperr.New(apperr.Conflict, "auth.totp_already")
 	}
+	if c.TOTPSecret != "" {
+		// A pending secret stays until confirmed, so a user who already
+		// scanned it can retry a mistyped code.
+		if secret, err := a.Keys.Open(c.TOTPSecret, totpAAD(c.UserID)); err == nil {
+			url := otpauthURL(a.Issuer, c.Username, string(secret))
+			png, err := credential.TOTPQRCodePNG(url, 200)
+			return Enrolment{Secret: string(secret), URL: url, QRPNG: png}, err
+		}
+	}
 	secret, url, err := credential.NewTOTPSecret(a.Issuer, c.Username)
 	if err != nil {
 		return Enrolment{}, err
@@ -224,6 +236,17 @@ func (a *App) ConfirmEnrolment(ctx context.Context, sess auth.Session, code stri
 		return a.promote(ctx, sess)
 	}
 	return "", nil
+}
+
+// otpauthURL rebuilds the key URI of a pending secret (RFC 6238 defaults).
+func otpauthURL(issuer, account, secret string) string {
+	v := url.Values{}
+	v.Set("secret", secret)
+	v.Set("issuer", issuer)
+	v.Set("algorithm", "SHA1")
+	v.Set("digits", "6")
+	v.Set("period", "30")
+	return "otpauth://totp/" + url.PathEscape(issuer) + ":" + url.PathEscape(account) + "?" + v.Encode()
 }
 
 func actorOf(userID int64, name string, unitID int64) auth.Principal {

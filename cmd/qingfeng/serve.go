@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"qingfeng/internal/api"
+	"qingfeng/internal/app"
+	"qingfeng/internal/apperr"
+	"qingfeng/internal/credential"
+	"qingfeng/internal/demo"
+	"qingfeng/internal/i18n"
+	"qingfeng/internal/store"
+	"qingfeng/internal/web"
+)
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet("serve", e)
+	var c common
+	c.register(fs, e)
+	addr := fs.String("addr", envOr(e, "QINGFENG_ADDR", "127.0.0.1:8080"), "listen address")
+	withDemo := fs.Bool("demo", false, "load demo data when the database is empty and print the demo logins")
+	secure := fs.Bool("secure-cookies", e.getenv("QINGFENG_SECURE_COOKIES") == "1", "mark cookies Secure (set when served over HTTPS)")
+	origins := fs.String("trusted-origins", e.getenv("QINGFENG_TRUSTED_ORIGINS"), "comma-separated extra origins for state-changing requests (reverse proxies)")
+	verbose := fs.Bool("verbose", false, "log every request")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	start := time.Now()
+	a, closeDB, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if *withDemo {
+		if err := ensureDemo(ctx, e, a, c.data); err != nil {
+			return err
+		}
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := logger(e.stderr, level)
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	var trusted []string
+	for _, o := range strings.Split(*origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			trusted = append(trusted, o)
+		}
+	}
+	srv, err := web.New(a, cat, web.Options{Log: log, SecureCookies: *secure, TrustedOrigins: trusted,
+		API: api.New(a, cat, log), Version: version})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", *addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	go sweepSessions(ctx, a, log)
+	fmt.Fprintf(e.stdout, "清风 Qingfeng %s serving on http://%s (%s, started in %s)\n", version, ln.Addr(), a.Store.Dialect(),
+		time.Since(start).Round(time.Millisecond))
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// sweepSessions deletes expired sessions every few minutes until ctx ends.
+func sweepSessions(ctx context.Context, a *app.App, log *slog.Logger) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.Store.PurgeSessions(ctx, a.Sessions); err != nil && ctx.Err() == nil {
+				log.Warn("session sweep", "err", err)
+			}
+		}
+	}
+}
+
+// demoLoginsFile keeps the demo password in the data folder (mode 0600) so
+// that every `serve --demo` can print the logins again.
+const demoLoginsFile = "demo-logins.txt"
+
+// ensureDemo loads the demo data on an empty database and prints the logins.
+func ensureDemo(ctx context.Context, e env, a *app.App, dataDir string) error {
+	path := filepath.Join(dataDir, demoLoginsFile)
+	_, total, err := a.Store.ListUnits(ctx, systemScope(), store.UnitFilter{Page: store.Page{Limit: 1}, IncludeInactive: true})
+	if err != nil {
+		return err
+	}
+	if total == 0 {
+		pw, err := demoPassword()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "loading demo data (four Zhangjiajie counties)…")
+		res, err := demo.Load(ctx, a, pw)
+		if err != nil {
+			return err
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "demo password: %s\n", pw)
+		for _, l := range res.Logins {
+			fmt.Fprintf(&b, "  %-13s %-14s %s\n", l.Username, l.Role, l.UnitName)
+		}
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			return err
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintln(e.stdout, "database not empty and no demo logins on file; not loading demo data")
+		return nil
+	}
+	fmt.Fprint(e.stdout, "demo logins (every account uses the demo password):\n", string(b))
+	return nil
+}
+
+// demoPassword makes a random password that satisfies the policy.
+func demoPassword() (string, error) {
+	tok, err := credential.RandomToken(rand.Reader, 9)
+	if err != nil {
+		return "", err
+	}
+	return "Qf-" + strings.NewReplacer("-", "x", "_", "y").Replace(tok) + "-7a", nil
+}
+
+func cmdDemo(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet("demo", e)
+	var c common
+	c.register(fs, e)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, closeDB, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	_, total, err := a.Store.ListUnits(ctx, systemScope(), store.UnitFilter{Page: store.Page{Limit: 1}, IncludeInactive: true})
+	if err != nil {
+		return err
+	}
+	if total > 0 {
+		return apperr.New(apperr.Conflict, "demo.not_empty")
+	}
+	return ensureDemo(ctx, e, a, c.data)
+}
+
+func cmdMigrate(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet("migrate", e)
+	var c common
+	c.register(fs, e)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, store.Config{DSN: c.db, DataDir: c.data, Now: e.now})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	cur, latest, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: applied %d migration(s) %v; schema version %d of %d\n", st.Dialect(), len(applied), applied, cur, latest)
+	return nil
+}
