@@ -177,7 +177,7 @@ func (a *App) GetAreaGroup(ctx context.Context, p auth.Principal, id int64, day 
 		return g, err
 	}
 	for _, m := range hist {
-		if m.Covers(a.Today()) {
+		if m.Covers(day) {
 			u, err := a.Store.GetUnit(ctx, m.UnitID)
 			if err == nil && sc.Covers(u.Path) {
 				return g, nil
@@ -308,7 +308,7 @@ func (a *App) AddAreaMember(ctx context.Context, p auth.Principal, groupID, unit
 	}
 	m, err := a.Store.AddMember(ctx, actor(p), groupID, unitID, from)
 	if apperr.Is(err, apperr.Conflict) {
-		return m, apperr.New(apperr.Conflict, "org.area.member_elsewhere", "")
+		return m, apperr.New(apperr.Conflict, "org.area.member_concurrent")
 	}
 	return m, err
 }
@@ -380,6 +380,17 @@ func (a *App) SavePerson(ctx context.Context, p auth.Principal, pe org.Person) (
 	if cur.Active && !pe.Active {
 		if u, _, err := a.Store.GetUserByPerson(ctx, pe.ID); err == nil && u.Active {
 			return pe, apperr.New(apperr.Conflict, "org.person.has_active_user")
+		}
+	}
+	if (cur.Active && !pe.Active) || cur.UnitID != pe.UnitID {
+		// An area group's leader must stay an active person of its county
+		// commission: hand the group to another leader first.
+		n, err := a.Store.CountLedAreaGroups(ctx, pe.ID)
+		if err != nil {
+			return pe, err
+		}
+		if n > 0 {
+			return pe, apperr.New(apperr.Conflict, "org.person.leads_area_group")
 		}
 	}
 	return a.Store.UpdatePerson(ctx, actor(p), pe)

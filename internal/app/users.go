@@ -79,6 +79,9 @@ func (a *App) CreateUser(ctx context.Context, p auth.Principal, personID int64, 
 		v.Add("person_id", "auth.person_inactive")
 	}
 	if err := a.validRoles(ctx, roles); err != nil {
+		if !apperr.Is(err, apperr.Invalid) {
+			return auth.User{}, err
+		}
 		v.Add("roles", apperr.As(err).Fields["roles"])
 	}
 	if err := v.Err(); err != nil {

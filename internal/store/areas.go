@@ -251,3 +251,13 @@ func (s *Store) EndMembership(ctx context.Context, a audit.Actor, m org.Membersh
 			before: m, after: after, note: map[string]any{"unit_id": m.UnitID, "to": to}})
 	})
 }
+
+// CountLedAreaGroups counts the active area groups a person leads.
+func (s *Store) CountLedAreaGroups(ctx context.Context, personID int64) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM area_groups WHERE leader_person_id = $1 AND active = TRUE`, personID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: led area groups: %w", err)
+	}
+	return n, nil
+}

@@ -161,8 +161,8 @@ func (s *Store) CountActiveDependants(ctx context.Context, unitID int64) (childr
 
 // UnitFilter narrows ListUnits.
 type UnitFilter struct {
-	ParentID        int64    // direct children of this unit
-	Under           string   // path prefix: the subtree of a unit
+	ParentID        int64  // direct children of this unit
+	Under           string // path prefix: the subtree of a unit
 	Kinds           []org.Kind
 	Query           string // substring of name or division code
 	IncludeInactive bool
