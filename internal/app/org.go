@@ -56,12 +56,10 @@ func (a *App) CreateUnit(ctx context.Context, p auth.Principal, u org.Unit) (org
 	u.Active = true
 	var parent *org.Unit
 	if u.ParentID != 0 {
+		// A missing parent and one outside the caller's scope answer alike.
 		pu, err := a.Store.GetUnit(ctx, u.ParentID)
-		if err != nil {
-			return u, apperr.InvalidField("parent_id", "org.unit.parent_required")
-		}
-		if err := inScope(p, auth.PermOrgManage, pu.Path, "unit"); err != nil {
-			return u, apperr.InvalidField("parent_id", "org.unit.parent_out_of_scope")
+		if err != nil || inScope(p, auth.PermOrgManage, pu.Path, "unit") != nil {
+			return u, apperr.InvalidField("parent_id", "org.unit.parent_not_found")
 		}
 		parent = &pu
 	} else if p.UnitPath != "/" {
@@ -212,6 +210,23 @@ func (a *App) managedCounty(ctx context.Context, p auth.Principal, countyID int6
 	return c, nil
 }
 
+// managedGroup loads an area group the caller manages; a group outside the
+// caller's scope answers like a missing one (notFoundKey).
+func (a *App) managedGroup(ctx context.Context, p auth.Principal, groupID int64, notFoundKey string) (org.AreaGroup, org.Unit, error) {
+	if err := need(p, auth.PermOrgManage); err != nil {
+		return org.AreaGroup{}, org.Unit{}, err
+	}
+	g, err := a.Store.GetAreaGroup(ctx, groupID, a.Today())
+	if err != nil {
+		return g, org.Unit{}, apperr.New(apperr.NotFound, notFoundKey)
+	}
+	c, err := a.Store.GetUnit(ctx, g.CountyUnitID)
+	if err != nil || !p.ScopeFor(auth.PermOrgManage).Covers(c.Path) {
+		return g, c, apperr.New(apperr.NotFound, notFoundKey)
+	}
+	return g, c, nil
+}
+
 // checkLeader requires an active person of the county commission itself
 // (a commission leader, 委领导).
 func (a *App) checkLeader(ctx context.Context, county org.Unit, personID int64) error {
@@ -250,11 +265,7 @@ func (a *App) CreateAreaGroup(ctx context.Context, p auth.Principal, g org.AreaG
 // current members cannot be deactivated. Errors: forbidden, not_found,
 // invalid, conflict.
 func (a *App) UpdateAreaGroup(ctx context.Context, p auth.Principal, g org.AreaGroup) error {
-	cur, err := a.Store.GetAreaGroup(ctx, g.ID, a.Today())
-	if err != nil {
-		return err
-	}
-	county, err := a.managedCounty(ctx, p, cur.CountyUnitID)
+	cur, county, err := a.managedGroup(ctx, p, g.ID, "error.not_found.area_group")
 	if err != nil {
 		return err
 	}
@@ -287,11 +298,7 @@ func (a *App) UpdateAreaGroup(ctx context.Context, p auth.Principal, g org.AreaG
 // AddAreaMember makes a unit of the group's county a member from day from.
 // Errors: forbidden, not_found, invalid, conflict (member of another group).
 func (a *App) AddAreaMember(ctx context.Context, p auth.Principal, groupID, unitID int64, from string) (org.Membership, error) {
-	g, err := a.Store.GetAreaGroup(ctx, groupID, a.Today())
-	if err != nil {
-		return org.Membership{}, err
-	}
-	county, err := a.managedCounty(ctx, p, g.CountyUnitID)
+	g, county, err := a.managedGroup(ctx, p, groupID, "error.not_found.area_group")
 	if err != nil {
 		return org.Membership{}, err
 	}
@@ -320,11 +327,7 @@ func (a *App) EndAreaMember(ctx context.Context, p auth.Principal, membershipID 
 	if err != nil {
 		return err
 	}
-	g, err := a.Store.GetAreaGroup(ctx, m.AreaGroupID, a.Today())
-	if err != nil {
-		return err
-	}
-	if _, err := a.managedCounty(ctx, p, g.CountyUnitID); err != nil {
+	if _, _, err := a.managedGroup(ctx, p, m.AreaGroupID, "error.not_found.membership"); err != nil {
 		return err
 	}
 	if err := org.ValidateLeave(m, to); err != nil {

@@ -71,8 +71,8 @@ func (a *App) newSession(ctx context.Context, userID int64, stage string) (SignI
 	return SignIn{Token: tok, Session: sess}, err
 }
 
-// Resolve turns a session cookie into the session and, for a full session,
-// the principal. Expired sessions are deleted. Errors: unauthenticated.
+// Resolve turns a session cookie into the session and, only for a full
+// session, the principal (a zero Principal for the totp/enroll stages). Expired sessions are deleted. Errors: unauthenticated.
 func (a *App) Resolve(ctx context.Context, token string) (auth.Session, auth.Principal, error) {
 	if token == "" {
 		return auth.Session{}, auth.Principal{}, apperr.New(apperr.Unauthenticated, "auth.signin_required")
@@ -90,6 +90,10 @@ func (a *App) Resolve(ctx context.Context, token string) (auth.Session, auth.Pri
 		if err := a.Store.TouchSession(ctx, sess.ID); err != nil {
 			return sess, auth.Principal{}, err
 		}
+	}
+	if sess.Stage != auth.StageFull {
+		// Half signed in: the session exists but grants nothing yet.
+		return sess, auth.Principal{}, nil
 	}
 	p, err := a.Store.Principal(ctx, sess.UserID, a.Today())
 	if err != nil {
@@ -145,7 +149,14 @@ func (a *App) VerifySecondFactor(ctx context.Context, sess auth.Session, code, s
 	if err != nil {
 		return "", apperr.Wrap(err, apperr.Internal, "error.internal")
 	}
-	if !credential.CheckTOTP(string(secret), code, a.Now()) {
+	step, ok := credential.MatchTOTP(string(secret), code, a.Now())
+	if ok {
+		// A code is good once: refuse a step at or before the last one used.
+		if ok, err = a.Store.UseTOTPStep(ctx, c.UserID, step); err != nil {
+			return "", err
+		}
+	}
+	if !ok {
 		if err := a.Store.RecordLoginFailure(ctx, c.UserID, a.Logins); err != nil {
 			return "", err
 		}
@@ -226,8 +237,12 @@ func (a *App) ConfirmEnrolment(ctx context.Context, sess auth.Session, code stri
 	if err != nil {
 		return "", apperr.Wrap(err, apperr.Internal, "error.internal")
 	}
-	if !credential.CheckTOTP(string(secret), code, a.Now()) {
+	step, ok := credential.MatchTOTP(string(secret), code, a.Now())
+	if !ok {
 		return "", apperr.InvalidField("code", "auth.totp_wrong")
+	}
+	if _, err := a.Store.UseTOTPStep(ctx, c.UserID, step); err != nil {
+		return "", err
 	}
 	if err := a.Store.SetTOTP(ctx, actor(actorOf(c.UserID, c.Name, c.UnitID)), c.UserID, c.TOTPSecret, true); err != nil {
 		return "", err

@@ -201,6 +201,17 @@ func (a *App) UpdateRole(ctx context.Context, p auth.Principal, r auth.RoleInfo)
 	if err := need(p, auth.PermRoleManage); err != nil {
 		return err
 	}
+	// Roles apply to the whole installation: only someone whose scope holds
+	// every user (e.g. the city administrator) may change them.
+	if p.UnitPath != "/" {
+		n, err := a.Store.CountUsersOutside(ctx, p.UnitPath)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.New(apperr.Forbidden, "auth.roles_installation_wide")
+		}
+	}
 	for _, perm := range r.Perms {
 		if !slices.Contains(auth.AllPermissions(), perm) {
 			return apperr.InvalidField("perms", "auth.permission_unknown")

@@ -79,3 +79,22 @@ func CheckTOTP(secret, code string, now time.Time) bool {
 	ok, err := totp.ValidateCustom(code, secret, now, totpOpts())
 	return err == nil && ok
 }
+
+// MatchTOTP is CheckTOTP that also returns the 30-second time step the code
+// belongs to, so the caller can refuse a step at or before the last one it
+// accepted (no replay of an observed code). It returns ok=false for bad codes.
+func MatchTOTP(secret, code string, now time.Time) (step int64, ok bool) {
+	if !CheckTOTP(secret, code, now) {
+		return 0, false
+	}
+	opts := totpOpts()
+	base := now.Unix() / int64(opts.Period)
+	for _, d := range []int64{0, -1, 1} {
+		t := time.Unix((base+d)*int64(opts.Period), 0)
+		c, err := totp.GenerateCodeCustom(secret, t, opts)
+		if err == nil && c == code {
+			return base + d, true
+		}
+	}
+	return 0, false
+}

@@ -124,9 +124,10 @@ func (s *Store) ListAreaGroups(ctx context.Context, sc auth.Scope, f AreaFilter)
 		where = append(where, "g.active = TRUE")
 	}
 	pg := f.Page.normal()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+areaCols+`, COUNT(*) OVER()
-		FROM area_groups g JOIN people p ON p.id = g.leader_person_id JOIN units cu ON cu.id = g.county_unit_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY g.county_unit_id, g.id LIMIT `+a.add(pg.Limit)+` OFFSET `+a.add(pg.Offset), a.v...)
+	q := `SELECT ` + areaCols + `, COUNT(*) OVER() FROM area_groups g JOIN people p ON p.id = g.leader_person_id
+		JOIN units cu ON cu.id = g.county_unit_id WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY g.county_unit_id, g.id LIMIT ` + a.add(pg.Limit) + ` OFFSET ` + a.add(pg.Offset)
+	rows, err := s.db.QueryContext(ctx, q, a.v...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list area groups: %w", err)
 	}
@@ -144,6 +145,11 @@ func (s *Store) ListAreaGroups(ctx context.Context, sc auth.Scope, f AreaFilter)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
+	}
+	if len(out) == 0 && pg.Offset > 0 {
+		if total, err = s.recount(ctx, q, a); err != nil {
+			return nil, 0, err
+		}
 	}
 	ms, err := s.membersOn(ctx, ids, f.Day)
 	if err != nil {

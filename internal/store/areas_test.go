@@ -40,7 +40,7 @@ func TestAreaGroupMembership(t *testing.T) {
 		_, err = s.CreateAreaGroup(ctx, sysActor, org.AreaGroup{CountyUnitID: tr.a.ID, Name: "第一片区", LeaderPersonID: leader.ID})
 		wantErr(t, err, apperr.Conflict, "error.duplicate")
 		// The same name in another county is fine.
-		_, err = s.CreateAreaGroup(ctx, sysActor, org.AreaGroup{CountyUnitID: tr.b.ID, Name: "第一片区", LeaderPersonID: leader.ID})
+		agB, err := s.CreateAreaGroup(ctx, sysActor, org.AreaGroup{CountyUnitID: tr.b.ID, Name: "第一片区", LeaderPersonID: leader.ID})
 		must(t, err)
 
 		add := func(g org.AreaGroup, u org.Unit, from string) org.Membership {
@@ -138,7 +138,9 @@ func TestAreaGroupMembership(t *testing.T) {
 			{"village of T1 is not a member", auth.Scope{Prefixes: []string{tr.v1.Path}}, store.AreaFilter{Day: "2026-03-16"}, nil},
 			{"T2 now in AG2", auth.Scope{Prefixes: []string{tr.t2.Path}}, store.AreaFilter{Day: "2026-03-16"}, ids(ag2.ID)},
 			{"T2 in 2025 in AG1", auth.Scope{Prefixes: []string{tr.t2.Path}}, store.AreaFilter{Day: "2025-06-01"}, ids(ag1.ID)},
-			{"county B scope", auth.Scope{Prefixes: []string{tr.b.Path}}, store.AreaFilter{Day: "2026-03-16"}, nil},
+			{"county B scope", auth.Scope{Prefixes: []string{tr.b.Path}}, store.AreaFilter{Day: "2026-03-16"}, ids(agB.ID)},
+			{"county A, filtered to county B", auth.Scope{Prefixes: []string{tr.a.Path}}, store.AreaFilter{Day: "2026-03-16", CountyUnitID: tr.b.ID}, nil},
+			{"everything", auth.System().ScopeFor(auth.PermOrgRead), store.AreaFilter{Day: "2026-03-16"}, ids(ag1.ID, ag2.ID, agB.ID)},
 			{"denied", auth.Scope{Denied: true}, store.AreaFilter{Day: "2026-03-16"}, nil},
 		}
 		for _, tt := range listTests {
@@ -186,8 +188,21 @@ func TestUpdateAreaGroup(t *testing.T) {
 		err = s.UpdateAreaGroup(ctx, sysActor, org.AreaGroup{ID: 99999, Name: "x", LeaderPersonID: p1.ID, Version: 1})
 		wantErr(t, err, apperr.NotFound, "error.not_found.area_group")
 
+		for _, tt := range []struct {
+			p    org.Person
+			want int
+		}{{p1, 0}, {p2, 1}} {
+			n, err := s.CountLedAreaGroups(ctx, tt.p.ID)
+			must(t, err)
+			if n != tt.want {
+				t.Errorf("CountLedAreaGroups(%s) = %d, want %d", tt.p.Name, n, tt.want)
+			}
+		}
 		got.Active = false
 		must(t, s.UpdateAreaGroup(ctx, sysActor, got))
+		if n, err := s.CountLedAreaGroups(ctx, p2.ID); err != nil || n != 0 {
+			t.Errorf("CountLedAreaGroups after deactivation = %d, %v; want 0", n, err)
+		}
 		gs, total, err := s.ListAreaGroups(ctx, auth.Scope{Prefixes: []string{tr.a.Path}}, store.AreaFilter{Day: "2026-03-16"})
 		must(t, err)
 		if len(gs) != 0 || total != 0 {

@@ -69,6 +69,9 @@ func detail(c change) string {
 			out[k] = av
 		}
 	}
+	for _, k := range []string{"Version", "UpdatedAt", "CreatedAt"} {
+		delete(out, k)
+	}
 	if c.before != nil && c.after != nil && len(out) > 0 {
 		keys := make([]string, 0, len(out))
 		for k := range out {
@@ -80,9 +83,6 @@ func detail(c change) string {
 	for k, v := range c.note {
 		out[k] = v
 	}
-	delete(out, "Version")
-	delete(out, "UpdatedAt")
-	delete(out, "CreatedAt")
 	if len(out) == 0 {
 		return "{}"
 	}

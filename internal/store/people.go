@@ -73,9 +73,9 @@ func (s *Store) ListPeople(ctx context.Context, sc auth.Scope, f PersonFilter) (
 		where = append(where, "p.active = TRUE")
 	}
 	pg := f.Page.normal()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+personCols+`, COUNT(*) OVER()
-		FROM people p JOIN units u ON u.id = p.unit_id WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY u.path, p.id LIMIT `+a.add(pg.Limit)+` OFFSET `+a.add(pg.Offset), a.v...)
+	q := `SELECT ` + personCols + `, COUNT(*) OVER() FROM people p JOIN units u ON u.id = p.unit_id WHERE ` +
+		strings.Join(where, " AND ") + ` ORDER BY u.path, p.id LIMIT ` + a.add(pg.Limit) + ` OFFSET ` + a.add(pg.Offset)
+	rows, err := s.db.QueryContext(ctx, q, a.v...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list people: %w", err)
 	}
@@ -89,7 +89,13 @@ func (s *Store) ListPeople(ctx context.Context, sc auth.Scope, f PersonFilter) (
 		}
 		out = append(out, p)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(out) == 0 && pg.Offset > 0 {
+		total, err = s.recount(ctx, q, a)
+	}
+	return out, total, err
 }
 
 // CreatePerson inserts a person (validated by the caller).

@@ -215,18 +215,22 @@ func (s *Store) ListUnits(ctx context.Context, sc auth.Scope, f UnitFilter) ([]o
 		return nil, 0, err
 	}
 	if len(out) == 0 && pg.Offset > 0 {
-		total, err = s.countUnits(ctx, q, a)
+		total, err = s.recount(ctx, q, a)
 	}
 	return out, total, err
 }
 
-// countUnits recounts when the page is past the end (COUNT OVER gives no row).
-func (s *Store) countUnits(ctx context.Context, listQuery string, a args) (int, error) {
-	i := strings.Index(listQuery, " FROM ")
-	j := strings.LastIndex(listQuery, " ORDER BY ")
+// recount counts the rows of a list query when its page lies past the end
+// (COUNT(*) OVER() then has no row to ride on). listQuery is the list's SQL
+// ending in "ORDER BY ... LIMIT $n OFFSET $m"; a holds its arguments.
+func (s *Store) recount(ctx context.Context, listQuery string, a args) (int, error) {
+	i := strings.Index(listQuery, "FROM ")
+	j := strings.LastIndex(listQuery, "ORDER BY ")
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+listQuery[i:j], a.v[:len(a.v)-2]...).Scan(&n)
-	return n, err
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) `+listQuery[i:j], a.v[:len(a.v)-2]...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: recount: %w", err)
+	}
+	return n, nil
 }
 
 // Ancestors returns the units on the path from the root to u (excluding u),

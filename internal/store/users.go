@@ -91,8 +91,9 @@ func (s *Store) ListUsers(ctx context.Context, sc auth.Scope, f UserFilter) ([]a
 		where = append(where, "us.active = TRUE")
 	}
 	pg := f.Page.normal()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userCols+`, COUNT(*) OVER()`+userFrom+`WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY un.path, us.username LIMIT `+a.add(pg.Limit)+` OFFSET `+a.add(pg.Offset), a.v...)
+	q := `SELECT ` + userCols + `, COUNT(*) OVER()` + userFrom + `WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY un.path, us.username LIMIT ` + a.add(pg.Limit) + ` OFFSET ` + a.add(pg.Offset)
+	rows, err := s.db.QueryContext(ctx, q, a.v...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
 	}
@@ -109,6 +110,11 @@ func (s *Store) ListUsers(ctx context.Context, sc auth.Scope, f UserFilter) ([]a
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
+	}
+	if len(out) == 0 && pg.Offset > 0 {
+		if total, err = s.recount(ctx, q, a); err != nil {
+			return nil, 0, err
+		}
 	}
 	for i := range out {
 		if out[i].Roles, err = userRoles(ctx, s.db, out[i].ID); err != nil {
@@ -263,7 +269,8 @@ type Credentials struct {
 	Active       bool
 	TOTPSecret   string // sealed
 	TOTPEnabled  bool
-	RequireTOTP  bool // some role of the user requires a second factor
+	TOTPLastStep int64 // the last accepted TOTP time step (replay guard)
+	RequireTOTP  bool  // some role of the user requires a second factor
 	FailedLogins int
 	LockedUntil  time.Time
 }
@@ -273,11 +280,11 @@ func (s *Store) GetCredentials(ctx context.Context, username string) (Credential
 	var c Credentials
 	var locked int64
 	err := s.db.QueryRowContext(ctx, `SELECT us.id, us.username, p.name, p.unit_id, us.password_hash, us.active AND p.active,
-		us.totp_secret, us.totp_enabled, us.failed_logins, us.locked_until,
+		us.totp_secret, us.totp_enabled, us.totp_last_step, us.failed_logins, us.locked_until,
 		EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.code = ur.role_code WHERE ur.user_id = us.id AND r.require_totp = TRUE)
 		FROM users us JOIN people p ON p.id = us.person_id WHERE us.username = $1`, username).
 		Scan(&c.UserID, &c.Username, &c.Name, &c.UnitID, &c.PasswordHash, &c.Active, &c.TOTPSecret, &c.TOTPEnabled,
-			&c.FailedLogins, &locked, &c.RequireTOTP)
+			&c.TOTPLastStep, &c.FailedLogins, &locked, &c.RequireTOTP)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, notFound("user")
 	}
@@ -376,4 +383,27 @@ func (s *Store) UpdateRole(ctx context.Context, a audit.Actor, r auth.RoleInfo) 
 // GetUserByPerson returns the user of a person. Errors: not_found.
 func (s *Store) GetUserByPerson(ctx context.Context, personID int64) (auth.User, string, error) {
 	return getUser(ctx, s.db, "us.person_id = $1", personID)
+}
+
+// UseTOTPStep records step as the user's last accepted TOTP step when it is
+// newer than the stored one, atomically. It returns false when the step was
+// already used (a replayed code).
+func (s *Store) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, userID)
+	if err != nil {
+		return false, fmt.Errorf("store: totp step: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// CountUsersOutside counts users whose unit lies outside the subtree at path.
+func (s *Store) CountUsersOutside(ctx context.Context, path string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users us JOIN people p ON p.id = us.person_id
+		JOIN units un ON un.id = p.unit_id WHERE NOT (un.path >= $1 AND un.path < $2)`, path, auth.PrefixUpperBound(path)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: users outside: %w", err)
+	}
+	return n, nil
 }
