@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/base64"
+	"html/template"
 	"net"
 	"net/http"
 
@@ -74,7 +75,7 @@ func (s *Server) enrollPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, http.StatusOK, "login_enroll.html", s.newView(r, "login.enroll_title", "", map[string]any{
-		"Secret": en.Secret, "QR": "data:image/png;base64," + base64.StdEncoding.EncodeToString(en.QRPNG)}))
+		"Secret": en.Secret, "QR": template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(en.QRPNG))}))
 }
 
 func (s *Server) enroll(w http.ResponseWriter, r *http.Request) error {

@@ -3,11 +3,13 @@ package web
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -98,6 +100,7 @@ func (s *Server) funcs() template.FuncMap {
 			return t.In(s.app.Loc).Format("2006-01-02 15:04")
 		},
 		"str":    func(v any) string { return fmt.Sprint(v) },
+		"detail": auditDetail,
 		"add":    func(a, b int) int { return a + b },
 		"repeat": strings.Repeat,
 		"contains": func(list any, v any) bool {
@@ -257,4 +260,42 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Wrap(err, apperr.Invalid, "error.bad_form")
 	}
 	return nil
+}
+
+// auditDetail renders an audit record's JSON summary as "field: value"
+// pairs, dropping empty values, for the history lists.
+func auditDetail(js string) string {
+	var m map[string]any
+	if json.Unmarshal([]byte(js), &m) != nil || len(m) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(m))
+	for k, v := range m {
+		switch x := v.(type) {
+		case string:
+			if x == "" || strings.HasPrefix(x, "0001-01-01") {
+				continue
+			}
+		case nil:
+			continue
+		case []any:
+			if len(x) == 0 {
+				continue
+			}
+		}
+		if k == "_changed" || k == "Path" {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		v := m[k]
+		if f, ok := v.(float64); ok {
+			v = strconv.FormatFloat(f, 'f', -1, 64)
+		}
+		parts = append(parts, fmt.Sprintf("%s: %v", k, v))
+	}
+	return strings.Join(parts, "；")
 }

@@ -243,13 +243,14 @@ func (s *Server) clearCookie(w http.ResponseWriter) {
 		Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
-// lang returns the request's UI language: cookie, then Accept-Language
-// only when it asks for English first, else Chinese.
+// lang returns the request's UI language: Chinese unless the user chose
+// English with the language switch (cookie). Accept-Language is ignored on
+// purpose: the UI is Chinese by default whatever the browser's locale.
 func lang(r *http.Request) string {
 	if c, err := r.Cookie("qf_lang"); err == nil {
 		return i18n.Normalize(c.Value)
 	}
-	return i18n.Normalize(r.Header.Get("Accept-Language"))
+	return i18n.ZH
 }
 
 // health answers liveness; ready checks the database.
