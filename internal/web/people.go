@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -195,26 +196,13 @@ func (s *Server) personUpdate(w http.ResponseWriter, r *http.Request) error {
 
 // personSetActive deactivates or reactivates a person (never deletes).
 func (s *Server) personSetActive(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	p := principal(r)
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	pe, err := s.app.GetPerson(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	pe.Active = r.PostForm.Get("active") == "1"
-	pe.Version = formInt(r.PostForm.Get("version"))
-	if _, err := s.app.SavePerson(r.Context(), p, pe); err != nil {
-		if isRefusal(err) {
-			return s.redirectError(w, r, "/people/"+itoa(id), apperr.As(err))
+	return s.setActive(w, r, "/people/", func(ctx context.Context, p auth.Principal, id int64, active bool, version int64) error {
+		pe, err := s.app.GetPerson(ctx, p, id)
+		if err != nil {
+			return err
 		}
+		pe.Active, pe.Version = active, version
+		_, err = s.app.SavePerson(ctx, p, pe)
 		return err
-	}
-	flash := map[bool]string{true: "flash.activated", false: "flash.deactivated"}[pe.Active]
-	return s.redirect(w, r, "/people/"+itoa(id), flash)
+	})
 }

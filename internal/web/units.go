@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -191,27 +192,13 @@ func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) error {
 
 // unitSetActive deactivates or reactivates a unit (never deletes it).
 func (s *Server) unitSetActive(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	p := principal(r)
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := s.app.GetUnit(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	u.Active = r.PostForm.Get("active") == "1"
-	u.Version = formInt(r.PostForm.Get("version"))
-	if _, err := s.app.UpdateUnit(r.Context(), p, u); err != nil {
-		if apperr.Is(err, apperr.Conflict) || apperr.Is(err, apperr.Invalid) {
-			e := apperr.As(err)
-			return s.redirectError(w, r, "/units/"+itoa(id), e)
+	return s.setActive(w, r, "/units/", func(ctx context.Context, p auth.Principal, id int64, active bool, version int64) error {
+		u, err := s.app.GetUnit(ctx, p, id)
+		if err != nil {
+			return err
 		}
+		u.Active, u.Version = active, version
+		_, err = s.app.UpdateUnit(ctx, p, u)
 		return err
-	}
-	flash := map[bool]string{true: "flash.activated", false: "flash.deactivated"}[u.Active]
-	return s.redirect(w, r, "/units/"+itoa(id), flash)
+	})
 }

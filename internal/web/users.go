@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"qingfeng/internal/apperr"
@@ -214,29 +215,17 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
 	return s.redirect(w, r, "/users/"+itoa(id), "flash.saved")
 }
 
-// userSetActive deactivates or reactivates a user (never deletes).
+// userSetActive deactivates or reactivates a user account (never deletes).
 func (s *Server) userSetActive(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	p := principal(r)
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := s.app.GetUser(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	u.Active, u.Version = r.PostForm.Get("active") == "1", formInt(r.PostForm.Get("version"))
-	if _, err := s.app.UpdateUser(r.Context(), p, u); err != nil {
-		if isRefusal(err) {
-			return s.redirectError(w, r, "/users/"+itoa(id), apperr.As(err))
+	return s.setActive(w, r, "/users/", func(ctx context.Context, p auth.Principal, id int64, active bool, version int64) error {
+		u, err := s.app.GetUser(ctx, p, id)
+		if err != nil {
+			return err
 		}
+		u.Active, u.Version = active, version
+		_, err = s.app.UpdateUser(ctx, p, u)
 		return err
-	}
-	flash := map[bool]string{true: "flash.activated", false: "flash.deactivated"}[u.Active]
-	return s.redirect(w, r, "/users/"+itoa(id), flash)
+	})
 }
 
 func (s *Server) userResetPassword(w http.ResponseWriter, r *http.Request) error {
