@@ -84,7 +84,6 @@ CREATE TABLE users (
     active              BOOLEAN NOT NULL DEFAULT TRUE,
     totp_secret         TEXT    NOT NULL DEFAULT '',
     totp_enabled        BOOLEAN NOT NULL DEFAULT FALSE,
-    totp_last_step      BIGINT  NOT NULL DEFAULT 0,
     failed_logins       INTEGER NOT NULL DEFAULT 0,
     locked_until        BIGINT  NOT NULL DEFAULT 0,
     password_changed_at BIGINT  NOT NULL,
