@@ -42,7 +42,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		v.Error = v.T(e.Key)
 		return s.render(w, apperr.HTTPStatus(e.Code), "login.html", v)
 	}
-	s.setCookie(w, in.Token)
+	s.setCookie(w, r, in.Token)
 	switch in.Session.Stage {
 	case "totp":
 		return s.redirect(w, r, "/login/totp", "")
@@ -64,7 +64,7 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.formError(w, r, err, "login_totp.html", s.newView(r, "login.totp_title", "", nil))
 	}
-	s.setCookie(w, tok)
+	s.setCookie(w, r, tok)
 	return s.redirect(w, r, "/", "")
 }
 
@@ -90,7 +90,7 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	s.setCookie(w, tok)
+	s.setCookie(w, r, tok)
 	return s.redirect(w, r, "/", "flash.totp_enabled")
 }
 
@@ -102,7 +102,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	s.clearCookie(w)
+	s.clearCookie(w, r)
 	return s.redirect(w, r, "/login", "flash.signed_out")
 }
 

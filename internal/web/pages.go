@@ -177,7 +177,7 @@ func (s *Server) render(w http.ResponseWriter, status int, page string, v *view)
 func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to, flash string) error {
 	if flash != "" {
 		http.SetCookie(w, &http.Cookie{Name: "qf_flash", Value: flash, Path: "/", MaxAge: 30, HttpOnly: true,
-			Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode})
+			Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil

@@ -190,7 +190,7 @@ func (s *Server) authed(h handlerFunc) http.Handler {
 		sess, p, err := s.app.Resolve(r.Context(), token)
 		if err != nil {
 			if apperr.Is(err, apperr.Unauthenticated) {
-				s.clearCookie(w)
+				s.clearCookie(w, r)
 				if r.Method == http.MethodGet {
 					http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 					return nil
@@ -233,14 +233,18 @@ func (s *Server) pending(stage string, h handlerFunc) http.Handler {
 	})
 }
 
-func (s *Server) setCookie(w http.ResponseWriter, token string) {
+// secure reports whether cookies must be Secure: the request came over TLS
+// or the operator says a TLS proxy is in front (--secure-cookies).
+func (s *Server) secure(r *http.Request) bool { return s.opt.SecureCookies || r.TLS != nil }
+
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, token string) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
-		Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(s.app.SessionTTL() / time.Second)})
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: int(s.app.SessionTTL() / time.Second)})
 }
 
-func (s *Server) clearCookie(w http.ResponseWriter) {
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
-		Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
 // lang returns the request's UI language: Chinese unless the user chose
