@@ -123,33 +123,18 @@ func (s *Store) ListAreaGroups(ctx context.Context, sc auth.Scope, f AreaFilter)
 	if !f.IncludeInactive {
 		where = append(where, "g.active = TRUE")
 	}
-	pg := f.Page.normal()
-	q := `SELECT ` + areaCols + `, COUNT(*) OVER() FROM area_groups g JOIN people p ON p.id = g.leader_person_id
-		JOIN units cu ON cu.id = g.county_unit_id WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY g.county_unit_id, g.id LIMIT ` + a.add(pg.Limit) + ` OFFSET ` + a.add(pg.Offset)
-	rows, err := s.db.QueryContext(ctx, q, a.v...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list area groups: %w", err)
-	}
-	defer rows.Close()
 	var out []org.AreaGroup
-	total := 0
 	var ids []int64
-	for rows.Next() {
-		g, err := scanArea(rows, &total)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: scan area group: %w", err)
-		}
-		out = append(out, g)
-		ids = append(ids, g.ID)
-	}
-	if err := rows.Err(); err != nil {
+	total, err := s.listQuery(ctx, areaCols, `FROM area_groups g JOIN people p ON p.id = g.leader_person_id
+		JOIN units cu ON cu.id = g.county_unit_id WHERE `+strings.Join(where, " AND "), "g.county_unit_id, g.id", a, f.Page,
+		func(rows *sql.Rows) error {
+			g, err := scanArea(rows)
+			out = append(out, g)
+			ids = append(ids, g.ID)
+			return err
+		})
+	if err != nil {
 		return nil, 0, err
-	}
-	if len(out) == 0 && pg.Offset > 0 {
-		if total, err = s.recount(ctx, q, a); err != nil {
-			return nil, 0, err
-		}
 	}
 	ms, err := s.membersOn(ctx, ids, f.Day)
 	if err != nil {

@@ -72,29 +72,13 @@ func (s *Store) ListPeople(ctx context.Context, sc auth.Scope, f PersonFilter) (
 	if !f.IncludeInactive {
 		where = append(where, "p.active = TRUE")
 	}
-	pg := f.Page.normal()
-	q := `SELECT ` + personCols + `, COUNT(*) OVER() FROM people p JOIN units u ON u.id = p.unit_id WHERE ` +
-		strings.Join(where, " AND ") + ` ORDER BY u.path, p.id LIMIT ` + a.add(pg.Limit) + ` OFFSET ` + a.add(pg.Offset)
-	rows, err := s.db.QueryContext(ctx, q, a.v...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list people: %w", err)
-	}
-	defer rows.Close()
 	var out []org.Person
-	total := 0
-	for rows.Next() {
-		p, err := scanPerson(rows, &total)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: scan person: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	if len(out) == 0 && pg.Offset > 0 {
-		total, err = s.recount(ctx, q, a)
-	}
+	total, err := s.listQuery(ctx, personCols, `FROM people p JOIN units u ON u.id = p.unit_id WHERE `+strings.Join(where, " AND "),
+		"u.path, p.id", a, f.Page, func(rows *sql.Rows) error {
+			p, err := scanPerson(rows)
+			out = append(out, p)
+			return err
+		})
 	return out, total, err
 }
 

@@ -1,6 +1,6 @@
 // Package store is the one place for SQL. It persists every domain type on
 // embedded SQLite (default) or PostgreSQL with the same hand-written,
-// portable statements ($N placeholders, RETURNING, COUNT(*) OVER()). Each
+// portable statements ($N placeholders, RETURNING, ON CONFLICT). Each
 // exported write method is one transaction that also appends the audit
 // record. List methods take an auth.Scope and apply it in SQL.
 package store
@@ -272,4 +272,41 @@ func (s *Store) Setting(ctx context.Context, key string) (string, error) {
 		return "", nil
 	}
 	return v, err
+}
+
+// listQuery runs a paged list as two statements: the page (ORDER BY,
+// LIMIT, OFFSET) and the total. Two plain statements beat COUNT(*) OVER(),
+// which makes SQLite materialise and sort every row in scope before LIMIT.
+// fromWhere is "FROM ... WHERE ..." using the placeholders in a; scan reads
+// one row of cols.
+func (s *Store) listQuery(ctx context.Context, cols, fromWhere, order string, a args, pg Page, scan func(*sql.Rows) error) (int, error) {
+	pg = pg.normal()
+	n := len(a.v)
+	q := `SELECT ` + cols + ` ` + fromWhere + ` ORDER BY ` + order + ` LIMIT ` + a.add(pg.Limit) + ` OFFSET ` + a.add(pg.Offset)
+	rows, err := s.db.QueryContext(ctx, q, a.v...)
+	if err != nil {
+		return 0, fmt.Errorf("store: list: %w", err)
+	}
+	count := 0
+	for rows.Next() {
+		count++
+		if err := scan(rows); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("store: scan: %w", err)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return 0, err
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if pg.Offset == 0 && count < pg.Limit {
+		return count, nil // the whole list fits on the first page
+	}
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) `+fromWhere, a.v[:n]...).Scan(&total); err != nil {
+		return 0, fmt.Errorf("store: count: %w", err)
+	}
+	return total, nil
 }

@@ -194,43 +194,14 @@ func (s *Store) ListUnits(ctx context.Context, sc auth.Scope, f UnitFilter) ([]o
 	if !f.IncludeInactive {
 		where = append(where, "u.active = TRUE")
 	}
-	pg := f.Page.normal()
-	q := `SELECT ` + unitCols + `, COUNT(*) OVER() FROM units u WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY u.path LIMIT ` + a.add(pg.Limit) + ` OFFSET ` + a.add(pg.Offset)
-	rows, err := s.db.QueryContext(ctx, q, a.v...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list units: %w", err)
-	}
-	defer rows.Close()
 	var out []org.Unit
-	total := 0
-	for rows.Next() {
-		u, err := scanUnit(rows, &total)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: scan unit: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	if len(out) == 0 && pg.Offset > 0 {
-		total, err = s.recount(ctx, q, a)
-	}
+	total, err := s.listQuery(ctx, unitCols, `FROM units u WHERE `+strings.Join(where, " AND "), "u.path", a, f.Page,
+		func(rows *sql.Rows) error {
+			u, err := scanUnit(rows)
+			out = append(out, u)
+			return err
+		})
 	return out, total, err
-}
-
-// recount counts the rows of a list query when its page lies past the end
-// (COUNT(*) OVER() then has no row to ride on). listQuery is the list's SQL
-// ending in "ORDER BY ... LIMIT $n OFFSET $m"; a holds its arguments.
-func (s *Store) recount(ctx context.Context, listQuery string, a args) (int, error) {
-	i := strings.Index(listQuery, "FROM ")
-	j := strings.LastIndex(listQuery, "ORDER BY ")
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) `+listQuery[i:j], a.v[:len(a.v)-2]...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: recount: %w", err)
-	}
-	return n, nil
 }
 
 // Ancestors returns the units on the path from the root to u (excluding u),

@@ -90,38 +90,41 @@ func (s *Store) ListUsers(ctx context.Context, sc auth.Scope, f UserFilter) ([]a
 	if !f.IncludeInactive {
 		where = append(where, "us.active = TRUE")
 	}
-	pg := f.Page.normal()
-	q := `SELECT ` + userCols + `, COUNT(*) OVER()` + userFrom + `WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY un.path, us.username LIMIT ` + a.add(pg.Limit) + ` OFFSET ` + a.add(pg.Offset)
-	rows, err := s.db.QueryContext(ctx, q, a.v...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list users: %w", err)
-	}
 	var out []auth.User
-	total := 0
-	for rows.Next() {
-		u, err := scanUser(rows, &total)
-		if err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("store: scan user: %w", err)
-		}
-		out = append(out, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	total, err := s.listQuery(ctx, userCols, userFrom+`WHERE `+strings.Join(where, " AND "), "un.path, us.username", a, f.Page,
+		func(rows *sql.Rows) error {
+			u, err := scanUser(rows)
+			out = append(out, u)
+			return err
+		})
+	if err != nil {
 		return nil, 0, err
 	}
-	if len(out) == 0 && pg.Offset > 0 {
-		if total, err = s.recount(ctx, q, a); err != nil {
+	if len(out) == 0 {
+		return out, total, nil
+	}
+	var ra args
+	ph := make([]string, len(out))
+	at := map[int64]int{}
+	for i, u := range out {
+		ph[i] = ra.add(u.ID)
+		at[u.ID] = i
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT ur.user_id, ur.role_code FROM user_roles ur JOIN roles r ON r.code = ur.role_code
+		WHERE ur.user_id IN (`+strings.Join(ph, ", ")+`) ORDER BY ur.user_id, r.sort_order`, ra.v...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list user roles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var role string
+		if err := rows.Scan(&id, &role); err != nil {
 			return nil, 0, err
 		}
+		out[at[id]].Roles = append(out[at[id]].Roles, auth.Role(role))
 	}
-	for i := range out {
-		if out[i].Roles, err = userRoles(ctx, s.db, out[i].ID); err != nil {
-			return nil, 0, err
-		}
-	}
-	return out, total, nil
+	return out, total, rows.Err()
 }
 
 // NewUser is the input of CreateUser.
