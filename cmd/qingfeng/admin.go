@@ -6,12 +6,14 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"qingfeng/internal/app"
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/audit"
 	"qingfeng/internal/auth"
+	"qingfeng/internal/i18n"
 	"qingfeng/internal/org"
 	"qingfeng/internal/vault"
 )
@@ -64,6 +66,9 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	}
 	defer closeDB()
 	sys := auth.System()
+	if err := a.ValidateNewUser(ctx, *username, password, rs); err != nil {
+		return describe(err)
+	}
 	pid := *personID
 	if pid == 0 {
 		u, err := a.ResolveUnit(ctx, sys, *unitRef)
@@ -91,16 +96,25 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// describe renders an application error for the terminal in English with
-// its stable code, naming the fields that failed.
+// describe renders an application error for the terminal: its stable code
+// and the English message, with each failing field.
 func describe(err error) error {
 	var ae *apperr.Error
 	if !errors.As(err, &ae) {
 		return err
 	}
-	msg := string(ae.Code) + ": " + ae.Key
-	for f, k := range ae.Fields {
-		msg += fmt.Sprintf("; %s: %s", f, k)
+	cat, cerr := i18n.Load()
+	if cerr != nil {
+		return err
+	}
+	msg := string(ae.Code) + ": " + cat.T(i18n.EN, ae.Key, ae.Args...)
+	fields := make([]string, 0, len(ae.Fields))
+	for f := range ae.Fields {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		msg += fmt.Sprintf("; %s: %s", f, cat.T(i18n.EN, ae.Fields[f]))
 	}
 	return errors.New(msg)
 }

@@ -142,10 +142,7 @@ func newFlagSet(name string, e env) *flag.FlagSet {
 
 // open opens and migrates the store and builds the services.
 func (c *common) open(ctx context.Context, e env) (*app.App, func(), error) {
-	if c.db != "" && !store.IsPostgresDSN(c.db) && !strings.HasPrefix(c.db, "file:") && !strings.HasSuffix(c.db, ".db") {
-		return nil, nil, usageError{fmt.Sprintf("--db: %q is neither a postgres:// URL nor a SQLite file", c.db)}
-	}
-	st, err := store.Open(ctx, store.Config{DSN: c.db, DataDir: c.data, Now: e.now})
+	st, err := c.openStore(ctx, e)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -165,6 +162,14 @@ func (c *common) open(ctx context.Context, e env) (*app.App, func(), error) {
 	a := app.New(app.Options{Store: st, Hasher: credential.NewHasher(credential.DefaultParams(), 2), Keys: keys,
 		Now: e.now, Rand: rand.Reader, Sessions: auth.DefaultSessionPolicy(), Logins: auth.DefaultLoginPolicy()})
 	return a, func() { st.Close() }, nil
+}
+
+// openStore checks --db and opens the store without migrating.
+func (c *common) openStore(ctx context.Context, e env) (*store.Store, error) {
+	if c.db != "" && !store.IsPostgresDSN(c.db) && !strings.HasPrefix(c.db, "file:") && !strings.HasSuffix(c.db, ".db") {
+		return nil, usageError{fmt.Sprintf("--db: %q is neither a postgres:// URL nor a SQLite file", c.db)}
+	}
+	return store.Open(ctx, store.Config{DSN: c.db, DataDir: c.data, Now: e.now})
 }
 
 func logger(w io.Writer, level slog.Level) *slog.Logger {

@@ -190,7 +190,7 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, store.Config{DSN: c.db, DataDir: c.data, Now: e.now})
+	st, err := c.openStore(ctx, e)
 	if err != nil {
 		return err
 	}

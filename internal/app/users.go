@@ -63,26 +63,14 @@ func (a *App) CreateUser(ctx context.Context, p auth.Principal, personID int64, 
 	}
 	username = strings.TrimSpace(username)
 	var v apperr.Validation
-	if err := auth.ValidateUsername(username); err != nil {
-		v.Add("username", "auth.username_invalid")
-	}
-	if err := credential.ValidatePassword(password, username); err != nil {
-		var pe *credential.PolicyError
-		if errors.As(err, &pe) {
-			v.Add("password", "auth.password."+pe.Reason)
-		}
+	if err := a.checkNewUser(ctx, &v, username, password, roles); err != nil {
+		return auth.User{}, err
 	}
 	pe, path, err := a.Store.GetPerson(ctx, personID)
 	if err != nil || !p.ScopeFor(auth.PermUserManage).Covers(path) {
 		v.Add("person_id", "auth.person_out_of_scope")
 	} else if !pe.Active {
 		v.Add("person_id", "auth.person_inactive")
-	}
-	if err := a.validRoles(ctx, roles); err != nil {
-		if !apperr.Is(err, apperr.Invalid) {
-			return auth.User{}, err
-		}
-		v.Add("roles", apperr.As(err).Fields["roles"])
 	}
 	if err := v.Err(); err != nil {
 		return auth.User{}, err
@@ -99,6 +87,42 @@ func (a *App) CreateUser(ctx context.Context, p auth.Principal, personID int64, 
 		return u, apperr.InvalidField("person_id", "auth.person_has_user")
 	}
 	return u, err
+}
+
+// ValidateNewUser checks a new account's username (format and that it is
+// free), password policy and roles without writing anything, so a caller
+// that must first create the person (the CLI) fails before any write.
+// Errors: invalid.
+func (a *App) ValidateNewUser(ctx context.Context, username, password string, roles []auth.Role) error {
+	var v apperr.Validation
+	if err := a.checkNewUser(ctx, &v, strings.TrimSpace(username), password, roles); err != nil {
+		return err
+	}
+	if _, _, err := a.Store.GetUserByUsername(ctx, strings.TrimSpace(username)); err == nil {
+		v.Add("username", "auth.username_taken")
+	}
+	return v.Err()
+}
+
+// checkNewUser adds field errors for username, password and roles to v; it
+// returns only non-validation failures (the role table unreadable).
+func (a *App) checkNewUser(ctx context.Context, v *apperr.Validation, username, password string, roles []auth.Role) error {
+	if err := auth.ValidateUsername(username); err != nil {
+		v.Add("username", "auth.username_invalid")
+	}
+	if err := credential.ValidatePassword(password, username); err != nil {
+		var pe *credential.PolicyError
+		if errors.As(err, &pe) {
+			v.Add("password", "auth.password."+pe.Reason)
+		}
+	}
+	if err := a.validRoles(ctx, roles); err != nil {
+		if !apperr.Is(err, apperr.Invalid) {
+			return err
+		}
+		v.Add("roles", apperr.As(err).Fields["roles"])
+	}
+	return nil
 }
 
 // UpdateUser changes a user's roles and active flag. Users cannot
