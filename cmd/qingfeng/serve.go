@@ -16,6 +16,7 @@ import (
 	"qingfeng/internal/api"
 	"qingfeng/internal/app"
 	"qingfeng/internal/apperr"
+	"qingfeng/internal/auth"
 	"qingfeng/internal/credential"
 	"qingfeng/internal/demo"
 	"qingfeng/internal/i18n"
@@ -32,8 +33,14 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	secure := fs.Bool("secure-cookies", e.getenv("QINGFENG_SECURE_COOKIES") == "1", "mark cookies Secure (set when served over HTTPS)")
 	origins := fs.String("trusted-origins", e.getenv("QINGFENG_TRUSTED_ORIGINS"), "comma-separated extra origins for state-changing requests (reverse proxies)")
 	verbose := fs.Bool("verbose", false, "log every request")
+	defSess := auth.DefaultSessionPolicy()
+	idle := fs.Duration("session-idle", envDuration(e, "QINGFENG_SESSION_IDLE", defSess.Idle), "sign out after this long without a request")
+	maxAge := fs.Duration("session-max", envDuration(e, "QINGFENG_SESSION_MAX", defSess.Absolute), "sign out this long after sign-in")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *idle < time.Minute || *maxAge < *idle {
+		return usageError{"--session-idle must be at least 1m and --session-max at least --session-idle"}
 	}
 	start := time.Now()
 	a, closeDB, err := c.open(ctx, e)
@@ -41,6 +48,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeDB()
+	a.Sessions.Idle, a.Sessions.Absolute = *idle, *maxAge
 	if *withDemo {
 		if err := ensureDemo(ctx, e, a, c.data); err != nil {
 			return err
@@ -205,4 +213,12 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%s: applied %d migration(s) %v; schema version %d of %d\n", st.Dialect(), len(applied), applied, cur, latest)
 	return nil
+}
+
+// envDuration reads a duration from the environment, or def.
+func envDuration(e env, key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(e.getenv(key)); err == nil {
+		return d
+	}
+	return def
 }

@@ -119,9 +119,9 @@ func (a *App) ResolveToken(ctx context.Context, token string) (auth.Principal, e
 	return p, nil
 }
 
-// Logout ends a session.
+// Logout ends a session (audited).
 func (a *App) Logout(ctx context.Context, sess auth.Session) error {
-	return a.Store.DeleteSession(ctx, sess.ID)
+	return a.Store.EndSession(ctx, sess)
 }
 
 func totpAAD(userID int64) []byte {

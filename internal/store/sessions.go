@@ -78,10 +78,26 @@ func (s *Store) TouchSession(ctx context.Context, sessionID int64) error {
 	return err
 }
 
-// DeleteSession ends one session (sign-out).
+// DeleteSession removes one expired or orphaned session (housekeeping, not
+// audited). Sign-out uses EndSession.
 func (s *Store) DeleteSession(ctx context.Context, sessionID int64) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, sessionID)
 	return err
+}
+
+// EndSession signs a session out and audits it as "user.logout".
+func (s *Store) EndSession(ctx context.Context, sess auth.Session) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, sess.ID)
+		if err != nil {
+			return fmt.Errorf("store: end session: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return s.appendAudit(ctx, tx, audit.Actor{UserID: sess.UserID, Name: "-"}, change{action: "user.logout",
+			objectType: "user", objectID: sess.UserID})
+	})
 }
 
 // PurgeSessions deletes sessions idle or past absolute expiry; run it
