@@ -24,6 +24,11 @@ const (
 	PermScopeArea   Permission = "scope.area"   // lists extend to the user's area group members
 	PermStatsRead   Permission = "stats.read"   // statistics (counts only)
 	PermTokenCreate Permission = "token.create" // create API tokens for oneself
+
+	PermReportRead     Permission = "report.read"     // list/view reports in scope (identity stays sealed)
+	PermReportRegister Permission = "report.register" // register letters, visits, calls; import files
+	PermReportHandle   Permission = "report.handle"   // accept, forward, decline, assign, close, reply
+	PermReportReveal   Permission = "report.reveal"   // open a real-name reporter's sealed identity, with a reason
 )
 
 // AllPermissions lists every permission, in display order.
@@ -31,6 +36,7 @@ func AllPermissions() []Permission {
 	return []Permission{
 		PermOrgRead, PermOrgManage, PermUserRead, PermUserManage, PermRoleManage,
 		PermAuditRead, PermScopeArea, PermStatsRead, PermTokenCreate,
+		PermReportRead, PermReportRegister, PermReportHandle, PermReportReveal,
 	}
 }
 
