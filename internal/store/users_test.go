@@ -408,11 +408,11 @@ func TestRoleTable(t *testing.T) {
 			want []auth.Permission
 		}{
 			{auth.RoleAdmin, []auth.Permission{"audit.read", "org.manage", "org.read", "role.manage", "stats.read", "token.create", "user.manage", "user.read"}},
-			{auth.RoleLeader, []auth.Permission{"audit.read", "org.read", "scope.area", "stats.read", "token.create", "user.read"}},
-			{auth.RoleOffice, []auth.Permission{"org.read", "scope.area", "token.create"}},
-			{auth.RoleGroup, []auth.Permission{"org.read", "scope.area", "token.create"}},
-			{auth.RoleTownship, []auth.Permission{"org.read", "token.create"}},
-			{auth.RoleVillage, []auth.Permission{"org.read"}},
+			{auth.RoleLeader, []auth.Permission{"audit.read", "org.read", "report.read", "report.reveal", "scope.area", "stats.read", "token.create", "user.read"}},
+			{auth.RoleOffice, []auth.Permission{"org.read", "report.handle", "report.read", "scope.area", "token.create"}},
+			{auth.RoleGroup, []auth.Permission{"org.read", "report.handle", "report.read", "scope.area", "token.create"}},
+			{auth.RoleTownship, []auth.Permission{"org.read", "report.handle", "report.read", "report.register", "token.create"}},
+			{auth.RoleVillage, []auth.Permission{"org.read", "report.register"}},
 			{auth.RoleAnalyst, []auth.Permission{"org.read", "stats.read", "token.create"}},
 		}
 		for _, tt := range permTests {
@@ -467,13 +467,13 @@ func TestPrincipal(t *testing.T) {
 			area  []string
 		}{
 			{"township+analyst: union of perms, no area", f.uT1.ID, "2026-03-16", []auth.Role{auth.RoleAnalyst, auth.RoleTownship},
-				[]auth.Permission{"org.read", "stats.read", "token.create"}, nil},
+				[]auth.Permission{"org.read", "report.handle", "report.read", "report.register", "stats.read", "token.create"}, nil},
 			{"office member: area paths", f.uO1.ID, "2026-03-16", []auth.Role{auth.RoleOffice},
-				[]auth.Permission{"org.read", "scope.area", "token.create"}, sorted(f.o1.Path, f.t1.Path)},
+				[]auth.Permission{"org.read", "report.handle", "report.read", "scope.area", "token.create"}, sorted(f.o1.Path, f.t1.Path)},
 			{"office before joining: no area", f.uO1.ID, "2025-12-31", []auth.Role{auth.RoleOffice},
-				[]auth.Permission{"org.read", "scope.area", "token.create"}, nil},
+				[]auth.Permission{"org.read", "report.handle", "report.read", "scope.area", "token.create"}, nil},
 			{"leader: the group it leads", lu.ID, "2026-03-16", []auth.Role{auth.RoleLeader},
-				[]auth.Permission{"audit.read", "org.read", "scope.area", "stats.read", "token.create", "user.read"}, sorted(f.o1.Path, f.t1.Path)},
+				[]auth.Permission{"audit.read", "org.read", "report.read", "report.reveal", "scope.area", "stats.read", "token.create", "user.read"}, sorted(f.o1.Path, f.t1.Path)},
 		}
 		for _, tt := range tests {
 			p, err := s.Principal(ctx, tt.user, tt.day)

@@ -1,0 +1,693 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"qingfeng/internal/apperr"
+	"qingfeng/internal/audit"
+	"qingfeng/internal/auth"
+	"qingfeng/internal/intake"
+)
+
+const reportCols = `r.id, r.number, r.unit_id, u.name, r.unit_path, r.received_unit_id, r.kind, r.channel, r.status,
+	r.title, r.content, r.category, r.division_code, r.subject_name, r.subject_unit, r.subject_post, r.subject_level,
+	r.anonymous, r.reporter_sealed, r.external_source, r.external_id, r.collective, r.over_level, COALESCE(r.repeat_of, 0),
+	r.route_reason, r.decline_reason, r.result, COALESCE(r.operator_user_id, 0), r.received_at, r.accepted_at, r.notice_at,
+	r.closed_at, r.feedback_at, r.version, r.created_at, r.updated_at`
+
+const reportFrom = ` FROM reports r JOIN units u ON u.id = r.unit_id `
+
+func scanReport(sc interface{ Scan(...any) error }) (intake.Report, error) {
+	var r intake.Report
+	var kind, channel, status, level string
+	var rec, acc, notice, closed, fb, c, up int64
+	err := sc.Scan(&r.ID, &r.Number, &r.UnitID, &r.UnitName, &r.UnitPath, &r.ReceivedUnitID, &kind, &channel, &status,
+		&r.Title, &r.Content, &r.Category, &r.DivisionCode, &r.Subject.Name, &r.Subject.Unit, &r.Subject.Post, &level,
+		&r.Anonymous, &r.Sealed, &r.ExternalSource, &r.ExternalID, &r.Collective, &r.OverLevel, &r.RepeatOf,
+		&r.RouteReason, &r.DeclineReason, &r.Result, &r.OperatorUserID, &rec, &acc, &notice, &closed, &fb, &r.Version, &c, &up)
+	r.Kind, r.Channel, r.Status, r.Subject.Level = intake.Kind(kind), intake.Channel(channel), intake.Status(status), intake.Level(level)
+	r.ReceivedAt, r.AcceptedAt, r.NoticeAt, r.ClosedAt, r.FeedbackAt = fromMS(rec), fromMS(acc), fromMS(notice), fromMS(closed), fromMS(fb)
+	r.CreatedAt, r.UpdatedAt = fromMS(c), fromMS(up)
+	return r, err
+}
+
+func getReport(ctx context.Context, q queryer, where string, arg any) (intake.Report, error) {
+	r, err := scanReport(q.QueryRowContext(ctx, `SELECT `+reportCols+reportFrom+`WHERE `+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, notFound("report")
+	}
+	if err != nil {
+		return r, fmt.Errorf("store: get report: %w", err)
+	}
+	return r, nil
+}
+
+// GetReport returns a report by id. Errors: not_found.
+func (s *Store) GetReport(ctx context.Context, id int64) (intake.Report, error) {
+	return getReport(ctx, s.db, "r.id = $1", id)
+}
+
+// GetReportByReceipt returns the report whose receipt hash matches.
+// Errors: not_found.
+func (s *Store) GetReportByReceipt(ctx context.Context, hash string) (intake.Report, error) {
+	return getReport(ctx, s.db, "r.receipt_hash = $1", hash)
+}
+
+// ReportExists reports whether an import already brought this external
+// number from this source.
+func (s *Store) ReportExists(ctx context.Context, source, externalID string) (int64, bool, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM reports WHERE external_source = $1 AND external_id = $2`, source, externalID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}
+
+// NewReport is everything CreateReport writes in one transaction.
+type NewReport struct {
+	Report      intake.Report
+	ReceiptHash string // "" when the reporter gets no code (staff entry without one)
+	NumberFmt   string // e.g. "%s信〔%d〕%d号" with the unit's short name, year, sequence
+	ShortName   string
+	Bands       []int64
+	Links       []intake.Link // near-duplicate candidates found before the insert
+	Clocks      []intake.ClockRow
+	Messages    []intake.Message
+	Files       []NewFile
+	Event       intake.Event
+}
+
+// NewFile is an attachment's content.
+type NewFile struct {
+	Name, MIME string
+	Data       []byte
+	SHA256     string
+}
+
+// CreateReport registers a report: number, row, bands, candidate links,
+// clocks, messages, attachments, the first event and the audit record, in
+// one transaction. Errors: conflict (same external number or receipt hash).
+func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (intake.Report, error) {
+	r := n.Report
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		year := r.ReceivedAt.In(shanghai()).Year()
+		var seq int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO report_numbers (unit_id, year, last) VALUES ($1, $2, 1)
+			ON CONFLICT (unit_id, year) DO UPDATE SET last = report_numbers.last + 1 RETURNING last`,
+			r.ReceivedUnitID, year).Scan(&seq); err != nil {
+			return fmt.Errorf("store: report number: %w", err)
+		}
+		r.Number = fmt.Sprintf(n.NumberFmt, n.ShortName, year, seq)
+		var receipt any
+		if n.ReceiptHash != "" {
+			receipt = n.ReceiptHash
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO reports (number, unit_id, unit_path, received_unit_id, kind, channel, status,
+			title, content, category, division_code, subject_name, subject_unit, subject_post, subject_level, anonymous,
+			reporter_sealed, receipt_hash, external_source, external_id, collective, over_level, repeat_of, route_reason,
+			decline_reason, operator_user_id, received_at, version, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+			$24, $25, $26, $27, 1, $28, $28) RETURNING id`,
+			r.Number, r.UnitID, r.UnitPath, r.ReceivedUnitID, string(r.Kind), string(r.Channel), string(r.Status),
+			r.Title, r.Content, r.Category, r.DivisionCode, r.Subject.Name, r.Subject.Unit, r.Subject.Post, string(r.Subject.Level),
+			r.Anonymous, r.Sealed, receipt, r.ExternalSource, r.ExternalID, r.Collective, r.OverLevel, nullID(r.RepeatOf),
+			r.RouteReason, r.DeclineReason, nullID(r.OperatorUserID), ms(r.ReceivedAt), ms(now)).Scan(&r.ID)
+		if err != nil {
+			return s.mapErr(fmt.Errorf("store: insert report: %w", err))
+		}
+		r.Version, r.CreatedAt, r.UpdatedAt = 1, now.Truncate(time.Millisecond), now.Truncate(time.Millisecond)
+		for i, h := range n.Bands {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_bands (band, hash, report_id) VALUES ($1, $2, $3)`, i, h, r.ID); err != nil {
+				return fmt.Errorf("store: report band: %w", err)
+			}
+		}
+		for _, l := range n.Links {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_links (report_id, other_id, score, status) VALUES ($1, $2, $3, 'candidate')`,
+				r.ID, l.OtherID, l.Score); err != nil {
+				return fmt.Errorf("store: report link: %w", err)
+			}
+		}
+		for _, c := range n.Clocks {
+			if err := insertClock(ctx, tx, r.ID, c); err != nil {
+				return err
+			}
+		}
+		var firstMsg int64
+		for _, m := range n.Messages {
+			id, err := insertMessage(ctx, tx, r.ID, m, now)
+			if err != nil {
+				return err
+			}
+			if firstMsg == 0 {
+				firstMsg = id
+			}
+		}
+		for _, f := range n.Files {
+			if err := insertFile(ctx, tx, r.ID, 0, f, now); err != nil {
+				return err
+			}
+		}
+		ev := n.Event
+		ev.ToStatus, ev.UnitID = r.Status, r.UnitID
+		if err := insertEvent(ctx, tx, r.ID, ev, now); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, a, change{action: "report.create", objectType: "report", objectID: r.ID,
+			after: auditReport(r), note: map[string]any{"channel": r.Channel, "files": len(n.Files)}})
+	})
+	return r, err
+}
+
+// auditReport is what the audit log digests for a report: no content text
+// and never the sealed identity (its digest is enough to prove change).
+func auditReport(r intake.Report) any {
+	return struct {
+		ID, UnitID                  int64
+		Number, Status, Kind, Title string
+		Category, DivisionCode      string
+		RepeatOf                    int64
+		Collective, OverLevel       bool
+		DeclineReason, Result       string
+		SealedDigest, ContentDigest string
+	}{r.ID, r.UnitID, r.Number, string(r.Status), string(r.Kind), r.Title, r.Category, r.DivisionCode, r.RepeatOf,
+		r.Collective, r.OverLevel, r.DeclineReason, r.Result, audit.Digest(r.Sealed), audit.Digest(r.Content)}
+}
+
+func insertClock(ctx context.Context, tx *sql.Tx, reportID int64, c intake.ClockRow) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO report_clocks (report_id, code, started_at, due_at, remind_at, provisional)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (report_id, code) DO UPDATE SET started_at = excluded.started_at,
+		due_at = excluded.due_at, remind_at = excluded.remind_at, provisional = excluded.provisional, done_at = 0, reminded_at = 0`,
+		reportID, c.Code, ms(c.StartedAt), ms(c.DueAt), ms(c.RemindAt), c.Provisional)
+	if err != nil {
+		return fmt.Errorf("store: report clock: %w", err)
+	}
+	return nil
+}
+
+func insertMessage(ctx context.Context, tx *sql.Tx, reportID int64, m intake.Message, now time.Time) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO report_messages (report_id, author, public, body, user_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, reportID, m.Author, m.Public, m.Body, nullID(m.UserID), ms(now)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: report message: %w", err)
+	}
+	return id, nil
+}
+
+func insertFile(ctx context.Context, tx *sql.Tx, reportID, messageID int64, f NewFile, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO report_attachments (report_id, message_id, name, mime, size, sha256, data, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, reportID, nullID(messageID), f.Name, f.MIME, len(f.Data), f.SHA256, f.Data, ms(now))
+	if err != nil {
+		return fmt.Errorf("store: report attachment: %w", err)
+	}
+	return nil
+}
+
+func insertEvent(ctx context.Context, tx *sql.Tx, reportID int64, e intake.Event, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO report_events (report_id, action, from_status, to_status, unit_id, user_id, note, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, reportID, e.Action, string(e.FromStatus), string(e.ToStatus), e.UnitID,
+		nullID(e.UserID), e.Note, ms(now))
+	if err != nil {
+		return fmt.Errorf("store: report event: %w", err)
+	}
+	return nil
+}
+
+// shanghai is the business time zone for numbering years.
+func shanghai() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}
+
+// ReportFilter narrows ListReports.
+type ReportFilter struct {
+	Status   []intake.Status
+	Channel  intake.Channel
+	Kind     intake.Kind
+	Category string
+	Query    string // substring of title, number or subject name
+	From, To time.Time
+	Overdue  bool // with a running clock past due
+	Now      time.Time
+	Page     Page
+}
+
+// ListReports lists reports whose responsible unit lies in the scope,
+// newest first.
+func (s *Store) ListReports(ctx context.Context, sc auth.Scope, f ReportFilter) ([]intake.Report, int, error) {
+	var a args
+	where := []string{scopeSQL(sc, "r.unit_path", &a)}
+	if len(f.Status) > 0 {
+		var ph []string
+		for _, st := range f.Status {
+			ph = append(ph, a.add(string(st)))
+		}
+		where = append(where, "r.status IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.Channel != "" {
+		where = append(where, "r.channel = "+a.add(string(f.Channel)))
+	}
+	if f.Kind != "" {
+		where = append(where, "r.kind = "+a.add(string(f.Kind)))
+	}
+	if f.Category != "" {
+		where = append(where, "r.category = "+a.add(f.Category))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		p := a.add(likePattern(q))
+		where = append(where, fmt.Sprintf(`(r.title LIKE %s ESCAPE '\' OR r.number LIKE %s ESCAPE '\' OR r.subject_name LIKE %s ESCAPE '\')`, p, p, p))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "r.received_at >= "+a.add(ms(f.From)))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "r.received_at < "+a.add(ms(f.To)))
+	}
+	if f.Overdue {
+		where = append(where, "EXISTS (SELECT 1 FROM report_clocks c WHERE c.report_id = r.id AND c.done_at = 0 AND c.due_at < "+a.add(ms(f.Now))+")")
+	}
+	var out []intake.Report
+	total, err := s.listQuery(ctx, reportCols, reportFrom+`WHERE `+strings.Join(where, " AND "), "r.received_at DESC, r.id DESC", a, f.Page,
+		func(rows *sql.Rows) error {
+			r, err := scanReport(rows)
+			out = append(out, r)
+			return err
+		})
+	return out, total, err
+}
+
+// ReportChange is a state change with its event, applied at Version.
+type ReportChange struct {
+	ID       int64
+	Version  int64
+	Status   intake.Status
+	UnitID   int64 // 0 = unchanged
+	UnitPath string
+	Set      map[string]any // column -> value, only from the allowed list
+	Event    intake.Event
+	Clocks   []intake.ClockRow // clocks to (re)start
+	Done     []string          // clock codes met now
+	Messages []intake.Message  // e.g. the acceptance notice or feedback
+}
+
+var reportSettable = map[string]bool{"accepted_at": true, "notice_at": true, "closed_at": true, "feedback_at": true,
+	"decline_reason": true, "result": true, "route_reason": true, "repeat_of": true, "collective": true, "over_level": true}
+
+// UpdateReport applies a workflow change in one transaction with its event,
+// clocks, messages and audit record. Errors: not_found, conflict.
+func (s *Store) UpdateReport(ctx context.Context, a audit.Actor, c ReportChange) (intake.Report, error) {
+	var out intake.Report
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := getReport(ctx, tx, "r.id = $1", c.ID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		var ar args
+		sets := []string{"status = " + ar.add(string(c.Status)), "version = version + 1", "updated_at = " + ar.add(ms(now))}
+		if c.UnitID != 0 {
+			sets = append(sets, "unit_id = "+ar.add(c.UnitID), "unit_path = "+ar.add(c.UnitPath))
+		}
+		for col, v := range c.Set {
+			if !reportSettable[col] {
+				return fmt.Errorf("store: report column %q is not settable", col)
+			}
+			if t, ok := v.(time.Time); ok {
+				v = ms(t)
+			}
+			sets = append(sets, col+" = "+ar.add(v))
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE reports SET `+strings.Join(sets, ", ")+` WHERE id = `+ar.add(c.ID)+
+			` AND version = `+ar.add(c.Version), ar.v...)
+		if err != nil {
+			return fmt.Errorf("store: update report: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return conflictVersion()
+		}
+		for _, code := range c.Done {
+			if _, err := tx.ExecContext(ctx, `UPDATE report_clocks SET done_at = $1 WHERE report_id = $2 AND code = $3 AND done_at = 0`,
+				ms(now), c.ID, code); err != nil {
+				return fmt.Errorf("store: clock done: %w", err)
+			}
+		}
+		for _, k := range c.Clocks {
+			if err := insertClock(ctx, tx, c.ID, k); err != nil {
+				return err
+			}
+		}
+		for _, m := range c.Messages {
+			if _, err := insertMessage(ctx, tx, c.ID, m, now); err != nil {
+				return err
+			}
+		}
+		ev := c.Event
+		ev.FromStatus, ev.ToStatus = before.Status, c.Status
+		if ev.UnitID == 0 {
+			ev.UnitID = before.UnitID
+			if c.UnitID != 0 {
+				ev.UnitID = c.UnitID
+			}
+		}
+		if err := insertEvent(ctx, tx, c.ID, ev, now); err != nil {
+			return err
+		}
+		out, err = getReport(ctx, tx, "r.id = $1", c.ID)
+		if err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, a, change{action: "report." + ev.Action, objectType: "report", objectID: c.ID,
+			before: auditReport(before), after: auditReport(out)})
+	})
+	return out, err
+}
+
+// AddReportMessage appends a message (and its files) to a report, audited.
+func (s *Store) AddReportMessage(ctx context.Context, a audit.Actor, reportID int64, m intake.Message, files []NewFile) (intake.Message, error) {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		id, err := insertMessage(ctx, tx, reportID, m, now)
+		if err != nil {
+			return err
+		}
+		m.ID, m.ReportID, m.CreatedAt = id, reportID, now.Truncate(time.Millisecond)
+		for _, f := range files {
+			if err := insertFile(ctx, tx, reportID, id, f, now); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE reports SET updated_at = $1 WHERE id = $2`, ms(now), reportID); err != nil {
+			return fmt.Errorf("store: touch report: %w", err)
+		}
+		return s.appendAudit(ctx, tx, a, change{action: "report.message", objectType: "report", objectID: reportID,
+			note: map[string]any{"author": m.Author, "public": m.Public, "files": len(files), "body_digest": audit.Digest(m.Body)}})
+	})
+	return m, err
+}
+
+// ReportMessages returns a report's messages, oldest first; publicOnly
+// limits them to what the reporter sees.
+func (s *Store) ReportMessages(ctx context.Context, reportID int64, publicOnly bool) ([]intake.Message, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.report_id, m.author, m.public, m.body, COALESCE(m.user_id, 0),
+		COALESCE(p.name, ''), m.created_at FROM report_messages m LEFT JOIN users us ON us.id = m.user_id
+		LEFT JOIN people p ON p.id = us.person_id WHERE m.report_id = $1 AND ($2 = FALSE OR m.public = TRUE) ORDER BY m.id`,
+		reportID, publicOnly)
+	if err != nil {
+		return nil, fmt.Errorf("store: report messages: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.Message
+	for rows.Next() {
+		var m intake.Message
+		var at int64
+		if err := rows.Scan(&m.ID, &m.ReportID, &m.Author, &m.Public, &m.Body, &m.UserID, &m.UserName, &at); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = fromMS(at)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// ReportAttachments lists a report's files (metadata only).
+func (s *Store) ReportAttachments(ctx context.Context, reportID int64) ([]intake.Attachment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, report_id, COALESCE(message_id, 0), name, mime, size, sha256, created_at
+		FROM report_attachments WHERE report_id = $1 ORDER BY id`, reportID)
+	if err != nil {
+		return nil, fmt.Errorf("store: attachments: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.Attachment
+	for rows.Next() {
+		var f intake.Attachment
+		var at int64
+		if err := rows.Scan(&f.ID, &f.ReportID, &f.MessageID, &f.Name, &f.MIME, &f.Size, &f.SHA256, &at); err != nil {
+			return nil, err
+		}
+		f.CreatedAt = fromMS(at)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// AttachmentData returns one file's metadata and bytes. Errors: not_found.
+func (s *Store) AttachmentData(ctx context.Context, id int64) (intake.Attachment, []byte, error) {
+	var f intake.Attachment
+	var data []byte
+	var at int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, report_id, COALESCE(message_id, 0), name, mime, size, sha256, created_at, data
+		FROM report_attachments WHERE id = $1`, id).Scan(&f.ID, &f.ReportID, &f.MessageID, &f.Name, &f.MIME, &f.Size, &f.SHA256, &at, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, nil, notFound("attachment")
+	}
+	f.CreatedAt = fromMS(at)
+	return f, data, err
+}
+
+// ReportEvents returns a report's hand-off record, oldest first.
+func (s *Store) ReportEvents(ctx context.Context, reportID int64) ([]intake.Event, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.report_id, e.action, e.from_status, e.to_status, e.unit_id, u.name,
+		COALESCE(e.user_id, 0), COALESCE(p.name, ''), e.note, e.at FROM report_events e JOIN units u ON u.id = e.unit_id
+		LEFT JOIN users us ON us.id = e.user_id LEFT JOIN people p ON p.id = us.person_id WHERE e.report_id = $1 ORDER BY e.id`, reportID)
+	if err != nil {
+		return nil, fmt.Errorf("store: report events: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.Event
+	for rows.Next() {
+		var e intake.Event
+		var from, to string
+		var at int64
+		if err := rows.Scan(&e.ID, &e.ReportID, &e.Action, &from, &to, &e.UnitID, &e.UnitName, &e.UserID, &e.UserName, &e.Note, &at); err != nil {
+			return nil, err
+		}
+		e.FromStatus, e.ToStatus, e.At = intake.Status(from), intake.Status(to), fromMS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// RecordReveal stores and audits an opening of a sealed identity.
+func (s *Store) RecordReveal(ctx context.Context, a audit.Actor, reportID int64, reason string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_reveals (report_id, user_id, reason, at) VALUES ($1, $2, $3, $4)`,
+			reportID, a.UserID, reason, ms(s.now())); err != nil {
+			return fmt.Errorf("store: reveal: %w", err)
+		}
+		return s.appendAudit(ctx, tx, a, change{action: "report.reveal", objectType: "report", objectID: reportID,
+			note: map[string]any{"reason": reason}})
+	})
+}
+
+// ReportReveals lists the reveals of a report.
+func (s *Store) ReportReveals(ctx context.Context, reportID int64) ([]intake.Reveal, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT v.id, v.report_id, v.user_id, p.name, v.reason, v.at FROM report_reveals v
+		JOIN users us ON us.id = v.user_id JOIN people p ON p.id = us.person_id WHERE v.report_id = $1 ORDER BY v.id`, reportID)
+	if err != nil {
+		return nil, fmt.Errorf("store: reveals: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.Reveal
+	for rows.Next() {
+		var v intake.Reveal
+		var at int64
+		if err := rows.Scan(&v.ID, &v.ReportID, &v.UserID, &v.UserName, &v.Reason, &at); err != nil {
+			return nil, err
+		}
+		v.At = fromMS(at)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// ReportClocks returns the clocks of a report.
+func (s *Store) ReportClocks(ctx context.Context, reportID int64) ([]intake.ClockRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, report_id, code, started_at, due_at, remind_at, done_at, reminded_at, provisional
+		FROM report_clocks WHERE report_id = $1 ORDER BY due_at`, reportID)
+	if err != nil {
+		return nil, fmt.Errorf("store: clocks: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.ClockRow
+	for rows.Next() {
+		var c intake.ClockRow
+		var st, due, rem, done, remd int64
+		if err := rows.Scan(&c.ID, &c.ReportID, &c.Code, &st, &due, &rem, &done, &remd, &c.Provisional); err != nil {
+			return nil, err
+		}
+		c.StartedAt, c.DueAt, c.RemindAt, c.DoneAt, c.RemindedAt = fromMS(st), fromMS(due), fromMS(rem), fromMS(done), fromMS(remd)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ClaimReminders claims up to limit clocks whose reminder time has come and
+// that nobody has reminded or claimed, for claimFor. Several instances may
+// run it side by side: the UPDATE ... RETURNING claims atomically.
+func (s *Store) ClaimReminders(ctx context.Context, limit int, claimFor time.Duration) ([]intake.ClockRow, error) {
+	now := s.now()
+	rows, err := s.db.QueryContext(ctx, `UPDATE report_clocks SET claimed_until = $1
+		WHERE id IN (SELECT id FROM report_clocks WHERE done_at = 0 AND reminded_at = 0 AND remind_at <= $2
+			AND claimed_until < $2 ORDER BY remind_at LIMIT $3)
+		AND claimed_until < $2
+		RETURNING id, report_id, code, started_at, due_at, remind_at, done_at, reminded_at, provisional`,
+		ms(now.Add(claimFor)), ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim reminders: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.ClockRow
+	for rows.Next() {
+		var c intake.ClockRow
+		var st, due, rem, done, remd int64
+		if err := rows.Scan(&c.ID, &c.ReportID, &c.Code, &st, &due, &rem, &done, &remd, &c.Provisional); err != nil {
+			return nil, err
+		}
+		c.StartedAt, c.DueAt, c.RemindAt, c.DoneAt, c.RemindedAt = fromMS(st), fromMS(due), fromMS(rem), fromMS(done), fromMS(remd)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// MarkReminded records that a clock's reminder went out (a system message
+// on the report, audited).
+func (s *Store) MarkReminded(ctx context.Context, c intake.ClockRow, body string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		res, err := tx.ExecContext(ctx, `UPDATE report_clocks SET reminded_at = $1 WHERE id = $2 AND reminded_at = 0`, ms(now), c.ID)
+		if err != nil {
+			return fmt.Errorf("store: mark reminded: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		if _, err := insertMessage(ctx, tx, c.ReportID, intake.Message{Author: "system", Body: body}, now); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, audit.Actor{Name: "system"}, change{action: "report.remind", objectType: "report",
+			objectID: c.ReportID, note: map[string]any{"clock": c.Code}})
+	})
+}
+
+// BandCandidates returns the reports sharing at least one band hash with
+// bands (band i = bands[i]), with how many bands each shares, excluding
+// exclude. limit bounds the answer.
+func (s *Store) BandCandidates(ctx context.Context, bands []int64, exclude int64, limit int) (map[int64]int, error) {
+	if len(bands) == 0 {
+		return nil, nil
+	}
+	var a args
+	var terms []string
+	for i, h := range bands {
+		terms = append(terms, fmt.Sprintf("(band = %s AND hash = %s)", a.add(i), a.add(h)))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT report_id, COUNT(*) FROM report_bands WHERE (`+strings.Join(terms, " OR ")+
+		`) AND report_id <> `+a.add(exclude)+` GROUP BY report_id ORDER BY COUNT(*) DESC, report_id DESC LIMIT `+a.add(limit), a.v...)
+	if err != nil {
+		return nil, fmt.Errorf("store: band candidates: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// ReportTexts returns title and content of reports by id (for confirming
+// near-duplicates), with their unit paths for scope checks.
+func (s *Store) ReportTexts(ctx context.Context, ids []int64) (map[int64][3]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var a args
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = a.add(id)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, title, content, unit_path FROM reports WHERE id IN (`+strings.Join(ph, ", ")+`)`, a.v...)
+	if err != nil {
+		return nil, fmt.Errorf("store: report texts: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][3]string{}
+	for rows.Next() {
+		var id int64
+		var t [3]string
+		if err := rows.Scan(&id, &t[0], &t[1], &t[2]); err != nil {
+			return nil, err
+		}
+		out[id] = t
+	}
+	return out, rows.Err()
+}
+
+// ReportLinks returns a report's near-duplicate links in both directions.
+func (s *Store) ReportLinks(ctx context.Context, reportID int64) ([]intake.Link, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT report_id, other_id, score, status, COALESCE(decided_by, 0), decided_at
+		FROM report_links WHERE report_id = $1 OR other_id = $1 ORDER BY score DESC`, reportID)
+	if err != nil {
+		return nil, fmt.Errorf("store: links: %w", err)
+	}
+	defer rows.Close()
+	var out []intake.Link
+	for rows.Next() {
+		var l intake.Link
+		var at int64
+		if err := rows.Scan(&l.ReportID, &l.OtherID, &l.Score, &l.Status, &l.DecidedBy, &at); err != nil {
+			return nil, err
+		}
+		l.DecidedAt = fromMS(at)
+		if l.OtherID == reportID {
+			l.ReportID, l.OtherID = l.OtherID, l.ReportID
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// DecideLink confirms or rejects a near-duplicate link; confirming marks the
+// newer report as a repeat (重复件) of the older. Errors: not_found.
+func (s *Store) DecideLink(ctx context.Context, a audit.Actor, reportID, otherID int64, confirm bool) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		status := map[bool]string{true: "confirmed", false: "rejected"}[confirm]
+		res, err := tx.ExecContext(ctx, `UPDATE report_links SET status = $1, decided_by = $2, decided_at = $3
+			WHERE (report_id = $4 AND other_id = $5) OR (report_id = $5 AND other_id = $4)`,
+			status, nullID(a.UserID), ms(s.now()), reportID, otherID)
+		if err != nil {
+			return fmt.Errorf("store: decide link: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.New(apperr.NotFound, "error.not_found.link")
+		}
+		newer, older := reportID, otherID
+		if newer < older {
+			newer, older = older, newer
+		}
+		if confirm {
+			_, err = tx.ExecContext(ctx, `UPDATE reports SET repeat_of = $1, version = version + 1 WHERE id = $2 AND repeat_of IS NULL`, older, newer)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE reports SET repeat_of = NULL, version = version + 1 WHERE id = $1 AND repeat_of = $2`, newer, older)
+		}
+		if err != nil {
+			return fmt.Errorf("store: mark repeat: %w", err)
+		}
+		return s.appendAudit(ctx, tx, a, change{action: "report.link_" + status, objectType: "report", objectID: newer,
+			note: map[string]any{"other": older}})
+	})
+}
