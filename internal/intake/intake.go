@@ -137,6 +137,7 @@ type Submission struct {
 	Source       string    // import source label, e.g. the file's system
 	ReceivedAt   time.Time // zero = now (staff may back-date a letter's arrival)
 	Collective   bool      // 集体件: many people reporting together
+	Reply        string    // imports: the source system's reply (答复意见), kept as a public message
 }
 
 // Limits on text sizes (characters).
@@ -208,14 +209,22 @@ func (s *Submission) Validate(public bool, categories []Category) error {
 		v.Add("subject.name", "intake.subject_required")
 	}
 	if !s.Anonymous {
+		// The portal asks for name, ID number and phone (12388 practice);
+		// staff entries need a name and one verifiable contact ([R-JK]
+		// Art. 24: real name plus phone or other concrete contact).
 		if s.Reporter.Name == "" || utf8.RuneCountInString(s.Reporter.Name) > MaxName {
 			v.Add("reporter.name", "intake.reporter_name_required")
 		}
-		if !ValidIDNumber(s.Reporter.IDNumber) {
-			v.Add("reporter.id_number", "intake.id_number_invalid")
+		idOK, phoneOK := ValidIDNumber(s.Reporter.IDNumber), ValidMobileOrPhone(s.Reporter.Phone)
+		if public || s.Reporter.IDNumber != "" {
+			if !idOK {
+				v.Add("reporter.id_number", "intake.id_number_invalid")
+			}
 		}
-		if !ValidMobileOrPhone(s.Reporter.Phone) {
-			v.Add("reporter.phone", "intake.phone_invalid")
+		if public || s.Reporter.Phone != "" || !idOK {
+			if !phoneOK {
+				v.Add("reporter.phone", "intake.phone_invalid")
+			}
 		}
 	} else {
 		s.Reporter = Reporter{}

@@ -82,6 +82,18 @@ func TestValidate(t *testing.T) {
 		{"bad place", func(s *Submission) { s.DivisionCode = "43080" }, true, []string{"division_code"}},
 		{"unknown category", func(s *Submission) { s.Category = "weather" }, true, []string{"category"}},
 		{"accusation without subject", func(s *Submission) { s.Subject.Name, s.Subject.Unit = "", "" }, true, []string{"subject.name"}},
+		{"staff real-name with phone only", func(s *Submission) {
+			s.Channel, s.Anonymous = ChannelPhone, false
+			s.Reporter = Reporter{Name: "王五", Phone: "0744-8225678"}
+		}, false, nil},
+		{"staff real-name without contact", func(s *Submission) {
+			s.Channel, s.Anonymous = ChannelLetter, false
+			s.Reporter = Reporter{Name: "王五"}
+		}, false, []string{"reporter.phone"}},
+		{"public real-name needs both", func(s *Submission) {
+			s.Anonymous = false
+			s.Reporter = Reporter{Name: "王五", Phone: "13800138000"}
+		}, true, []string{"reporter.id_number"}},
 		{"staff entry may omit place, level, category, title", func(s *Submission) {
 			s.Channel, s.DivisionCode, s.Subject, s.Category, s.Title = ChannelPhone, "", Subject{}, "", ""
 		}, false, nil},

@@ -39,6 +39,9 @@ type Report struct {
 	Version        int64
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// Candidates is how many near-duplicate candidates registration found
+	// (set on the value CreateReport returns; not stored).
+	Candidates int
 }
 
 // Message is a note on a report: from the reporter (added information),
