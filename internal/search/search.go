@@ -1,0 +1,366 @@
+// Package search turns report text into index tokens and user queries into
+// match expressions for SQLite FTS5 and PostgreSQL full-text search, so that
+// both engines find exactly the reports whose normalised text contains the
+// normalised query as a substring (see Normalize), ranked, with highlights.
+//
+// # Token design
+//
+// Chinese has no spaces and most words are two characters, so the index is
+// built from overlapping character bigrams of the normalised text: the text
+// r0 r1 … rn-1 is indexed as the n tokens (r0,r1) (r1,r2) … (rn-2,rn-1)
+// (rn-1,END) at consecutive positions, where END is an end-of-text marker.
+// A query of k ≥ 2 runes q0 … qk-1 becomes the phrase (q0,q1) … (qk-2,qk-1):
+// the phrase occurs at position p exactly when the text's runes p … p+k-1 equal
+// the query, so a phrase match is a substring match, with no false positives
+// or negatives, across CJK/ASCII/digit/punctuation boundaries alike. A
+// one-rune query q0 becomes the prefix query "(q0,*)": every rune of the text
+// starts exactly one token (the last one pairs with END), so no unigram
+// tokens are needed.
+//
+// Each token is written as a fixed ASCII code (letters and digits only, always
+// starting with a letter): three characters per rune for ASCII, Latin, Greek,
+// Cyrillic, general punctuation and symbols, and the CJK blocks U+3000–U+9FFF
+// (so a Chinese bigram costs 6 bytes, as it would in UTF-8), and five for any
+// other rune. Encoding is necessary because the engines' own tokenizers do
+// not keep arbitrary bigrams intact: FTS5 unicode61 treats punctuation and
+// symbols (，。（ ℃ …) as separators; PostgreSQL's parser drops them too,
+// splits digit-led ASCII ("1e5a" becomes the float "1e5" and the word "a"),
+// and folds case and classifies ①, ℃ or Σ differently depending on the
+// database's LC_CTYPE. Raw CJK bigrams ("粮库", "4年", "a粮") do survive both
+// as single tokens, but a scheme that only works for some characters cannot
+// guarantee "every report containing the query text is found". A lower-case
+// ASCII letter followed by lower-case letters and digits is one token,
+// unchanged, in both engines (PostgreSQL classifies ASCII the same under
+// every locale), so the same index text and the same query behave
+// identically on both. The code is prefix-free (its first letter gives its length), so a
+// prefix query on one rune's code matches exactly the tokens starting with
+// that rune.
+//
+// # Schema
+//
+// SQLite: an FTS5 table over the output of Tokens, for example
+//
+//	CREATE VIRTUAL TABLE report_fts USING fts5(tokens, content='', contentless_delete=1,
+//	    tokenize='unicode61 remove_diacritics 0');
+//	SELECT rowid FROM report_fts WHERE report_fts MATCH $1 ORDER BY rank;  -- $1 = q.FTS5()
+//
+// PostgreSQL: one row per element of Chunks, indexed with GIN:
+//
+//	CREATE TABLE report_search (report_id bigint, chunk int, tokens tsvector, PRIMARY KEY (report_id, chunk));
+//	CREATE INDEX ON report_search USING gin (tokens);
+//	INSERT … VALUES ($1, $2, to_tsvector('simple', $3));                -- $3 = a Chunks element
+//	SELECT report_id, max(ts_rank(tokens, query)) FROM report_search,
+//	    to_tsquery('simple', $1) query WHERE tokens @@ query GROUP BY report_id; -- $1 = q.TSQuery()
+//
+// A tsvector keeps at most 255 positions per lexeme and no position above
+// 16383, so phrase search over one long tsvector silently misses matches;
+// Chunks splits long texts into overlapping pieces within those limits.
+//
+// To index several fields of a report (subject, content, replies) in one
+// row, join their Tokens with a space (or, for PostgreSQL, concatenate their
+// Chunks lists): every field ends with its END token and no token spans two
+// fields, so a phrase never matches across a field boundary, and a report
+// matches exactly when one of its fields contains the query.
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxQueryRunes is the longest query, in runes after normalisation, that
+// Parse accepts. Chunks relies on it for the overlap between pieces.
+const MaxQueryRunes = 64
+
+// Error is an error returned by Parse. Its values are constants, so callers
+// compare with errors.Is or ==.
+type Error string
+
+// Error returns the message.
+func (e Error) Error() string { return string(e) }
+
+// Parse errors.
+const (
+	// ErrEmpty: the query has no runes left after normalisation.
+	ErrEmpty Error = "search: empty query"
+	// ErrTooLong: the query has more than MaxQueryRunes runes after normalisation.
+	ErrTooLong Error = "search: query too long"
+)
+
+// Normalize returns the normalised form of s that both documents and queries
+// are compared in. Rune by rune:
+//
+//   - invalid UTF-8 bytes become U+FFFD;
+//   - full-width forms become their half-width equivalents: U+FF01–U+FF5E
+//     become ASCII ("Ａ２区（" → "a2区("), U+FFE0–U+FFE6 become ¢ £ ¬ ¯ ¦ ¥ ₩,
+//     and the ideographic space U+3000 is a space;
+//   - letters are lower-cased (unicode.ToLower, one rune to one rune);
+//   - format characters (Unicode category Cf: zero-width spaces and joiners,
+//     soft hyphens, byte-order marks) are removed;
+//   - each run of white space and control characters becomes one space, and
+//     leading and trailing space is removed.
+//
+// Everything else, including punctuation, is kept and must match exactly:
+// a query for "4.23" does not find "4，23". Chinese full-width punctuation
+// that has an ASCII twin (，（）：；！？) is folded to it, so typing either
+// finds both; 。、“” and 《》 have no full-width form and stay as they are.
+// Simplified and traditional characters are not unified. Normalize is
+// idempotent, and every substring of Normalize(s) is its own normal form.
+func Normalize(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range normalizeRunes(s, nil) {
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// normalizeRunes normalises s as Normalize does and returns the runes. When
+// src is not nil, it receives for each output rune the index of the first
+// and one past the last rune of s it stands for (runes as []rune(s) counts
+// them), so that a match can be mapped back to the original text.
+func normalizeRunes(s string, src *[][2]int) []rune {
+	out := make([]rune, 0, utf8.RuneCountInString(s))
+	pendingSpace := false // a white-space run has been seen after the last output rune
+	spaceFrom, spaceTo := 0, 0
+	i := 0 // index of the current rune in []rune(s)
+	for _, r := range s {
+		r = foldWidth(r)
+		switch {
+		case unicode.IsSpace(r) || unicode.IsControl(r):
+			if !pendingSpace {
+				pendingSpace = true
+				spaceFrom = i
+			}
+			spaceTo = i + 1
+		case unicode.Is(unicode.Cf, r):
+			// removed; does not end a white-space run
+		default:
+			if pendingSpace {
+				pendingSpace = false
+				if len(out) > 0 {
+					out = append(out, ' ')
+					if src != nil {
+						*src = append(*src, [2]int{spaceFrom, spaceTo})
+					}
+				}
+			}
+			out = append(out, unicode.ToLower(r))
+			if src != nil {
+				*src = append(*src, [2]int{i, i + 1})
+			}
+		}
+		i++
+	}
+	return out
+}
+
+// foldWidth maps full-width forms to their half-width equivalents.
+func foldWidth(r rune) rune {
+	switch {
+	case r >= 0xFF01 && r <= 0xFF5E:
+		return r - 0xFEE0
+	case r == 0x3000:
+		return ' '
+	}
+	switch r {
+	case 0xFFE0:
+		return '¢'
+	case 0xFFE1:
+		return '£'
+	case 0xFFE2:
+		return '¬'
+	case 0xFFE3:
+		return '¯'
+	case 0xFFE4:
+		return '¦'
+	case 0xFFE5:
+		return '¥'
+	case 0xFFE6:
+		return '₩'
+	}
+	return r
+}
+
+// The rune code. Runes in three blocks get three characters: a letter a–y
+// and two base-36 digits for an index below 25·36·36 = 32400. All other runes,
+// and the end-of-text marker, get 'z' and four base-36 digits of the code
+// point (36⁴ > 0x110000).
+const (
+	base36    = "0123456789abcdefghijklmnopqrstuvwxyz"
+	endOfText = utf8.MaxRune + 1 // the END marker's code point: no rune has it
+	zone0End  = 0x0800           // [0, 0x800): ASCII, Latin, Greek, Cyrillic, Hebrew, Arabic
+	zone1     = 0x2000           // [0x2000, 0x2690): general punctuation, ℃, ①, arrows, box drawing
+	zone1End  = 0x2690
+	zone2     = 0x3000 // [0x3000, 0xA000): CJK punctuation, kana, CJK Ext. A, CJK Unified Ideographs
+	zone2End  = 0xA000
+)
+
+// appendCode appends the code of r (a rune or endOfText) to dst.
+func appendCode(dst []byte, r rune) []byte {
+	v := -1
+	switch {
+	case r >= 0 && r < zone0End:
+		v = int(r)
+	case r >= zone1 && r < zone1End:
+		v = zone0End + int(r-zone1)
+	case r >= zone2 && r < zone2End:
+		v = zone0End + (zone1End - zone1) + int(r-zone2)
+	}
+	if v >= 0 {
+		return append(dst, 'a'+byte(v/(36*36)), base36[v/36%36], base36[v%36])
+	}
+	u := int(r)
+	return append(dst, 'z', base36[u/(36*36*36)%36], base36[u/(36*36)%36], base36[u/36%36], base36[u%36])
+}
+
+// appendTokens appends the tokens of the normalised runes rs, space
+// separated, ending with the (last rune, END) token.
+func appendTokens(dst []byte, rs []rune) []byte {
+	for i, r := range rs {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = appendCode(dst, r)
+		if i+1 < len(rs) {
+			dst = appendCode(dst, rs[i+1])
+		} else {
+			dst = appendCode(dst, endOfText)
+		}
+	}
+	return dst
+}
+
+// Tokens returns the index text of doc: one space-separated token per rune
+// of Normalize(doc), the bigram of that rune and the next one (or the END
+// marker after the last rune), each written as an ASCII code that the FTS5
+// unicode61 and ascii tokenizers and PostgreSQL's to_tsvector('simple', …)
+// keep as one token, unchanged. A text of n runes gives n tokens of 6–10
+// bytes (6 for a Chinese bigram). Empty text gives "".
+//
+// Store it in an FTS5 table as it is. For PostgreSQL use Chunks, which
+// respects the tsvector position limits.
+func Tokens(doc string) string {
+	rs := normalizeRunes(doc, nil)
+	return string(appendTokens(make([]byte, 0, len(rs)*7), rs))
+}
+
+// Limits of a PostgreSQL tsvector that Chunks stays within.
+const (
+	// ChunkMaxTokens is the most tokens in one chunk; tsvector positions
+	// above 16383 collapse into one.
+	ChunkMaxTokens = 16000
+	// ChunkMaxRepeats is how often one token may occur in a chunk; a
+	// tsvector keeps only the first 255 positions of a lexeme.
+	ChunkMaxRepeats = 255
+	// chunkOverlap runes are shared by consecutive chunks, so that every
+	// substring of up to MaxQueryRunes runes lies wholly within one chunk.
+	chunkOverlap = MaxQueryRunes - 1
+)
+
+// Chunks returns the index text of doc split for PostgreSQL: pieces of at
+// most ChunkMaxTokens tokens in which no token occurs more than
+// ChunkMaxRepeats times, each indexed like Tokens indexes a whole text
+// (ending with its own END token). Consecutive pieces overlap by
+// MaxQueryRunes−1 runes, so every occurrence of a query accepted by Parse
+// lies wholly within at least one piece, and a report matches exactly when
+// one of its pieces does. Almost every report gives a single piece equal to
+// Tokens(doc); an empty text gives none.
+func Chunks(doc string) []string {
+	rs := normalizeRunes(doc, nil)
+	if len(rs) == 0 {
+		return nil
+	}
+	var chunks []string
+	counts := make(map[[2]rune]int)
+	start := 0
+	for {
+		// Extend the chunk [start, end) while its bigram tokens, plus the END
+		// token of its last rune, stay within the limits.
+		clear(counts)
+		end := start + 1
+		for end < len(rs) && end-start < ChunkMaxTokens {
+			k := [2]rune{rs[end-1], rs[end]}
+			if counts[k] == ChunkMaxRepeats {
+				break
+			}
+			counts[k]++
+			end++
+		}
+		chunks = append(chunks, string(appendTokens(make([]byte, 0, (end-start)*7), rs[start:end])))
+		if end == len(rs) {
+			return chunks
+		}
+		// The limits allow at least 256 runes per chunk, so the next chunk
+		// starts after this one did.
+		start = end - chunkOverlap
+	}
+}
+
+// Query is a parsed search: the normalised text and how each engine
+// matches it. Build it with Parse; the zero Query matches nothing.
+type Query struct {
+	// Text is the normalised query (see Normalize).
+	Text string
+	// Runes is the number of runes in Text, 1 to MaxQueryRunes.
+	Runes int
+	// terms are the bigram tokens of Text for two or more runes, or the code
+	// of its single rune, used as a token prefix.
+	terms []string
+}
+
+// Parse normalises q and prepares its match expressions. It returns
+// ErrEmpty when nothing is left after normalisation and ErrTooLong when more
+// than MaxQueryRunes runes are.
+func Parse(q string) (Query, error) {
+	rs := normalizeRunes(q, nil)
+	switch {
+	case len(rs) == 0:
+		return Query{}, ErrEmpty
+	case len(rs) > MaxQueryRunes:
+		return Query{}, ErrTooLong
+	}
+	var terms []string
+	if len(rs) == 1 {
+		terms = []string{string(appendCode(nil, rs[0]))}
+	} else {
+		for i := 0; i+1 < len(rs); i++ {
+			terms = append(terms, string(appendCode(appendCode(nil, rs[i]), rs[i+1])))
+		}
+	}
+	return Query{Text: string(rs), Runes: len(rs), terms: terms}, nil
+}
+
+// FTS5 returns the FTS5 MATCH expression for q: a quoted phrase of bigram
+// tokens, or for a one-rune query a quoted token prefix ("abc"*). The tokens
+// are ASCII letters and digits computed from the query, never the user's
+// text, so no FTS5 syntax (quotes, NEAR, *, -, ^, parentheses, column
+// filters, AND/OR/NOT) can reach the expression. To restrict it to one
+// column of a multi-column table, prepend a column filter: "{tokens} : " +
+// q.FTS5(). For the zero Query it returns a phrase that matches nothing.
+func (q Query) FTS5() string {
+	if len(q.terms) == 0 {
+		return `"` + string(appendCode(nil, endOfText)) + `"`
+	}
+	if q.Runes == 1 {
+		return `"` + q.terms[0] + `"*`
+	}
+	return `"` + strings.Join(q.terms, " ") + `"`
+}
+
+// TSQuery returns the argument for PostgreSQL to_tsquery('simple', $1): the
+// bigram tokens joined by the <-> (followed-by) operator, each quoted, or
+// for a one-rune query a quoted prefix ('abc':*). As with FTS5, only
+// computed ASCII letters and digits appear, so none of & | ! : * ( ) ' or
+// backslashes from the user's text can. For the zero Query it returns a
+// lexeme that matches nothing.
+func (q Query) TSQuery() string {
+	if len(q.terms) == 0 {
+		return `'` + string(appendCode(nil, endOfText)) + `'`
+	}
+	if q.Runes == 1 {
+		return `'` + q.terms[0] + `':*`
+	}
+	return `'` + strings.Join(q.terms, `' <-> '`) + `'`
+}
