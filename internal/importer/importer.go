@@ -83,20 +83,20 @@ type Mapping map[Field]int
 // value. Extra holds the non-empty cells of unmapped columns keyed by their
 // header (nil when there are none).
 type Row struct {
-	Line       int
-	ExternalID string
-	Title      string
-	Content    string
-	Reporter   string
-	Phone      string
-	Reply      string
-	Category   string
-	Place      string
-	Source     string
-	URL        string
-	ReceivedAt time.Time
-	RepliedAt  time.Time
-	Extra      map[string]string
+	Line       int               `json:"line"`
+	ExternalID string            `json:"external_id,omitempty"`
+	Title      string            `json:"title,omitempty"`
+	Content    string            `json:"content,omitempty"`
+	Reporter   string            `json:"reporter,omitempty"`
+	Phone      string            `json:"phone,omitempty"`
+	Reply      string            `json:"reply,omitempty"`
+	Category   string            `json:"category,omitempty"`
+	Place      string            `json:"place,omitempty"`
+	Source     string            `json:"source,omitempty"`
+	URL        string            `json:"url,omitempty"`
+	ReceivedAt time.Time         `json:"received_at,omitzero"`
+	RepliedAt  time.Time         `json:"replied_at,omitzero"`
+	Extra      map[string]string `json:"extra,omitempty"`
 }
 
 // Row rejection reasons (RowError.Reason). They are stable codes.
@@ -114,10 +114,10 @@ const (
 // codes. Field and Value (cut to 100 characters) name the offending cell
 // when there is one.
 type RowError struct {
-	Line   int
-	Reason string
-	Field  Field
-	Value  string
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+	Field  Field  `json:"field,omitempty"`
+	Value  string `json:"value,omitempty"`
 }
 
 // Error returns a developer-facing description.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -62,7 +63,9 @@ func (s *Store) GetReportByReceipt(ctx context.Context, hash string) (intake.Rep
 // number from this source.
 func (s *Store) ReportExists(ctx context.Context, source, externalID string) (int64, bool, error) {
 	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT id FROM reports WHERE external_source = $1 AND external_id = $2`, source, externalID).Scan(&id)
+	// "external_id <> ''" lets the planner use the partial unique index.
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM reports WHERE external_source = $1 AND external_id = $2 AND external_id <> ''`,
+		source, externalID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -123,9 +126,15 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 			return s.mapErr(fmt.Errorf("store: insert report: %w", err))
 		}
 		r.Version, r.CreatedAt, r.UpdatedAt = 1, now.Truncate(time.Millisecond), now.Truncate(time.Millisecond)
-		for i, h := range n.Bands {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO report_bands (band, hash, report_id) VALUES ($1, $2, $3)`, i, h, r.ID); err != nil {
-				return fmt.Errorf("store: report band: %w", err)
+		if len(n.Bands) > 0 {
+			var ba args
+			rows := make([]string, len(n.Bands))
+			id := ba.add(r.ID)
+			for i, h := range n.Bands {
+				rows[i] = "(" + ba.add(i) + ", " + ba.add(h) + ", " + id + ")"
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_bands (band, hash, report_id) VALUES `+strings.Join(rows, ", "), ba.v...); err != nil {
+				return fmt.Errorf("store: report bands: %w", err)
 			}
 		}
 		for _, l := range n.Links {
@@ -159,6 +168,16 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 		if err := insertEvent(ctx, tx, r.ID, ev, now); err != nil {
 			return err
 		}
+		var replies []string
+		for _, m := range n.Messages {
+			if m.Author == "staff" && m.Public {
+				replies = append(replies, m.Body)
+			}
+		}
+		if err := s.indexReport(ctx, tx, r.ID, SearchDoc(r, replies)); err != nil {
+			return err
+		}
+		r.Candidates = len(n.Links)
 		return s.appendAudit(ctx, tx, a, change{action: "report.create", objectType: "report", objectID: r.ID,
 			after: auditReport(r), note: map[string]any{"channel": r.Channel, "files": len(n.Files)}})
 	})
@@ -389,6 +408,11 @@ func (s *Store) AddReportMessage(ctx context.Context, a audit.Actor, reportID in
 		if _, err := tx.ExecContext(ctx, `UPDATE reports SET updated_at = $1 WHERE id = $2`, ms(now), reportID); err != nil {
 			return fmt.Errorf("store: touch report: %w", err)
 		}
+		if m.Author == "staff" && m.Public {
+			if err := s.reindexInTx(ctx, tx, reportID); err != nil {
+				return err
+			}
+		}
 		return s.appendAudit(ctx, tx, a, change{action: "report.message", objectType: "report", objectID: reportID,
 			note: map[string]any{"author": m.Author, "public": m.Public, "files": len(files), "body_digest": audit.Digest(m.Body)}})
 	})
@@ -579,34 +603,59 @@ func (s *Store) MarkReminded(ctx context.Context, c intake.ClockRow, body string
 	})
 }
 
-// BandCandidates returns the reports sharing at least one band hash with
-// bands (band i = bands[i]), with how many bands each shares, excluding
-// exclude. limit bounds the answer.
+// BandCandidates returns the reports sharing at least one band with bands
+// (band i = bands[i]), with how many bands each shares, excluding exclude,
+// the most similar first. One index lookup on hash: band hashes are 64-bit,
+// so equal hashes in different bands are filtered in Go.
 func (s *Store) BandCandidates(ctx context.Context, bands []int64, exclude int64, limit int) (map[int64]int, error) {
 	if len(bands) == 0 {
 		return nil, nil
 	}
 	var a args
-	var terms []string
+	ph := make([]string, len(bands))
+	want := make(map[int64]int, len(bands))
 	for i, h := range bands {
-		terms = append(terms, fmt.Sprintf("(band = %s AND hash = %s)", a.add(i), a.add(h)))
+		ph[i] = a.add(h)
+		want[h] = i
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT report_id, COUNT(*) FROM report_bands WHERE (`+strings.Join(terms, " OR ")+
-		`) AND report_id <> `+a.add(exclude)+` GROUP BY report_id ORDER BY COUNT(*) DESC, report_id DESC LIMIT `+a.add(limit), a.v...)
+	rows, err := s.db.QueryContext(ctx, `SELECT band, hash, report_id FROM report_bands WHERE hash IN (`+strings.Join(ph, ", ")+
+		`) AND report_id <> `+a.add(exclude), a.v...)
 	if err != nil {
 		return nil, fmt.Errorf("store: band candidates: %w", err)
 	}
 	defer rows.Close()
-	out := map[int64]int{}
+	count := map[int64]int{}
 	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
+		var band int
+		var hash, id int64
+		if err := rows.Scan(&band, &hash, &id); err != nil {
 			return nil, err
 		}
-		out[id] = n
+		if i, ok := want[hash]; ok && i == band {
+			count[id]++
+		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(count) <= limit {
+		return count, nil
+	}
+	ids := make([]int64, 0, len(count))
+	for id := range count {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if count[ids[i]] != count[ids[j]] {
+			return count[ids[i]] > count[ids[j]]
+		}
+		return ids[i] > ids[j]
+	})
+	out := make(map[int64]int, limit)
+	for _, id := range ids[:limit] {
+		out[id] = count[id]
+	}
+	return out, nil
 }
 
 // ReportTexts returns title and content of reports by id (for confirming
@@ -689,5 +738,48 @@ func (s *Store) DecideLink(ctx context.Context, a audit.Actor, reportID, otherID
 		}
 		return s.appendAudit(ctx, tx, a, change{action: "report.link_" + status, objectType: "report", objectID: newer,
 			note: map[string]any{"other": older}})
+	})
+}
+
+// AddLink records a near-duplicate candidate found later (staff linking two
+// reports by hand). An existing link is kept.
+func (s *Store) AddLink(ctx context.Context, reportID, otherID int64, score float64) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO report_links (report_id, other_id, score, status) VALUES ($1, $2, $3, 'candidate')
+		ON CONFLICT (report_id, other_id) DO NOTHING`, reportID, otherID, score)
+	if err != nil {
+		return fmt.Errorf("store: add link: %w", err)
+	}
+	return nil
+}
+
+// CalendarYears returns the holiday notices administrators uploaded, by year.
+func (s *Store) CalendarYears(ctx context.Context) (map[int]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT year, data FROM calendar_years ORDER BY year`)
+	if err != nil {
+		return nil, fmt.Errorf("store: calendar years: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]string{}
+	for rows.Next() {
+		var y int
+		var d string
+		if err := rows.Scan(&y, &d); err != nil {
+			return nil, err
+		}
+		out[y] = d
+	}
+	return out, rows.Err()
+}
+
+// SaveCalendarYear stores (or replaces) a year's holiday notice, audited.
+func (s *Store) SaveCalendarYear(ctx context.Context, a audit.Actor, year int, data string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_years (year, data, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (year) DO UPDATE SET data = excluded.data, uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at`,
+			year, data, nullID(a.UserID), ms(s.now())); err != nil {
+			return fmt.Errorf("store: calendar year: %w", err)
+		}
+		return s.appendAudit(ctx, tx, a, change{action: "calendar.upload", objectType: "calendar", objectID: int64(year),
+			note: map[string]any{"digest": audit.Digest(data)}})
 	})
 }

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"qingfeng/internal/auth"
+	"qingfeng/internal/intake"
+	"qingfeng/internal/search"
+)
+
+// indexReport (re)writes a report's search entry in tx: FTS5 on SQLite,
+// tsvector chunks on PostgreSQL. doc is the searchable text.
+func (s *Store) indexReport(ctx context.Context, tx *sql.Tx, id int64, doc string) error {
+	if s.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_search WHERE report_id = $1`, id); err != nil {
+			return fmt.Errorf("store: unindex report: %w", err)
+		}
+		for i, chunk := range search.Chunks(doc) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_search (report_id, chunk, vec) VALUES ($1, $2, to_tsvector('simple', $3))`,
+				id, i, chunk); err != nil {
+				return fmt.Errorf("store: index report: %w", err)
+			}
+		}
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM report_fts WHERE rowid = $1`, id); err != nil {
+		return fmt.Errorf("store: unindex report: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO report_fts (rowid, tokens) VALUES ($1, $2)`, id, search.Tokens(doc)); err != nil {
+		return fmt.Errorf("store: index report: %w", err)
+	}
+	return nil
+}
+
+// SearchDoc is the text a report is found by: title, content, subject and
+// the public replies.
+func SearchDoc(r intake.Report, replies []string) string {
+	parts := []string{r.Number, r.Title, r.Content, r.Subject.Name, r.Subject.Unit, r.Subject.Post}
+	return strings.Join(append(parts, replies...), "\n")
+}
+
+// reindexInTx rebuilds one report's search entry inside tx (after a public
+// staff reply changes what it is found by).
+func (s *Store) reindexInTx(ctx context.Context, tx *sql.Tx, id int64) error {
+	r, err := getReport(ctx, tx, "r.id = $1", id)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT body FROM report_messages WHERE report_id = $1 AND author = 'staff' AND public = TRUE ORDER BY id`, id)
+	if err != nil {
+		return fmt.Errorf("store: replies: %w", err)
+	}
+	var replies []string
+	for rows.Next() {
+		var b string
+		if err := rows.Scan(&b); err != nil {
+			rows.Close()
+			return err
+		}
+		replies = append(replies, b)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return s.indexReport(ctx, tx, id, SearchDoc(r, replies))
+}
+
+// SearchReports finds reports in scope whose text contains the query,
+// ranked (bm25 on SQLite, ts_rank on PostgreSQL), with the total count of
+// matches in scope.
+func (s *Store) SearchReports(ctx context.Context, sc auth.Scope, q search.Query, pg Page) ([]intake.Report, int, error) {
+	var a args
+	scope := scopeSQL(sc, "r.unit_path", &a)
+	var fromWhere, order string
+	if s.dialect == Postgres {
+		m := a.add(q.TSQuery())
+		fromWhere = reportFrom + ` JOIN (SELECT report_id, MAX(ts_rank(vec, to_tsquery('simple', ` + m + `))) AS rank
+			FROM report_search WHERE vec @@ to_tsquery('simple', ` + m + `) GROUP BY report_id) f ON f.report_id = r.id WHERE ` + scope
+		order = "f.rank DESC, r.received_at DESC, r.id DESC"
+	} else {
+		m := a.add(q.FTS5())
+		fromWhere = reportFrom + ` JOIN (SELECT rowid AS report_id, bm25(report_fts) AS rank FROM report_fts WHERE report_fts MATCH ` + m +
+			`) f ON f.report_id = r.id WHERE ` + scope
+		order = "f.rank, r.received_at DESC, r.id DESC"
+	}
+	var out []intake.Report
+	total, err := s.listQuery(ctx, reportCols, fromWhere, order, a, pg, func(rows *sql.Rows) error {
+		r, err := scanReport(rows)
+		out = append(out, r)
+		return err
+	})
+	return out, total, err
+}
