@@ -34,6 +34,8 @@ type App struct {
 	Logins   auth.LoginPolicy
 	Issuer   string // TOTP issuer label
 	Sources  *Limiter
+	Lookups  *Limiter // receipt-code lookups per source (public portal)
+	Intake   *Intake  // reporting: calendar, limits, receipt hasher, key fields
 }
 
 // Options are the tunables of New.
@@ -45,6 +47,7 @@ type Options struct {
 	Rand     io.Reader
 	Sessions auth.SessionPolicy
 	Logins   auth.LoginPolicy
+	Intake   *Intake
 }
 
 // New builds the services with Asia/Shanghai as the business time zone.
@@ -55,7 +58,7 @@ func New(o Options) *App {
 	}
 	return &App{Store: o.Store, Hasher: o.Hasher, Keys: o.Keys, Now: o.Now, Rand: o.Rand, Loc: loc,
 		Sessions: o.Sessions, Logins: o.Logins, Issuer: "清风",
-		Sources: NewLimiter(10, time.Minute, o.Now)}
+		Sources: NewLimiter(10, time.Minute, o.Now), Lookups: NewLimiter(20, 10*time.Minute, o.Now), Intake: o.Intake}
 }
 
 // Today returns the business date (Asia/Shanghai) as YYYY-MM-DD.

@@ -146,12 +146,21 @@ func CheapParams() credential.Params {
 
 // NewApp wires the services on s with cheap password hashing, a fresh vault
 // key file in t.TempDir(), crypto/rand, the default session and login
-// policies and the clock now.
+// policies, the reporting services (embedded calendar and limits, a fresh
+// random 32-byte receipt key) and the clock now.
 func NewApp(t testing.TB, s *store.Store, now func() time.Time) *app.App {
 	t.Helper()
 	keys, err := vault.LoadOrCreate(filepath.Join(t.TempDir(), "vault", "keys"), rand.Reader)
 	if err != nil {
 		t.Fatalf("vault: %v", err)
+	}
+	receiptKey := make([]byte, 32)
+	if _, err := rand.Read(receiptKey); err != nil {
+		t.Fatalf("receipt key: %v", err)
+	}
+	in, err := app.NewIntake(context.Background(), s, receiptKey)
+	if err != nil {
+		t.Fatalf("intake: %v", err)
 	}
 	return app.New(app.Options{
 		Store:    s,
@@ -161,5 +170,6 @@ func NewApp(t testing.TB, s *store.Store, now func() time.Time) *app.App {
 		Rand:     rand.Reader,
 		Sessions: auth.DefaultSessionPolicy(),
 		Logins:   auth.DefaultLoginPolicy(),
+		Intake:   in,
 	})
 }

@@ -1,0 +1,864 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"qingfeng/internal/apperr"
+	"qingfeng/internal/audit"
+	"qingfeng/internal/auth"
+	"qingfeng/internal/calendar"
+	"qingfeng/internal/dedup"
+	"qingfeng/internal/intake"
+	"qingfeng/internal/org"
+	"qingfeng/internal/search"
+	"qingfeng/internal/store"
+)
+
+// Intake holds what the reporting services need besides the store: the
+// working-day calendar (replaceable at run time when an administrator loads
+// a new year's notice), the statutory limits, the receipt-code hasher and
+// the key fields.
+type Intake struct {
+	cal        atomic.Pointer[calendar.Calendar]
+	Limits     map[string]calendar.Limit
+	Receipts   *intake.ReceiptHasher
+	Categories []intake.Category
+}
+
+// NewIntake loads the embedded calendar and limits, then the years an
+// administrator uploaded (stored in the database).
+func NewIntake(ctx context.Context, st *store.Store, receiptKey []byte) (*Intake, error) {
+	cal, err := calendar.Embedded()
+	if err != nil {
+		return nil, err
+	}
+	years, err := st.CalendarYears(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, raw := range years { // map order: any, each year is independent
+		y, err := calendar.ParseYear(strings.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("stored calendar year: %w", err)
+		}
+		if cal, err = cal.With(y); err != nil {
+			return nil, err
+		}
+	}
+	limits, err := calendar.Limits()
+	if err != nil {
+		return nil, err
+	}
+	for _, code := range []string{limitForward, limitNotice, limitFeedback, limitRegister} {
+		if _, ok := limits[code]; !ok {
+			return nil, fmt.Errorf("limits.json lacks %s", code)
+		}
+	}
+	h, err := intake.NewReceiptHasher(receiptKey)
+	if err != nil {
+		return nil, err
+	}
+	cats, err := intake.Categories()
+	if err != nil {
+		return nil, err
+	}
+	in := &Intake{Limits: limits, Receipts: h, Categories: cats}
+	in.cal.Store(cal)
+	return in, nil
+}
+
+// Calendar returns the current calendar.
+func (in *Intake) Calendar() *calendar.Calendar { return in.cal.Load() }
+
+// The clocks the intake workflow runs (codes in calendar/limits.json).
+const (
+	limitForward  = "report.forward"         // forward out-of-remit reports within 5 working days
+	limitNotice   = "report.realname_notice" // real-name acceptance notice within 15 working days
+	limitFeedback = "report.feedback"        // real-name result feedback within 15 working days of closure
+	limitRegister = "lower_level.register"   // a lower level registers a forwarded report within 5 working days
+)
+
+// reportNumberFmt renders registration numbers: short name, year, sequence.
+const reportNumberFmt = "%s信〔%d〕%d号"
+
+// sealAAD binds sealed identities to their column.
+const sealAAD = "reports.reporter_sealed.v1"
+
+// PublicReceipt is what a reporter gets after submitting.
+type PublicReceipt struct {
+	Code   string
+	Number string
+	Status intake.Status
+}
+
+// Upload is one file from a form or API call.
+type Upload struct {
+	Name string
+	Data []byte
+}
+
+func splitUploads(ups []Upload) ([]string, [][]byte) {
+	names, datas := make([]string, len(ups)), make([][]byte, len(ups))
+	for i, u := range ups {
+		names[i], datas[i] = u.Name, u.Data
+	}
+	return names, datas
+}
+
+// SubmitPublic registers a report from the public portal or the public API.
+// The receiving unit is the commission of the place's county; routing,
+// sealing, clocks, near-duplicate candidates, search index and audit happen
+// in one transaction. Nothing about the client is stored. Errors: invalid.
+func (a *App) SubmitPublic(ctx context.Context, sub intake.Submission, files []Upload) (PublicReceipt, error) {
+	sub.Channel = intake.ChannelWeb
+	sub.ReceivedAt = time.Time{}
+	sub.ExternalID, sub.Source = "", ""
+	code, err := intake.NewReceiptCode(a.Rand)
+	if err != nil {
+		return PublicReceipt{}, err
+	}
+	r, err := a.register(ctx, audit.Actor{Name: "public"}, nil, sub, files, a.Intake.Receipts.Hash(code))
+	if err != nil {
+		return PublicReceipt{}, err
+	}
+	return PublicReceipt{Code: code, Number: r.Number, Status: r.Status}, nil
+}
+
+// RegisterReport records a letter, visit, call or transfer taken by staff
+// (report.register). The operator is recorded; the reporter may be given a
+// receipt code (withReceipt), returned once. Errors: forbidden, invalid.
+func (a *App) RegisterReport(ctx context.Context, p auth.Principal, sub intake.Submission, files []Upload, withReceipt bool) (intake.Report, string, error) {
+	if err := need(p, auth.PermReportRegister); err != nil {
+		return intake.Report{}, "", err
+	}
+	if sub.Channel == intake.ChannelWeb {
+		return intake.Report{}, "", apperr.InvalidField("channel", "intake.channel_invalid")
+	}
+	code, hash := "", ""
+	if withReceipt {
+		var err error
+		if code, err = intake.NewReceiptCode(a.Rand); err != nil {
+			return intake.Report{}, "", err
+		}
+		hash = a.Intake.Receipts.Hash(code)
+	}
+	r, err := a.register(ctx, actor(p), &p, sub, files, hash)
+	return r, code, err
+}
+
+// placeUnits resolves the commissions of a place code.
+func (a *App) placeUnits(ctx context.Context, code string) (county, township, village *org.Unit) {
+	c, t, v := intake.PlaceCodes(code)
+	get := func(code string) *org.Unit {
+		if code == "" {
+			return nil
+		}
+		u, err := a.Store.GetUnitByDivision(ctx, code)
+		if err != nil || !u.Active {
+			return nil
+		}
+		return &u
+	}
+	return get(c), get(t), get(v)
+}
+
+func ref(u *org.Unit) *intake.UnitRef {
+	if u == nil {
+		return nil
+	}
+	return &intake.UnitRef{ID: u.ID, Name: u.Name}
+}
+
+// areaOffice finds the office that the township's area group assigns.
+func (a *App) areaOffice(ctx context.Context, township *org.Unit) *org.Unit {
+	if township == nil {
+		return nil
+	}
+	ms, err := a.Store.UnitMemberships(ctx, township.ID)
+	if err != nil {
+		return nil
+	}
+	today := a.Today()
+	for _, m := range ms {
+		if !m.Covers(today) {
+			continue
+		}
+		g, err := a.Store.GetAreaGroup(ctx, m.AreaGroupID, today)
+		if err != nil || !g.Active {
+			continue
+		}
+		for _, mem := range g.Members {
+			if mem.UnitKind == org.KindOffice {
+				u, err := a.Store.GetUnit(ctx, mem.UnitID)
+				if err == nil {
+					return &u
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// intakeDesk is where a commission's reports are held until assigned: its
+// petition office (信访室, the single intake point, [R2019] Art. 20), or the
+// commission itself when it has none.
+func (a *App) intakeDesk(ctx context.Context, commission *org.Unit) *org.Unit {
+	if commission == nil {
+		return nil
+	}
+	kids, _, err := a.Store.ListUnits(ctx, auth.System().ScopeFor(auth.PermOrgRead), store.UnitFilter{ParentID: commission.ID,
+		Kinds: []org.Kind{org.KindPetition}, Page: store.Page{Limit: 1}})
+	if err == nil && len(kids) == 1 {
+		return &kids[0]
+	}
+	return commission
+}
+
+// parentOf returns a unit's parent commission (nil at the root).
+func (a *App) parentOf(ctx context.Context, u *org.Unit) *org.Unit {
+	if u == nil || u.ParentID == 0 {
+		return nil
+	}
+	p, err := a.Store.GetUnit(ctx, u.ParentID)
+	if err != nil {
+		return nil
+	}
+	return &p
+}
+
+// receivingCounty is the county commission a staff member works for (the
+// unit itself for a county commission, else its county ancestor).
+func (a *App) receivingCounty(ctx context.Context, p *auth.Principal) *org.Unit {
+	u, err := a.Store.GetUnit(ctx, p.UnitID)
+	if err != nil {
+		return nil
+	}
+	c, err := a.Store.CountyOf(ctx, u)
+	if err != nil {
+		return &u // above county level: the unit itself receives
+	}
+	return &c
+}
+
+// register is the shared body of public and staff registration.
+func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, sub intake.Submission, files []Upload, receiptHash string) (intake.Report, error) {
+	public := p == nil
+	if err := sub.Validate(public, a.Intake.Categories); err != nil {
+		return intake.Report{}, err
+	}
+	names, datas := splitUploads(files)
+	clean, err := intake.CleanFiles(names, datas)
+	if err != nil {
+		return intake.Report{}, err
+	}
+	county, township, _ := a.placeUnits(ctx, sub.DivisionCode)
+	var receiving *org.Unit
+	if public {
+		if county == nil {
+			return intake.Report{}, apperr.InvalidField("division_code", "intake.place_invalid")
+		}
+		receiving = county
+	} else {
+		receiving = a.receivingCounty(ctx, p)
+		if receiving == nil {
+			return intake.Report{}, apperr.New(apperr.Forbidden, "error.forbidden")
+		}
+	}
+	now := a.Now()
+	if sub.ReceivedAt.IsZero() || sub.ReceivedAt.After(now) {
+		sub.ReceivedAt = now
+	}
+	desk := a.intakeDesk(ctx, receiving)
+	r := intake.Report{ReceivedUnitID: receiving.ID, Kind: sub.Kind, Channel: sub.Channel, Title: sub.Title, Content: sub.Content,
+		Category: sub.Category, DivisionCode: sub.DivisionCode, Subject: sub.Subject, Anonymous: sub.Anonymous,
+		ExternalSource: sub.Source, ExternalID: sub.ExternalID, Collective: sub.Collective, ReceivedAt: sub.ReceivedAt,
+		Status: intake.StatusReceived, UnitID: desk.ID, UnitPath: desk.Path}
+	if r.Title == "" {
+		r.Title = firstRunes(r.Content, 30)
+	}
+	if p != nil {
+		r.OperatorUserID = p.UserID
+	}
+	if !sub.Anonymous {
+		raw, _ := json.Marshal(sub.Reporter)
+		if r.Sealed, err = a.Keys.Seal(raw, []byte(sealAAD)); err != nil {
+			return intake.Report{}, err
+		}
+	}
+	event := intake.Event{Action: "register", FromStatus: "", UserID: r.OperatorUserID, Note: string(sub.Channel)}
+	var clocks []intake.ClockRow
+	if sub.Subject.Level != "" && sub.DivisionCode != "" {
+		route := intake.Decide(intake.RouteInput{Level: sub.Subject.Level, Receiving: ref(receiving), PlaceCounty: ref(county),
+			PlaceTownship: ref(township), AreaOffice: ref(a.areaOffice(ctx, township)), Upper: ref(a.parentOf(ctx, county))})
+		r.RouteReason = route.Reason
+		switch route.Action {
+		case intake.RouteAccept:
+			if u, err := a.Store.GetUnit(ctx, route.Unit.ID); err == nil {
+				if u.ID == receiving.ID {
+					u = *desk // held by the commission: its petition office
+				}
+				r.UnitID, r.UnitPath = u.ID, u.Path
+			}
+		case intake.RouteForward:
+			// Registered here; the petition office forwards it (with a record)
+			// within the limit. The clock starts now.
+			clocks = append(clocks, a.clock(limitForward, r.ReceivedAt))
+		case intake.RouteDecline:
+			r.Status, r.DeclineReason = intake.StatusDeclined, route.Reason
+			event.Action = "register_declined"
+		}
+		r.OverLevel = (sub.Subject.Level == intake.LevelVillage || sub.Subject.Level == intake.LevelTownship) && len(receiving.DivisionCode) < 6
+	}
+	if !sub.Anonymous && r.Status != intake.StatusDeclined {
+		clocks = append(clocks, a.clock(limitNotice, r.ReceivedAt))
+	}
+	bands, links, err := a.duplicateCandidates(ctx, r.Title+"\n"+r.Content, 0)
+	if err != nil {
+		return intake.Report{}, err
+	}
+	var nfiles []store.NewFile
+	for _, f := range clean {
+		nfiles = append(nfiles, store.NewFile{Name: f.Name, MIME: f.MIME, Data: f.Data, SHA256: f.SHA256})
+	}
+	short := receiving.ShortName
+	if short == "" {
+		short = firstRunes(receiving.Name, 1)
+	}
+	var msgs []intake.Message
+	if reply := strings.TrimSpace(sub.Reply); reply != "" {
+		msgs = append(msgs, intake.Message{Author: "staff", Public: true, Body: "【原办理答复】" + reply})
+	}
+	out, err := a.Store.CreateReport(ctx, act, store.NewReport{Report: r, ReceiptHash: receiptHash, NumberFmt: reportNumberFmt,
+		ShortName: short, Bands: bands, Links: links, Clocks: clocks, Messages: msgs, Files: nfiles, Event: event})
+	if apperr.Is(err, apperr.Conflict) && sub.ExternalID != "" {
+		return out, apperr.New(apperr.Conflict, "intake.already_imported")
+	}
+	return out, err
+}
+
+func firstRunes(s string, n int) string {
+	r := []rune(strings.TrimSpace(strings.ReplaceAll(s, "\n", " ")))
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return string(r)
+}
+
+// clock starts a statutory clock by limit code.
+func (a *App) clock(code string, start time.Time) intake.ClockRow {
+	k := a.Intake.Calendar().Start(a.Intake.Limits[code], start, a.Loc)
+	return intake.ClockRow{Code: code, StartedAt: k.Start, DueAt: k.Due, RemindAt: k.RemindAt, Provisional: k.Provisional}
+}
+
+// duplicateCandidates computes a text's band hashes and the existing
+// reports that say the same thing (shared band, then exact similarity at or
+// above dedup.DefaultThreshold), best first.
+func (a *App) duplicateCandidates(ctx context.Context, text string, exclude int64) ([]int64, []intake.Link, error) {
+	sh := dedup.Shingles(dedup.Normalize(text), dedup.ShingleSize)
+	bands := dedup.BandHashes(dedup.Sign(sh))
+	cand, err := a.Store.BandCandidates(ctx, bands, exclude, 50)
+	if err != nil || len(cand) == 0 {
+		return bands, nil, err
+	}
+	ids := make([]int64, 0, len(cand))
+	for id := range cand {
+		ids = append(ids, id)
+	}
+	texts, err := a.Store.ReportTexts(ctx, ids)
+	if err != nil {
+		return bands, nil, err
+	}
+	var links []intake.Link
+	for id, t := range texts {
+		score := dedup.Jaccard(sh, dedup.Shingles(dedup.Normalize(t[0]+"\n"+t[1]), dedup.ShingleSize))
+		if score >= dedup.DefaultThreshold {
+			links = append(links, intake.Link{OtherID: id, Score: score, Status: "candidate"})
+		}
+	}
+	sort.Slice(links, func(i, j int) bool { return links[i].Score > links[j].Score })
+	if len(links) > 10 {
+		links = links[:10]
+	}
+	return bands, links, nil
+}
+
+// PublicView is what a receipt code shows: status, dates, notices and the
+// public conversation. It never includes staff-internal notes or identity.
+type PublicView struct {
+	Number        string
+	Status        intake.Status
+	Title         string
+	ReceivedAt    time.Time
+	UpdatedAt     time.Time
+	DeclineReason string
+	Result        string
+	Messages      []intake.Message
+}
+
+// LookupReceipt returns the public view of the report with this receipt
+// code. Unknown and wrong codes answer alike (not_found) after the same
+// work; lookups are rate-limited per source (in memory). Errors: not_found,
+// rate_limited.
+func (a *App) LookupReceipt(ctx context.Context, code, source string) (PublicView, error) {
+	r, err := a.receiptReport(ctx, code, source)
+	if err != nil {
+		return PublicView{}, err
+	}
+	msgs, err := a.Store.ReportMessages(ctx, r.ID, true)
+	if err != nil {
+		return PublicView{}, err
+	}
+	for i := range msgs {
+		msgs[i].UserID, msgs[i].UserName = 0, ""
+	}
+	return PublicView{Number: r.Number, Status: r.Status, Title: r.Title, ReceivedAt: r.ReceivedAt, UpdatedAt: r.UpdatedAt,
+		DeclineReason: r.DeclineReason, Result: r.Result, Messages: msgs}, nil
+}
+
+func (a *App) receiptReport(ctx context.Context, code, source string) (intake.Report, error) {
+	if !a.Lookups.Allow("receipt:" + source) {
+		return intake.Report{}, apperr.New(apperr.RateLimited, "intake.too_many_lookups")
+	}
+	hash := a.Intake.Receipts.Hash(code) // always hashed and looked up: same work for any code
+	r, err := a.Store.GetReportByReceipt(ctx, hash)
+	if err != nil || !intake.PlausibleReceipt(code) {
+		return intake.Report{}, apperr.New(apperr.NotFound, "intake.receipt_unknown")
+	}
+	return r, nil
+}
+
+// AddPublicMessage lets the reporter add information and files with the
+// receipt code. Errors: not_found, rate_limited, invalid.
+func (a *App) AddPublicMessage(ctx context.Context, code, source, body string, files []Upload) error {
+	r, err := a.receiptReport(ctx, code, source)
+	if err != nil {
+		return err
+	}
+	body = strings.TrimSpace(body)
+	if body == "" && len(files) == 0 {
+		return apperr.InvalidField("body", "intake.message_empty")
+	}
+	if len([]rune(body)) > intake.MaxContent {
+		return apperr.InvalidField("body", "intake.content_too_long")
+	}
+	names, datas := splitUploads(files)
+	clean, err := intake.CleanFiles(names, datas)
+	if err != nil {
+		return err
+	}
+	var nfiles []store.NewFile
+	for _, f := range clean {
+		nfiles = append(nfiles, store.NewFile{Name: f.Name, MIME: f.MIME, Data: f.Data, SHA256: f.SHA256})
+	}
+	_, err = a.Store.AddReportMessage(ctx, audit.Actor{Name: "public"}, r.ID, intake.Message{Author: "reporter", Public: true, Body: body}, nfiles)
+	return err
+}
+
+// ListReports lists reports in the caller's report.read scope.
+func (a *App) ListReports(ctx context.Context, p auth.Principal, f store.ReportFilter) ([]intake.Report, int, error) {
+	f.Now = a.Now()
+	return a.Store.ListReports(ctx, p.ScopeFor(auth.PermReportRead), f)
+}
+
+// GetReport returns a report in scope. Errors: not_found.
+func (a *App) GetReport(ctx context.Context, p auth.Principal, id int64) (intake.Report, error) {
+	r, err := a.Store.GetReport(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	return r, inScope(p, auth.PermReportRead, r.UnitPath, "report")
+}
+
+// RevealIdentity opens a real-name reporter's sealed identity for a holder
+// of report.reveal who gives a reason; the reveal is stored, audited and
+// listed on the report. Errors: forbidden, not_found, invalid, conflict
+// (anonymous report).
+func (a *App) RevealIdentity(ctx context.Context, p auth.Principal, id int64, reason string) (intake.Reporter, error) {
+	if err := need(p, auth.PermReportReveal); err != nil {
+		return intake.Reporter{}, err
+	}
+	r, err := a.GetReport(ctx, p, id)
+	if err != nil {
+		return intake.Reporter{}, err
+	}
+	if r.Anonymous || r.Sealed == "" {
+		return intake.Reporter{}, apperr.New(apperr.Conflict, "intake.reveal_anonymous")
+	}
+	reason = strings.TrimSpace(reason)
+	if n := len([]rune(reason)); n < 4 || n > 200 {
+		return intake.Reporter{}, apperr.InvalidField("reason", "intake.reveal_reason")
+	}
+	raw, err := a.Keys.Open(r.Sealed, []byte(sealAAD))
+	if err != nil {
+		return intake.Reporter{}, apperr.Wrap(err, apperr.Internal, "error.internal")
+	}
+	var who intake.Reporter
+	if err := json.Unmarshal(raw, &who); err != nil {
+		return intake.Reporter{}, apperr.Wrap(err, apperr.Internal, "error.internal")
+	}
+	if err := a.Store.RecordReveal(ctx, actor(p), id, reason); err != nil {
+		return intake.Reporter{}, err
+	}
+	return who, nil
+}
+
+// ActInput is a workflow action on a report.
+type ActInput struct {
+	Op      intake.Op
+	Version int64
+	UnitID  int64  // forward/assign target
+	Reason  string // decline reason (shown to the reporter), forward note
+	Result  string // close: the handling result (feedback to the reporter)
+	Notice  string // accept: the acceptance notice text for a real-name reporter
+}
+
+// Act applies a workflow transition (accept, forward, decline, assign,
+// close, reopen) checked against the transition table, with its event,
+// clocks, notices and audit record. Errors: forbidden, not_found, invalid,
+// conflict.
+func (a *App) Act(ctx context.Context, p auth.Principal, id int64, in ActInput) (intake.Report, error) {
+	r, err := a.GetReport(ctx, p, id)
+	if err != nil {
+		return r, err
+	}
+	if !p.ScopeFor(auth.PermReportHandle).Covers(r.UnitPath) {
+		return r, apperr.New(apperr.Forbidden, "error.forbidden")
+	}
+	ts := intake.Next(r.Status, in.Op)
+	if len(ts) == 0 {
+		return r, apperr.New(apperr.Conflict, "intake.transition_invalid")
+	}
+	t := ts[0]
+	if in.Op == intake.OpForward {
+		// Two rows: a unit of the installation (moves there), or an organ
+		// outside it (UnitID 0, named in Reason: the report ends here).
+		for _, x := range ts {
+			if (in.UnitID == 0) == (x.To == intake.StatusForwarded) {
+				t = x
+			}
+		}
+	}
+	if err := need(p, t.Perm); err != nil {
+		return r, err
+	}
+	now := a.Now()
+	c := store.ReportChange{ID: id, Version: in.Version, Status: t.To, Set: map[string]any{},
+		Event: intake.Event{Action: string(in.Op), UserID: p.UserID}}
+	switch in.Op {
+	case intake.OpAccept:
+		c.Set["accepted_at"] = now
+		c.Done = append(c.Done, limitForward, limitRegister)
+		if !r.Anonymous {
+			notice := strings.TrimSpace(in.Notice)
+			if notice == "" {
+				notice = "您反映的问题已受理，我们将依规依纪依法办理。"
+			}
+			c.Messages = append(c.Messages, intake.Message{Author: "system", Public: true, Body: notice})
+			c.Set["notice_at"] = now
+			c.Done = append(c.Done, limitNotice)
+		}
+	case intake.OpDecline:
+		reason := strings.TrimSpace(in.Reason)
+		if reason == "" {
+			return r, apperr.InvalidField("reason", "intake.decline_reason_required")
+		}
+		c.Set["decline_reason"] = reason
+		c.Messages = append(c.Messages, intake.Message{Author: "system", Public: true, Body: reason})
+		c.Done = append(c.Done, limitNotice, limitForward, limitRegister)
+	case intake.OpForward, intake.OpAssign:
+		if in.Op == intake.OpForward && in.UnitID == 0 {
+			organ := strings.TrimSpace(in.Reason)
+			if organ == "" {
+				return r, apperr.InvalidField("reason", "intake.forward_organ_required")
+			}
+			c.Done = append(c.Done, limitForward, limitRegister, limitNotice)
+			c.Event.Note = organ
+			c.Messages = append(c.Messages, intake.Message{Author: "system", Public: true, Body: "已转交" + organ + "办理。"})
+			break
+		}
+		target, err := a.Store.GetUnit(ctx, in.UnitID)
+		if err != nil || !target.Active {
+			return r, apperr.InvalidField("unit_id", "intake.target_invalid")
+		}
+		if in.Op == intake.OpAssign && !p.ScopeFor(auth.PermReportHandle).Covers(target.Path) {
+			return r, apperr.InvalidField("unit_id", "intake.target_invalid")
+		}
+		if in.Op == intake.OpForward {
+			// Inside the installation the report moves to the target and is
+			// registered there again. Forwarded down to a lower level, the
+			// lower level registers it within its own limit ([R-JK] 14-17).
+			c.Status = intake.StatusReceived
+			c.Done = append(c.Done, limitForward, limitRegister)
+			if cur, err := a.Store.GetUnit(ctx, r.ReceivedUnitID); err == nil && strings.HasPrefix(target.Path, cur.Path) && target.ID != cur.ID {
+				c.Clocks = append(c.Clocks, a.clock(limitRegister, now))
+			}
+			if target.Kind == org.KindCommission {
+				target = *a.intakeDesk(ctx, &target)
+			}
+		}
+		c.UnitID, c.UnitPath = target.ID, target.Path
+		c.Event.UnitID, c.Event.Note = target.ID, strings.TrimSpace(in.Reason)
+	case intake.OpClose:
+		result := strings.TrimSpace(in.Result)
+		if result == "" {
+			return r, apperr.InvalidField("result", "intake.result_required")
+		}
+		c.Set["closed_at"], c.Set["result"] = now, result
+		if !r.Anonymous {
+			c.Clocks = append(c.Clocks, a.clock(limitFeedback, now))
+		}
+	case intake.OpReopen:
+		c.Set["closed_at"] = time.Time{}
+	}
+	return a.Store.UpdateReport(ctx, actor(p), c)
+}
+
+// GiveFeedback sends the result feedback to a real-name reporter and stops
+// the feedback clock. Errors: forbidden, not_found, conflict.
+func (a *App) GiveFeedback(ctx context.Context, p auth.Principal, id, version int64, body string) (intake.Report, error) {
+	r, err := a.GetReport(ctx, p, id)
+	if err != nil {
+		return r, err
+	}
+	if !p.Can(auth.PermReportHandle) || !p.ScopeFor(auth.PermReportHandle).Covers(r.UnitPath) {
+		return r, apperr.New(apperr.Forbidden, "error.forbidden")
+	}
+	if r.Status != intake.StatusClosed {
+		return r, apperr.New(apperr.Conflict, "intake.transition_invalid")
+	}
+	body = strings.TrimSpace(body)
+	if body == "" {
+		body = r.Result
+	}
+	return a.Store.UpdateReport(ctx, actor(p), store.ReportChange{ID: id, Version: version, Status: r.Status,
+		Set: map[string]any{"feedback_at": a.Now()}, Done: []string{limitFeedback},
+		Messages: []intake.Message{{Author: "system", Public: true, Body: body, UserID: p.UserID}},
+		Event:    intake.Event{Action: "feedback", UserID: p.UserID}})
+}
+
+// Reply adds a staff message: public (the reporter sees it) or internal.
+// Errors: forbidden, not_found, invalid.
+func (a *App) Reply(ctx context.Context, p auth.Principal, id int64, body string, public bool) error {
+	r, err := a.GetReport(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if !p.Can(auth.PermReportHandle) || !p.ScopeFor(auth.PermReportHandle).Covers(r.UnitPath) {
+		return apperr.New(apperr.Forbidden, "error.forbidden")
+	}
+	body = strings.TrimSpace(body)
+	if body == "" || len([]rune(body)) > intake.MaxContent {
+		return apperr.InvalidField("body", "intake.message_empty")
+	}
+	_, err = a.Store.AddReportMessage(ctx, actor(p), id, intake.Message{Author: "staff", Public: public, Body: body, UserID: p.UserID}, nil)
+	return err
+}
+
+// Similar is a near-duplicate candidate with the shared text marked.
+type Similar struct {
+	Report intake.Report
+	Link   intake.Link
+	InThis []dedup.Span // shared spans in this report's text (title + "\n" + content)
+	InThat []dedup.Span // shared spans in the other report's text
+}
+
+// SimilarReports returns the near-duplicate candidates of a report that the
+// caller may see, recomputed against the current reports and merged with
+// the recorded links (confirmed/rejected decisions kept). Errors: not_found.
+func (a *App) SimilarReports(ctx context.Context, p auth.Principal, id int64) ([]Similar, error) {
+	r, err := a.GetReport(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	links, err := a.Store.ReportLinks(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	_, fresh, err := a.duplicateCandidates(ctx, r.Title+"\n"+r.Content, id)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{}
+	for _, l := range links {
+		seen[l.OtherID] = true
+	}
+	for _, l := range fresh {
+		if !seen[l.OtherID] {
+			l.ReportID = id
+			links = append(links, l)
+		}
+	}
+	sc := p.ScopeFor(auth.PermReportRead)
+	var out []Similar
+	text := r.Title + "\n" + r.Content
+	for _, l := range links {
+		o, err := a.Store.GetReport(ctx, l.OtherID)
+		if err != nil || !sc.Covers(o.UnitPath) {
+			continue
+		}
+		inA, inB := dedup.Highlight(text, o.Title+"\n"+o.Content, 6)
+		out = append(out, Similar{Report: o, Link: l, InThis: inA, InThat: inB})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Link.Score > out[j].Link.Score })
+	return out, nil
+}
+
+// DecideDuplicate confirms (marks the newer report a repeat, 重复件) or
+// rejects a near-duplicate link between two reports in the caller's handle
+// scope. Errors: forbidden, not_found.
+func (a *App) DecideDuplicate(ctx context.Context, p auth.Principal, id, other int64, confirm bool) error {
+	if id == other {
+		return apperr.InvalidField("other", "intake.duplicate_self")
+	}
+	for _, x := range []int64{id, other} {
+		r, err := a.GetReport(ctx, p, x)
+		if err != nil {
+			return err
+		}
+		if !p.Can(auth.PermReportHandle) || !p.ScopeFor(auth.PermReportHandle).Covers(r.UnitPath) {
+			return apperr.New(apperr.Forbidden, "error.forbidden")
+		}
+	}
+	links, err := a.Store.ReportLinks(ctx, id)
+	if err != nil {
+		return err
+	}
+	known := false
+	for _, l := range links {
+		known = known || l.OtherID == other
+	}
+	if !known {
+		ta, errA := a.Store.ReportTexts(ctx, []int64{id, other})
+		if errA != nil {
+			return errA
+		}
+		score := dedup.Similar(ta[id][0]+"\n"+ta[id][1], ta[other][0]+"\n"+ta[other][1])
+		if err := a.Store.AddLink(ctx, id, other, score); err != nil {
+			return err
+		}
+	}
+	return a.Store.DecideLink(ctx, actor(p), id, other, confirm)
+}
+
+// Search finds reports in the caller's scope containing the query text.
+// Errors: invalid (empty or too long query).
+func (a *App) Search(ctx context.Context, p auth.Principal, q string, pg store.Page) ([]intake.Report, search.Query, int, error) {
+	query, err := search.Parse(q)
+	if err != nil {
+		return nil, query, 0, apperr.InvalidField("q", "search.query_invalid")
+	}
+	out, total, err := a.Store.SearchReports(ctx, p.ScopeFor(auth.PermReportRead), query, pg)
+	return out, query, total, err
+}
+
+// ReportDetail gathers what the staff report page shows.
+type ReportDetail struct {
+	Report      intake.Report
+	Messages    []intake.Message
+	Attachments []intake.Attachment
+	Events      []intake.Event
+	Reveals     []intake.Reveal
+	Clocks      []ClockView
+}
+
+// ClockView is a clock with its state now.
+type ClockView struct {
+	intake.ClockRow
+	Name  string
+	State calendar.State
+}
+
+// Detail returns a report with its messages, files, events, reveals and
+// clock states. Errors: not_found.
+func (a *App) Detail(ctx context.Context, p auth.Principal, id int64) (ReportDetail, error) {
+	r, err := a.GetReport(ctx, p, id)
+	if err != nil {
+		return ReportDetail{}, err
+	}
+	d := ReportDetail{Report: r}
+	if d.Messages, err = a.Store.ReportMessages(ctx, id, false); err != nil {
+		return d, err
+	}
+	if d.Attachments, err = a.Store.ReportAttachments(ctx, id); err != nil {
+		return d, err
+	}
+	if d.Events, err = a.Store.ReportEvents(ctx, id); err != nil {
+		return d, err
+	}
+	if d.Reveals, err = a.Store.ReportReveals(ctx, id); err != nil {
+		return d, err
+	}
+	clocks, err := a.Store.ReportClocks(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	now := a.Now()
+	for _, c := range clocks {
+		l := a.Intake.Limits[c.Code]
+		k := calendar.Clock{Limit: l, Start: c.StartedAt, Due: c.DueAt, RemindAt: c.RemindAt, Provisional: c.Provisional}
+		d.Clocks = append(d.Clocks, ClockView{ClockRow: c, Name: l.Name, State: k.State(now, c.DoneAt)})
+	}
+	return d, nil
+}
+
+// Attachment returns a file of a report the caller may see. Errors: not_found.
+func (a *App) Attachment(ctx context.Context, p auth.Principal, fileID int64) (intake.Attachment, []byte, error) {
+	f, data, err := a.Store.AttachmentData(ctx, fileID)
+	if err != nil {
+		return f, nil, err
+	}
+	if _, err := a.GetReport(ctx, p, f.ReportID); err != nil {
+		return f, nil, apperr.New(apperr.NotFound, "error.not_found.attachment")
+	}
+	return f, data, nil
+}
+
+// SendReminders claims due reminders and posts them on their reports; the
+// serve command runs it periodically. It returns how many were sent.
+func (a *App) SendReminders(ctx context.Context) (int, error) {
+	due, err := a.Store.ClaimReminders(ctx, 100, 5*time.Minute)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range due {
+		l := a.Intake.Limits[c.Code]
+		body := fmt.Sprintf("时限提醒：%s将于 %s 到期（%s）。", l.Name, c.DueAt.In(a.Loc).Format("2006-01-02 15:04"), l.Source)
+		if err := a.Store.MarkReminded(ctx, c, body); err != nil {
+			return 0, err
+		}
+	}
+	return len(due), nil
+}
+
+// UploadCalendarYear stores an official holiday notice for a year (JSON in
+// the holiday-cn format) and puts it into effect at once (role.manage).
+// Errors: forbidden, invalid.
+func (a *App) UploadCalendarYear(ctx context.Context, p auth.Principal, raw []byte) (calendar.Year, error) {
+	if err := need(p, auth.PermRoleManage); err != nil {
+		return calendar.Year{}, err
+	}
+	y, err := calendar.ParseYear(strings.NewReader(string(raw)))
+	if err != nil {
+		return y, apperr.Wrap(err, apperr.Invalid, "calendar.notice_invalid")
+	}
+	cal, err := a.Intake.Calendar().With(y)
+	if err != nil {
+		return y, apperr.Wrap(err, apperr.Invalid, "calendar.notice_invalid")
+	}
+	if err := a.Store.SaveCalendarYear(ctx, actor(p), y.Year, string(raw)); err != nil {
+		return y, err
+	}
+	a.Intake.cal.Store(cal)
+	return y, nil
+}
+
+// UnitOf is a helper for pages: the unit of a report in scope.
+func (a *App) UnitOf(ctx context.Context, id int64) (org.Unit, error) {
+	return a.Store.GetUnit(ctx, id)
+}
