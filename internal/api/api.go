@@ -8,14 +8,17 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"qingfeng/internal/app"
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
+	"qingfeng/internal/challenge"
 	"qingfeng/internal/i18n"
 )
 
@@ -24,18 +27,38 @@ var openapiYAML []byte
 
 // API serves /api/v1.
 type API struct {
-	app *app.App
-	cat *i18n.Catalog
-	log *slog.Logger
-	mux *http.ServeMux
+	app     *app.App
+	cat     *i18n.Catalog
+	log     *slog.Logger
+	mux     *http.ServeMux
+	opt     Options
+	submits *app.Limiter // public submissions without a solved challenge, per source
+}
+
+// Options tune the API.
+type Options struct {
+	// Challenge verifies proof-of-work on public submissions (nil: none).
+	Challenge *challenge.Issuer
+	// PublicPerHour is how many public submissions one source may send per
+	// hour without a solved challenge (default 10).
+	PublicPerHour int
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
 }
 
 // New builds the API handler and its route table.
-func New(a *app.App, cat *i18n.Catalog, log *slog.Logger) *API {
+func New(a *app.App, cat *i18n.Catalog, log *slog.Logger, opt Options) *API {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	x := &API{app: a, cat: cat, log: log, mux: http.NewServeMux()}
+	if opt.PublicPerHour <= 0 {
+		opt.PublicPerHour = 10
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	x := &API{app: a, cat: cat, log: log, mux: http.NewServeMux(), opt: opt,
+		submits: app.NewLimiter(opt.PublicPerHour, time.Hour, opt.Now)}
 	for _, rt := range x.routes() {
 		h := x.authed(rt.handler)
 		if rt.public {
@@ -68,6 +91,16 @@ func (x *API) routes() []route {
 		{"GET", "/area-groups/{id}", false, x.getAreaGroup},
 		{"GET", "/people", false, x.listPeople},
 		{"GET", "/people/{id}", false, x.getPerson},
+		{"GET", "/public/challenge", true, x.publicChallenge},
+		{"POST", "/public/reports", true, x.publicSubmit},
+		{"GET", "/public/reports/{code}", true, x.publicGet},
+		{"POST", "/public/reports/{code}/messages", true, x.publicMessage},
+		{"GET", "/reports", false, x.listReports},
+		{"POST", "/reports", false, x.createReport},
+		{"GET", "/reports/{id}", false, x.getReport},
+		{"GET", "/reports/{id}/similar", false, x.similarReports},
+		{"GET", "/search", false, x.searchReports},
+		{"POST", "/imports", false, x.importReports},
 	}
 }
 
@@ -130,6 +163,11 @@ type errorBody struct {
 }
 
 func (x *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := 0
+	var br badRequest
+	if errors.As(err, &br) {
+		err, status = br.error, http.StatusBadRequest
+	}
 	e := apperr.As(err)
 	lang := i18n.Normalize(r.Header.Get("Accept-Language"))
 	if e.Code == apperr.Internal {
@@ -144,7 +182,10 @@ func (x *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 			b.Error.Fields[f] = x.cat.T(lang, k)
 		}
 	}
-	writeJSON(w, apperr.HTTPStatus(e.Code), b)
+	if status == 0 {
+		status = apperr.HTTPStatus(e.Code)
+	}
+	writeJSON(w, status, b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {
