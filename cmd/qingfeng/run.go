@@ -44,6 +44,7 @@ Usage:
   qingfeng user add --username U --role R[,R...] --unit UNIT [--name NAME] [--person ID] [--password-stdin]
   qingfeng token create --username U [--name NAME]
   qingfeng token revoke --id N
+  qingfeng import reports FILE --unit UNIT [--channel hotline-12345] [--mapping SPEC] [--json]
   qingfeng audit verify
   qingfeng keys rotate
   qingfeng version
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdAudit(ctx, e, rest)
 	case "keys":
 		return cmdKeys(ctx, e, rest)
+	case "import":
+		return cmdImport(ctx, e, rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "qingfeng", version)
 		return nil
@@ -159,8 +162,18 @@ func (c *common) open(ctx context.Context, e env) (*app.App, func(), error) {
 		st.Close()
 		return nil, nil, fmt.Errorf("key file: %w", err)
 	}
+	receiptKey, err := vault.LoadOrCreateSecret(filepath.Join(filepath.Dir(keyFile), "receipt.key"), 32, rand.Reader)
+	if err != nil {
+		st.Close()
+		return nil, nil, fmt.Errorf("receipt key: %w", err)
+	}
+	in, err := app.NewIntake(ctx, st, receiptKey)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
 	a := app.New(app.Options{Store: st, Hasher: credential.NewHasher(credential.DefaultParams(), 2), Keys: keys,
-		Now: e.now, Rand: rand.Reader, Sessions: auth.DefaultSessionPolicy(), Logins: auth.DefaultLoginPolicy()})
+		Now: e.now, Rand: rand.Reader, Sessions: auth.DefaultSessionPolicy(), Logins: auth.DefaultLoginPolicy(), Intake: in})
 	return a, func() { st.Close() }, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"qingfeng/internal/app"
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
+	"qingfeng/internal/challenge"
 	"qingfeng/internal/credential"
 	"qingfeng/internal/demo"
 	"qingfeng/internal/i18n"
@@ -33,11 +35,15 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	secure := fs.Bool("secure-cookies", e.getenv("QINGFENG_SECURE_COOKIES") == "1", "mark cookies Secure (set when served over HTTPS)")
 	origins := fs.String("trusted-origins", e.getenv("QINGFENG_TRUSTED_ORIGINS"), "comma-separated extra origins for state-changing requests (reverse proxies)")
 	verbose := fs.Bool("verbose", false, "log every request")
+	powBits := fs.Int("pow-bits", envIntOr(e, "QINGFENG_POW_BITS", 18), "proof-of-work difficulty of the public report form (leading zero bits)")
 	defSess := auth.DefaultSessionPolicy()
 	idle := fs.Duration("session-idle", envDuration(e, "QINGFENG_SESSION_IDLE", defSess.Idle), "sign out after this long without a request")
 	maxAge := fs.Duration("session-max", envDuration(e, "QINGFENG_SESSION_MAX", defSess.Absolute), "sign out this long after sign-in")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *powBits < 1 || *powBits > 30 {
+		return usageError{"--pow-bits must be between 1 and 30"}
 	}
 	if *idle < time.Minute || *maxAge < *idle {
 		return usageError{"--session-idle must be at least 1m and --session-max at least --session-idle"}
@@ -69,8 +75,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 			trusted = append(trusted, o)
 		}
 	}
+	powKey := make([]byte, 32) // per process: challenges are short-lived
+	if _, err := rand.Read(powKey); err != nil {
+		return err
+	}
+	pow := challenge.New(powKey, *powBits, 10*time.Minute, time.Now, rand.Reader)
 	srv, err := web.New(a, cat, web.Options{Log: log, SecureCookies: *secure, TrustedOrigins: trusted,
-		API: api.New(a, cat, log), Version: version})
+		API: api.New(a, cat, log, api.Options{Challenge: pow}), Version: version, Challenge: pow})
 	if err != nil {
 		return err
 	}
@@ -102,15 +113,25 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// sweepSessions deletes expired sessions every few minutes until ctx ends.
+// sweepSessions is the background worker: every minute it posts due clock
+// reminders (claimed from the database, so several instances may run) and
+// every few minutes deletes expired sessions, until ctx ends.
 func sweepSessions(ctx context.Context, a *app.App, log *slog.Logger) {
-	t := time.NewTicker(5 * time.Minute)
+	t := time.NewTicker(time.Minute)
 	defer t.Stop()
-	for {
+	for i := 0; ; i++ {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if n, err := a.SendReminders(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("reminders", "err", err)
+			} else if n > 0 {
+				log.Info("reminders sent", "n", n)
+			}
+			if i%5 != 0 {
+				continue
+			}
 			if _, err := a.Store.PurgeSessions(ctx, a.Sessions); err != nil && ctx.Err() == nil {
 				log.Warn("session sweep", "err", err)
 			}
@@ -213,6 +234,14 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%s: applied %d migration(s) %v; schema version %d of %d\n", st.Dialect(), len(applied), applied, cur, latest)
 	return nil
+}
+
+// envIntOr reads an integer from the environment, or def.
+func envIntOr(e env, key string, def int) int {
+	if n, err := strconv.Atoi(e.getenv(key)); err == nil {
+		return n
+	}
+	return def
 }
 
 // envDuration reads a duration from the environment, or def.

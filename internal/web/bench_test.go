@@ -93,7 +93,7 @@ func benchScopedUnitList(b *testing.B, st *store.Store, clock *testdb.Clock) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := web.New(a, cat, web.Options{API: api.New(a, cat, nil), Version: "bench"})
+	srv, err := web.New(a, cat, web.Options{API: api.New(a, cat, nil, api.Options{}), Version: "bench"})
 	if err != nil {
 		b.Fatalf("web.New: %v", err)
 	}

@@ -7,6 +7,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -19,6 +20,7 @@ import (
 	"qingfeng/internal/app"
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
+	"qingfeng/internal/challenge"
 	"qingfeng/internal/i18n"
 )
 
@@ -35,6 +37,8 @@ type Options struct {
 	API http.Handler
 	// Version is shown in the footer.
 	Version string
+	// Challenge issues and verifies the public portal's proof-of-work.
+	Challenge *challenge.Issuer
 }
 
 // Server is the staff UI and the root HTTP handler.
@@ -55,6 +59,13 @@ type Server struct {
 func New(a *app.App, cat *i18n.Catalog, o Options) (*Server, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Challenge == nil {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		o.Challenge = challenge.New(key, 18, 10*time.Minute, time.Now, rand.Reader)
 	}
 	as, err := loadAssets()
 	if err != nil {
