@@ -207,8 +207,8 @@ func TestPrincipalCanHasRole(t *testing.T) {
 	if sys.UserID != 0 || sys.UnitPath != "/" {
 		t.Errorf("System() = %+v, want UserID 0 and UnitPath \"/\"", sys)
 	}
-	if n := len(AllPermissions()); n != 9 {
-		t.Errorf("len(AllPermissions()) = %d, want 9", n)
+	if n := len(AllPermissions()); n != 13 {
+		t.Errorf("len(AllPermissions()) = %d, want 13", n)
 	}
 }
 
