@@ -10,6 +10,7 @@ package main
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -291,6 +292,303 @@ func TestE2EStaffUI(t *testing.T) {
 			t.Errorf("after the error the division code is %q, want 12345 kept", code)
 		}
 	})
+
+	if err := srv.stop(); err != nil {
+		t.Errorf("serve after cancel: %v", err)
+	}
+}
+
+// startServeWith is startServe with extra serve flags (--pow-bits …).
+func startServeWith(t *testing.T, data string, extra ...string) *server {
+	t.Helper()
+	args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", data}, extra...)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	go func() { s.done <- run(ctx, args, mapEnv(nil), strings.NewReader(""), s.stdout, s.stderr) }()
+	t.Cleanup(func() { s.stop() })
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		if m := servingRE.FindStringSubmatch(s.stdout.String()); m != nil {
+			s.base = "http://" + m[1]
+			break
+		}
+		select {
+		case err := <-s.done:
+			s.err, s.done = err, nil
+			t.Fatalf("serve ended before serving: %v\nstdout:\n%s\nstderr:\n%s", err, s.stdout, s.stderr)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve: no \"serving on\" line after 90s\nstdout:\n%s\nstderr:\n%s", s.stdout, s.stderr)
+		}
+	}
+	m := demoPassRE.FindStringSubmatch(s.stdout.String())
+	if m == nil {
+		t.Fatalf("serve --demo printed no \"demo password:\" line:\n%s", s.stdout)
+	}
+	s.password = m[1]
+	return s
+}
+
+// waitJS waits until a JavaScript expression is true on the page. Like
+// waitPath it retries across navigations until the deadline.
+func waitJS(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	full := `document.readyState === "complete" && !!(` + expr + `)`
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](full, chromedp.WithPollingInterval(50*time.Millisecond),
+			chromedp.WithPollingTimeout(2*time.Second)))
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			t.Fatalf("waiting for %s (at %s): %v", what, location(t, ctx), err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// byText selects the first element matching css whose trimmed text
+// contains text.
+func byText(css, text string) chromedp.JSPath {
+	return chromedp.JSPath(`[...document.querySelectorAll(` + strconv.Quote(css) + `)].find(e => e.textContent.trim().includes(` + strconv.Quote(text) + `))`)
+}
+
+// choose picks the option labelled label in a select, waiting for it to be
+// there (the place selects load their options with htmx), and fires the
+// change event as a user's choice would. It returns the option's value.
+func choose(t *testing.T, ctx context.Context, sel, label string) string {
+	t.Helper()
+	expr := `(o => o ? o.value : "")([...document.querySelectorAll(` + strconv.Quote(sel+" option") + `)].find(o => o.textContent.trim() === ` + strconv.Quote(label) + `))`
+	return chooseBy(t, ctx, sel, label, expr)
+}
+
+// chooseFirst picks the first option with a value in a select and returns
+// its label.
+func chooseFirst(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	expr := `(o => o ? o.value : "")([...document.querySelectorAll(` + strconv.Quote(sel+" option") + `)].find(o => o.value !== ""))`
+	chooseBy(t, ctx, sel, "the first choice", expr)
+	return eval[string](t, ctx, `document.querySelector(`+strconv.Quote(sel)+`).selectedOptions[0].textContent.trim()`)
+}
+
+func chooseBy(t *testing.T, ctx context.Context, sel, what, valueExpr string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Poll[string](valueExpr, chromedp.WithPollingInterval(50*time.Millisecond),
+		chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil {
+		opts := eval[[]string](t, ctx, `[...document.querySelectorAll(`+strconv.Quote(sel+" option")+`)].map(o => o.textContent.trim())`)
+		t.Fatalf("%s: no option %s; options %q: %v", sel, what, opts, err)
+	}
+	do(t, ctx, "choose "+what+" in "+sel, chromedp.SetValue(chromedp.CSS(sel), v))
+	return v
+}
+
+// noSideScroll checks that the page fits the width of the viewport.
+func noSideScroll(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	if sw, w := eval[int](t, ctx, `document.documentElement.scrollWidth`), eval[int](t, ctx, `window.innerWidth`); sw > w {
+		t.Errorf("%s is %dpx wide in a %dpx viewport (scrolls sideways)", what, sw, w)
+	}
+}
+
+// TestE2EPortalJourney follows a report from a citizen's phone to the
+// township commission and back: submit anonymously, keep the receipt code,
+// track the report, a staff reply, and the reply seen with the code.
+func TestE2EPortalJourney(t *testing.T) {
+	bctx := browser(t)
+	data := t.TempDir()
+	srv := startServeWith(t, data, "--pow-bits", "8")
+	base, pw := srv.base, srv.password
+	mobile := chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)
+	const (
+		title = "村主任截留集体土地补偿款"
+		reply = "已收到，正在核查。"
+	)
+	content := "2024年5月，某村村委会主任张某某将集体土地征收补偿款约12万元转入其亲属个人账户，至今未向村民公开。"
+	var code string // the receipt code, grouped as shown
+	start := time.Now()
+
+	journey(t, bctx, "submit", 20*time.Second, func(t *testing.T, ctx context.Context) {
+		do(t, ctx, "open /report", mobile, chromedp.Navigate(base+"/report"),
+			chromedp.WaitVisible(chromedp.CSS(".portal-hero")))
+		if w := eval[int](t, ctx, `window.innerWidth`); w != 360 {
+			t.Errorf("viewport width %d, want 360", w)
+		}
+		do(t, ctx, "go to the form",
+			chromedp.Click(chromedp.CSS(`.portal-actions a[href^="/report/new"]`)),
+			chromedp.WaitVisible(chromedp.CSS("form.report-form[data-pow]")),
+		)
+		waitPath(t, ctx, "/report/new")
+		noSideScroll(t, ctx, "the report form")
+		do(t, ctx, "choose the kind 检举控告",
+			chromedp.Click(byText("label.choice", "检举控告")),
+		)
+		if k := eval[string](t, ctx, `document.querySelector('input[name=kind]:checked').value`); k != "accusation" {
+			t.Errorf("kind %q checked, want accusation", k)
+		}
+		do(t, ctx, "subject",
+			chromedp.SendKeys(chromedp.CSS("#subject_name"), "张某某"),
+			chromedp.SendKeys(chromedp.CSS("#subject_unit"), "某村村民委员会"),
+			chromedp.SendKeys(chromedp.CSS("#subject_post"), "村委会主任"),
+		)
+		choose(t, ctx, "#subject_level", "村（社区）干部")
+		county := choose(t, ctx, "#county", "永定区")
+		township := choose(t, ctx, "#township", "天门山镇")
+		village := chooseFirst(t, ctx, "#village")
+		vcode := eval[string](t, ctx, `document.querySelector('#village').value`)
+		if !strings.HasPrefix(township, county) || !strings.HasPrefix(vcode, township) || len(vcode) != 12 {
+			t.Errorf("places: county %s, township %s, village %s %s", county, township, village, vcode)
+		}
+		t.Logf("place: 永定区 %s → 天门山镇 %s → %s %s", county, township, village, vcode)
+		choose(t, ctx, "#category", "农村集体“三资”管理")
+		do(t, ctx, "title and content",
+			chromedp.SendKeys(chromedp.CSS("#title"), title),
+			chromedp.SendKeys(chromedp.CSS("#content"), content),
+		)
+		if got := eval[string](t, ctx, `document.querySelector('#content').value`); got != content {
+			t.Errorf("content typed as %q", got)
+		}
+		if !eval[bool](t, ctx, `document.querySelector('#identity-anon').checked`) {
+			t.Error("anonymous is not the chosen identity")
+		}
+		do(t, ctx, "wait for the proof-of-work",
+			chromedp.WaitEnabled(chromedp.CSS("button[data-pow-submit]")),
+		)
+		if st := eval[string](t, ctx, `document.querySelector('#pow-status').textContent.trim()`); !strings.Contains(st, "安全验证已完成") {
+			t.Errorf("pow status %q after the button was enabled", st)
+		}
+		if n := eval[string](t, ctx, `document.querySelector('input[name=nonce]').value`); n == "" {
+			t.Error("submit enabled with an empty nonce")
+		}
+		do(t, ctx, "submit",
+			chromedp.Click(chromedp.CSS("button[data-pow-submit]")),
+			chromedp.WaitVisible(chromedp.CSS(".receipt-code")),
+		)
+		groups := eval[[]string](t, ctx, `[...document.querySelectorAll('.receipt-code .grp')].map(s => s.textContent.trim())`)
+		code = strings.Join(groups, "-")
+		plain := strings.Join(groups, "")
+		if len(groups) != 5 || len(plain) != 20 {
+			t.Fatalf("receipt code groups %q, want 5 groups of 20 symbols in all", groups)
+		}
+		t.Logf("receipt code %s", code)
+		noSideScroll(t, ctx, "the receipt page")
+		if lang := eval[string](t, ctx, `document.documentElement.lang`); lang != "zh-CN" {
+			t.Errorf("receipt page lang %q, want zh-CN", lang)
+		}
+		if h := eval[string](t, ctx, `document.querySelector('.receipt-title').textContent.trim()`); h != "信访举报已提交" {
+			t.Errorf("receipt heading %q", h)
+		}
+		warn := eval[string](t, ctx, `document.querySelector('.receipt-warn').textContent.trim()`)
+		if !strings.Contains(warn, "保存查询码") || !strings.Contains(warn, "只显示这一次") {
+			t.Errorf("receipt warning %q does not say to save the code", warn)
+		}
+		if st := eval[string](t, ctx, `[...document.querySelectorAll('.receipt-facts tr')].find(r => r.querySelector('th').textContent.trim() === '状态').querySelector('td').textContent.trim()`); st != "已登记" {
+			t.Errorf("receipt 状态 %q, want 已登记", st)
+		}
+		loc := location(t, ctx)
+		if strings.Contains(loc, plain) || strings.Contains(loc, code) || strings.Contains(loc, groups[0]+groups[1]) {
+			t.Errorf("receipt URL %s contains the code", loc)
+		}
+		if loc != base+"/report" {
+			t.Errorf("receipt page at %s, want %s/report", loc, base)
+		}
+
+		do(t, ctx, "track",
+			chromedp.Click(chromedp.CSS(`.receipt a[href="/report/track"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#code")),
+			chromedp.SendKeys(chromedp.CSS("#code"), code),
+		)
+		if got := eval[string](t, ctx, `document.querySelector('#code').value`); got != code {
+			t.Fatalf("code typed as %q, want %q", got, code)
+		}
+		do(t, ctx, "track submit",
+			chromedp.Click(chromedp.CSS(`form[action="/report/track"] button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(".status-line .badge")),
+		)
+		if st := eval[string](t, ctx, `document.querySelector('.status-line .badge').textContent.trim()`); st != "已登记" {
+			t.Errorf("status %q, want 已登记", st)
+		}
+		if got := eval[string](t, ctx, `[...document.querySelectorAll('table.facts tr')].find(r => r.querySelector('th').textContent.trim() === '标题').querySelector('td').textContent.trim()`); got != title {
+			t.Errorf("status page title %q, want %q", got, title)
+		}
+		if loc := location(t, ctx); strings.Contains(loc, plain) || strings.Contains(loc, groups[0]) {
+			t.Errorf("status URL %s contains the code", loc)
+		}
+	})
+	if code == "" {
+		t.Fatal("no receipt code")
+	}
+
+	journey(t, bctx, "staff reply", 20*time.Second, func(t *testing.T, ctx context.Context) {
+		do(t, ctx, "open /reports", chromedp.Navigate(base+"/reports"))
+		waitPath(t, ctx, "/login")
+		signIn(t, ctx, "yd_tms", pw)
+		waitPath(t, ctx, "/reports")
+		do(t, ctx, "open the report",
+			chromedp.Click(byText("table.list td a", title)),
+			chromedp.WaitVisible(chromedp.CSS("form.reply-form")),
+		)
+		waitPath(t, ctx, "/reports/")
+		if unit := eval[string](t, ctx, `[...document.querySelectorAll('table.facts tr')].find(r => r.querySelector('th').textContent.trim() === '承办单位').querySelector('td').textContent.trim()`); unit != "天门山镇纪委" {
+			t.Errorf("report unit %q, want 天门山镇纪委", unit)
+		}
+		if !eval[bool](t, ctx, `document.querySelector('form.reply-form input[name=public]').checked`) {
+			t.Error("the reply form's 答复举报人 box is not checked by default")
+		}
+		do(t, ctx, "reply",
+			chromedp.SendKeys(chromedp.CSS("#reply-body"), reply),
+			chromedp.Click(chromedp.CSS(`form.reply-form button[type="submit"]`)),
+		)
+		waitJS(t, ctx, "the public reply", `[...document.querySelectorAll('.timeline li.author-staff')].some(li => li.querySelector('.msg-body').textContent.trim() === `+strconv.Quote(reply)+` && li.querySelector('.badge.ok'))`)
+		if fl := eval[string](t, ctx, `(document.querySelector('.flash') || {textContent: ''}).textContent.trim()`); fl != "已答复举报人。" {
+			t.Errorf("flash after the reply %q", fl)
+		}
+		do(t, ctx, "accept",
+			chromedp.Click(chromedp.CSS(`form.action-form:has(input[name="op"][value="accept"]) button[type="submit"]`)),
+		)
+		waitJS(t, ctx, "status 已受理", `(b => b && b.textContent.trim() === "已受理")(document.querySelector('h1.page-title .badge'))`)
+	})
+
+	journey(t, bctx, "track the reply", 20*time.Second, func(t *testing.T, ctx context.Context) {
+		do(t, ctx, "open /report/track", mobile, chromedp.Navigate(base+"/report/track"),
+			chromedp.WaitVisible(chromedp.CSS("#code")),
+			chromedp.SendKeys(chromedp.CSS("#code"), code),
+			chromedp.Click(chromedp.CSS(`form[action="/report/track"] button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(".status-line .badge")),
+		)
+		noSideScroll(t, ctx, "the status page")
+		if st := eval[string](t, ctx, `document.querySelector('.status-line .badge').textContent.trim()`); st != "已受理" {
+			t.Errorf("status %q, want 已受理", st)
+		}
+		msgs := eval[[]string](t, ctx, `[...document.querySelectorAll('.timeline li.author-staff')].map(li => li.querySelector('.who').textContent.trim() + "|" + li.querySelector('.msg-body').textContent.trim())`)
+		if !slices.Contains(msgs, "工作人员答复|"+reply) {
+			t.Errorf("status page staff messages %q, want 工作人员答复|%s", msgs, reply)
+		}
+		if txt := bodyText(t, ctx); strings.Contains(txt, "yd_tms") || strings.Contains(txt, "天门山镇纪委") {
+			t.Errorf("the public status page names the staff member or unit:\n%s", txt)
+		}
+
+		do(t, ctx, "wrong code",
+			chromedp.Navigate(base+"/report/track"),
+			chromedp.WaitVisible(chromedp.CSS("#code")),
+			chromedp.SendKeys(chromedp.CSS("#code"), "2345-6789-ABCD-EFGH-JKLM"),
+			chromedp.Click(chromedp.CSS(`form[action="/report/track"] button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(".flash.error")),
+		)
+		msg := eval[string](t, ctx, `document.querySelector('.flash.error').textContent.trim()`)
+		if !hasHan(msg) || !strings.Contains(msg, "查询码不正确") {
+			t.Errorf("wrong code error %q, want the Chinese 查询码不正确 message", msg)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('.status-line').length`); n != 0 {
+			t.Error("a wrong code shows a status page")
+		}
+	})
+	t.Logf("portal journey took %s", time.Since(start).Round(time.Millisecond))
+	if d := time.Since(start); d > 40*time.Second {
+		t.Errorf("portal journey took %s, want under 40s", d.Round(time.Second))
+	}
 
 	if err := srv.stop(); err != nil {
 		t.Errorf("serve after cancel: %v", err)
