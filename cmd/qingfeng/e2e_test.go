@@ -298,38 +298,6 @@ func TestE2EStaffUI(t *testing.T) {
 	}
 }
 
-// startServeWith is startServe with extra serve flags (--pow-bits …).
-func startServeWith(t *testing.T, data string, extra ...string) *server {
-	t.Helper()
-	args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", data}, extra...)
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
-	go func() { s.done <- run(ctx, args, mapEnv(nil), strings.NewReader(""), s.stdout, s.stderr) }()
-	t.Cleanup(func() { s.stop() })
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		if m := servingRE.FindStringSubmatch(s.stdout.String()); m != nil {
-			s.base = "http://" + m[1]
-			break
-		}
-		select {
-		case err := <-s.done:
-			s.err, s.done = err, nil
-			t.Fatalf("serve ended before serving: %v\nstdout:\n%s\nstderr:\n%s", err, s.stdout, s.stderr)
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve: no \"serving on\" line after 90s\nstdout:\n%s\nstderr:\n%s", s.stdout, s.stderr)
-		}
-	}
-	m := demoPassRE.FindStringSubmatch(s.stdout.String())
-	if m == nil {
-		t.Fatalf("serve --demo printed no \"demo password:\" line:\n%s", s.stdout)
-	}
-	s.password = m[1]
-	return s
-}
-
 // waitJS waits until a JavaScript expression is true on the page. Like
 // waitPath it retries across navigations until the deadline.
 func waitJS(t *testing.T, ctx context.Context, what, expr string) {

@@ -217,10 +217,17 @@ var (
 // when the test ends, if the test has not stopped it.
 func startServe(t *testing.T, data, db string) *server {
 	t.Helper()
-	args := []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", data}
+	var extra []string
 	if db != "" {
-		args = append(args, "--db", db)
+		extra = append(extra, "--db", db)
 	}
+	return startServeWith(t, data, extra...)
+}
+
+// startServeWith is startServe with extra serve flags (--db, --pow-bits …).
+func startServeWith(t *testing.T, data string, extra ...string) *server {
+	t.Helper()
+	args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", data}, extra...)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() { s.done <- run(ctx, args, mapEnv(nil), strings.NewReader(""), s.stdout, s.stderr) }()

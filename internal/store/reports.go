@@ -541,6 +541,12 @@ func (s *Store) ReportClocks(ctx context.Context, reportID int64) ([]intake.Cloc
 	if err != nil {
 		return nil, fmt.Errorf("store: clocks: %w", err)
 	}
+	return scanClocks(rows)
+}
+
+// scanClocks reads clock rows (id, report_id, code, started_at, due_at,
+// remind_at, done_at, reminded_at, provisional) and closes them.
+func scanClocks(rows *sql.Rows) ([]intake.ClockRow, error) {
 	defer rows.Close()
 	var out []intake.ClockRow
 	for rows.Next() {
@@ -569,18 +575,7 @@ func (s *Store) ClaimReminders(ctx context.Context, limit int, claimFor time.Dur
 	if err != nil {
 		return nil, fmt.Errorf("store: claim reminders: %w", err)
 	}
-	defer rows.Close()
-	var out []intake.ClockRow
-	for rows.Next() {
-		var c intake.ClockRow
-		var st, due, rem, done, remd int64
-		if err := rows.Scan(&c.ID, &c.ReportID, &c.Code, &st, &due, &rem, &done, &remd, &c.Provisional); err != nil {
-			return nil, err
-		}
-		c.StartedAt, c.DueAt, c.RemindAt, c.DoneAt, c.RemindedAt = fromMS(st), fromMS(due), fromMS(rem), fromMS(done), fromMS(remd)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanClocks(rows)
 }
 
 // MarkReminded records that a clock's reminder went out (a system message
