@@ -262,6 +262,9 @@ func dbBytes(tb testing.TB, db *sql.DB, prefix string) map[string]int64 {
 // (bigram codes, one-rune queries as prefix queries) against a prefix index
 // and a unigram column, and the time of one-rune queries on each.
 func TestSQLiteIndexSize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measurement; skipped in -short mode")
+	}
 	docs, _ := testDocs(t)
 	var textBytes int
 	for _, d := range docs {
