@@ -69,29 +69,61 @@ func (s *Store) reindexInTx(ctx context.Context, tx *sql.Tx, id int64) error {
 	return s.indexReport(ctx, tx, id, SearchDoc(r, replies))
 }
 
-// SearchReports finds reports in scope whose text contains the query,
-// ranked (bm25 on SQLite, ts_rank on PostgreSQL), with the total count of
-// matches in scope.
+// rankCap is the most matches ranked by relevance: bm25 / ts_rank score
+// every match before LIMIT, so a short query matching tens of thousands of
+// reports is ordered newest first instead.
+const rankCap = 2000
+
+// SearchReports finds reports in scope whose text contains the query, with
+// the total count of matches in scope. Up to rankCap matches are ranked by
+// relevance (bm25 on SQLite, ts_rank on PostgreSQL); more are listed newest
+// first.
 func (s *Store) SearchReports(ctx context.Context, sc auth.Scope, q search.Query, pg Page) ([]intake.Report, int, error) {
+	pg = pg.normal()
 	var a args
 	scope := scopeSQL(sc, "r.unit_path", &a)
-	var fromWhere, order string
+	var matches, ranked string
 	if s.dialect == Postgres {
 		m := a.add(q.TSQuery())
-		fromWhere = reportFrom + ` JOIN (SELECT report_id, MAX(ts_rank(vec, to_tsquery('simple', ` + m + `))) AS rank
-			FROM report_search WHERE vec @@ to_tsquery('simple', ` + m + `) GROUP BY report_id) f ON f.report_id = r.id WHERE ` + scope
-		order = "f.rank DESC, r.received_at DESC, r.id DESC"
+		matches = `SELECT DISTINCT report_id FROM report_search WHERE vec @@ to_tsquery('simple', ` + m + `)`
+		ranked = `SELECT report_id, MAX(ts_rank(vec, to_tsquery('simple', ` + m + `))) AS rank FROM report_search
+			WHERE vec @@ to_tsquery('simple', ` + m + `) GROUP BY report_id`
 	} else {
 		m := a.add(q.FTS5())
-		fromWhere = reportFrom + ` JOIN (SELECT rowid AS report_id, bm25(report_fts) AS rank FROM report_fts WHERE report_fts MATCH ` + m +
-			`) f ON f.report_id = r.id WHERE ` + scope
-		order = "f.rank, r.received_at DESC, r.id DESC"
+		matches = `SELECT rowid AS report_id FROM report_fts WHERE report_fts MATCH ` + m
+		ranked = `SELECT rowid AS report_id, bm25(report_fts) AS rank FROM report_fts WHERE report_fts MATCH ` + m
 	}
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports r JOIN (`+matches+`) f ON f.report_id = r.id WHERE `+scope,
+		a.v...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: search count: %w", err)
+	}
+	if total == 0 || pg.Offset >= total {
+		return nil, total, nil
+	}
+	lim, off := a.add(pg.Limit), a.add(pg.Offset)
+	q2 := `SELECT ` + reportCols + reportFrom + ` JOIN (` + matches + `) f ON f.report_id = r.id WHERE ` + scope +
+		` ORDER BY r.id DESC LIMIT ` + lim + ` OFFSET ` + off
+	if total <= rankCap {
+		order := "f.rank DESC"
+		if s.dialect == SQLite {
+			order = "f.rank" // bm25: lower is better
+		}
+		q2 = `SELECT ` + reportCols + reportFrom + ` JOIN (` + ranked + `) f ON f.report_id = r.id WHERE ` + scope +
+			` ORDER BY ` + order + `, r.id DESC LIMIT ` + lim + ` OFFSET ` + off
+	}
+	rows, err := s.db.QueryContext(ctx, q2, a.v...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: search: %w", err)
+	}
+	defer rows.Close()
 	var out []intake.Report
-	total, err := s.listQuery(ctx, reportCols, fromWhere, order, a, pg, func(rows *sql.Rows) error {
+	for rows.Next() {
 		r, err := scanReport(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: scan report: %w", err)
+		}
 		out = append(out, r)
-		return err
-	})
-	return out, total, err
+	}
+	return out, total, rows.Err()
 }
