@@ -158,7 +158,8 @@ type errorBody struct {
 	Error struct {
 		Code    string            `json:"code"`
 		Message string            `json:"message"`
-		Fields  map[string]string `json:"fields,omitempty"`
+		Fields  map[string]string `json:"fields,omitempty"`      // field -> message in the request's language
+		Codes   map[string]string `json:"field_codes,omitempty"` // field -> stable message key, e.g. "intake.phone_invalid"
 	} `json:"error"`
 }
 
@@ -177,9 +178,10 @@ func (x *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	b.Error.Code = string(e.Code)
 	b.Error.Message = x.cat.T(lang, e.Key, e.Args...)
 	if len(e.Fields) > 0 {
-		b.Error.Fields = map[string]string{}
+		b.Error.Fields, b.Error.Codes = map[string]string{}, map[string]string{}
 		for f, k := range e.Fields {
 			b.Error.Fields[f] = x.cat.T(lang, k)
+			b.Error.Codes[f] = k
 		}
 	}
 	if status == 0 {
