@@ -212,10 +212,8 @@ func (a *App) intakeDesk(ctx context.Context, commission *org.Unit) *org.Unit {
 	if commission == nil {
 		return nil
 	}
-	kids, _, err := a.Store.ListUnits(ctx, auth.System().ScopeFor(auth.PermOrgRead), store.UnitFilter{ParentID: commission.ID,
-		Kinds: []org.Kind{org.KindPetition}, Page: store.Page{Limit: 1}})
-	if err == nil && len(kids) == 1 {
-		return &kids[0]
+	if u, err := a.Store.ChildOfKind(ctx, commission.ID, org.KindPetition); err == nil {
+		return &u
 	}
 	return commission
 }

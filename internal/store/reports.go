@@ -100,14 +100,6 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 	r := n.Report
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
-		year := r.ReceivedAt.In(shanghai()).Year()
-		var seq int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO report_numbers (unit_id, year, last) VALUES ($1, $2, 1)
-			ON CONFLICT (unit_id, year) DO UPDATE SET last = report_numbers.last + 1 RETURNING last`,
-			r.ReceivedUnitID, year).Scan(&seq); err != nil {
-			return fmt.Errorf("store: report number: %w", err)
-		}
-		r.Number = fmt.Sprintf(n.NumberFmt, n.ShortName, year, seq)
 		var receipt any
 		if n.ReceiptHash != "" {
 			receipt = n.ReceiptHash
@@ -118,7 +110,7 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 			decline_reason, operator_user_id, received_at, version, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
 			$24, $25, $26, $27, 1, $28, $28) RETURNING id`,
-			r.Number, r.UnitID, r.UnitPath, r.ReceivedUnitID, string(r.Kind), string(r.Channel), string(r.Status),
+			"", r.UnitID, r.UnitPath, r.ReceivedUnitID, string(r.Kind), string(r.Channel), string(r.Status),
 			r.Title, r.Content, r.Category, r.DivisionCode, r.Subject.Name, r.Subject.Unit, r.Subject.Post, string(r.Subject.Level),
 			r.Anonymous, r.Sealed, receipt, r.ExternalSource, r.ExternalID, r.Collective, r.OverLevel, nullID(r.RepeatOf),
 			r.RouteReason, r.DeclineReason, nullID(r.OperatorUserID), ms(r.ReceivedAt), ms(now)).Scan(&r.ID)
@@ -173,6 +165,19 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 			if m.Author == "staff" && m.Public {
 				replies = append(replies, m.Body)
 			}
+		}
+		// The registration number comes last: the per-unit counter row is
+		// locked from here to commit (short on PostgreSQL under concurrency).
+		year := r.ReceivedAt.In(shanghai()).Year()
+		var seq int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO report_numbers (unit_id, year, last) VALUES ($1, $2, 1)
+			ON CONFLICT (unit_id, year) DO UPDATE SET last = report_numbers.last + 1 RETURNING last`,
+			r.ReceivedUnitID, year).Scan(&seq); err != nil {
+			return fmt.Errorf("store: report number: %w", err)
+		}
+		r.Number = fmt.Sprintf(n.NumberFmt, n.ShortName, year, seq)
+		if _, err := tx.ExecContext(ctx, `UPDATE reports SET number = $1 WHERE id = $2`, r.Number, r.ID); err != nil {
+			return fmt.Errorf("store: set report number: %w", err)
 		}
 		if err := s.indexReport(ctx, tx, r.ID, SearchDoc(r, replies)); err != nil {
 			return err

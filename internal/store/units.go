@@ -254,3 +254,17 @@ func (s *Store) CountyOf(ctx context.Context, u org.Unit) (org.Unit, error) {
 	}
 	return org.Unit{}, notFound("county")
 }
+
+// ChildOfKind returns the first active direct child of a unit with the given
+// kind (e.g. a commission's petition office). Errors: not_found.
+func (s *Store) ChildOfKind(ctx context.Context, parentID int64, kind org.Kind) (org.Unit, error) {
+	u, err := scanUnit(s.db.QueryRowContext(ctx, `SELECT `+unitCols+` FROM units u WHERE u.parent_id = $1 AND u.kind = $2
+		AND u.active = TRUE ORDER BY u.sort_order, u.id LIMIT 1`, parentID, string(kind)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, notFound("unit")
+	}
+	if err != nil {
+		return u, fmt.Errorf("store: child of kind: %w", err)
+	}
+	return u, nil
+}
