@@ -44,7 +44,7 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, a audit.Actor, c ch
 		AfterDigest:  audit.Digest(c.after),
 		Detail:       detail(c),
 	})
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log
+	_, err = s.exec(ctx, tx, `INSERT INTO audit_log
 		(seq, at, actor_user_id, actor_name, unit_id, action, object_type, object_id,
 		 before_digest, after_digest, detail, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
@@ -53,7 +53,7 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, a audit.Actor, c ch
 	if err != nil {
 		return fmt.Errorf("store: audit insert: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, r.Hash); err != nil {
+	if _, err := s.exec(ctx, tx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, r.Hash); err != nil {
 		return fmt.Errorf("store: audit head: %w", err)
 	}
 	return nil

@@ -104,7 +104,7 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 		if n.ReceiptHash != "" {
 			receipt = n.ReceiptHash
 		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO reports (number, unit_id, unit_path, received_unit_id, kind, channel, status,
+		err := s.queryRow(ctx, tx, `INSERT INTO reports (number, unit_id, unit_path, received_unit_id, kind, channel, status,
 			title, content, category, division_code, subject_name, subject_unit, subject_post, subject_level, anonymous,
 			reporter_sealed, receipt_hash, external_source, external_id, collective, over_level, repeat_of, route_reason,
 			decline_reason, operator_user_id, received_at, version, created_at, updated_at)
@@ -125,24 +125,24 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 			for i, h := range n.Bands {
 				rows[i] = "(" + ba.add(i) + ", " + ba.add(h) + ", " + id + ")"
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO report_bands (band, hash, report_id) VALUES `+strings.Join(rows, ", "), ba.v...); err != nil {
+			if _, err := s.exec(ctx, tx, `INSERT INTO report_bands (band, hash, report_id) VALUES `+strings.Join(rows, ", "), ba.v...); err != nil {
 				return fmt.Errorf("store: report bands: %w", err)
 			}
 		}
 		for _, l := range n.Links {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO report_links (report_id, other_id, score, status) VALUES ($1, $2, $3, 'candidate')`,
+			if _, err := s.exec(ctx, tx, `INSERT INTO report_links (report_id, other_id, score, status) VALUES ($1, $2, $3, 'candidate')`,
 				r.ID, l.OtherID, l.Score); err != nil {
 				return fmt.Errorf("store: report link: %w", err)
 			}
 		}
 		for _, c := range n.Clocks {
-			if err := insertClock(ctx, tx, r.ID, c); err != nil {
+			if err := s.insertClock(ctx, tx, r.ID, c); err != nil {
 				return err
 			}
 		}
 		var firstMsg int64
 		for _, m := range n.Messages {
-			id, err := insertMessage(ctx, tx, r.ID, m, now)
+			id, err := s.insertMessage(ctx, tx, r.ID, m, now)
 			if err != nil {
 				return err
 			}
@@ -151,13 +151,13 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 			}
 		}
 		for _, f := range n.Files {
-			if err := insertFile(ctx, tx, r.ID, 0, f, now); err != nil {
+			if err := s.insertFile(ctx, tx, r.ID, 0, f, now); err != nil {
 				return err
 			}
 		}
 		ev := n.Event
 		ev.ToStatus, ev.UnitID = r.Status, r.UnitID
-		if err := insertEvent(ctx, tx, r.ID, ev, now); err != nil {
+		if err := s.insertEvent(ctx, tx, r.ID, ev, now); err != nil {
 			return err
 		}
 		var replies []string
@@ -170,13 +170,13 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 		// locked from here to commit (short on PostgreSQL under concurrency).
 		year := r.ReceivedAt.In(shanghai()).Year()
 		var seq int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO report_numbers (unit_id, year, last) VALUES ($1, $2, 1)
+		if err := s.queryRow(ctx, tx, `INSERT INTO report_numbers (unit_id, year, last) VALUES ($1, $2, 1)
 			ON CONFLICT (unit_id, year) DO UPDATE SET last = report_numbers.last + 1 RETURNING last`,
 			r.ReceivedUnitID, year).Scan(&seq); err != nil {
 			return fmt.Errorf("store: report number: %w", err)
 		}
 		r.Number = fmt.Sprintf(n.NumberFmt, n.ShortName, year, seq)
-		if _, err := tx.ExecContext(ctx, `UPDATE reports SET number = $1 WHERE id = $2`, r.Number, r.ID); err != nil {
+		if _, err := s.exec(ctx, tx, `UPDATE reports SET number = $1 WHERE id = $2`, r.Number, r.ID); err != nil {
 			return fmt.Errorf("store: set report number: %w", err)
 		}
 		if err := s.indexReport(ctx, tx, r.ID, SearchDoc(r, replies)); err != nil {
@@ -204,8 +204,8 @@ func auditReport(r intake.Report) any {
 		r.Collective, r.OverLevel, r.DeclineReason, r.Result, audit.Digest(r.Sealed), audit.Digest(r.Content)}
 }
 
-func insertClock(ctx context.Context, tx *sql.Tx, reportID int64, c intake.ClockRow) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO report_clocks (report_id, code, started_at, due_at, remind_at, provisional)
+func (s *Store) insertClock(ctx context.Context, tx *sql.Tx, reportID int64, c intake.ClockRow) error {
+	_, err := s.exec(ctx, tx, `INSERT INTO report_clocks (report_id, code, started_at, due_at, remind_at, provisional)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (report_id, code) DO UPDATE SET started_at = excluded.started_at,
 		due_at = excluded.due_at, remind_at = excluded.remind_at, provisional = excluded.provisional, done_at = 0, reminded_at = 0`,
 		reportID, c.Code, ms(c.StartedAt), ms(c.DueAt), ms(c.RemindAt), c.Provisional)
@@ -215,9 +215,9 @@ func insertClock(ctx context.Context, tx *sql.Tx, reportID int64, c intake.Clock
 	return nil
 }
 
-func insertMessage(ctx context.Context, tx *sql.Tx, reportID int64, m intake.Message, now time.Time) (int64, error) {
+func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, reportID int64, m intake.Message, now time.Time) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO report_messages (report_id, author, public, body, user_id, created_at)
+	err := s.queryRow(ctx, tx, `INSERT INTO report_messages (report_id, author, public, body, user_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, reportID, m.Author, m.Public, m.Body, nullID(m.UserID), ms(now)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: report message: %w", err)
@@ -225,8 +225,8 @@ func insertMessage(ctx context.Context, tx *sql.Tx, reportID int64, m intake.Mes
 	return id, nil
 }
 
-func insertFile(ctx context.Context, tx *sql.Tx, reportID, messageID int64, f NewFile, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO report_attachments (report_id, message_id, name, mime, size, sha256, data, created_at)
+func (s *Store) insertFile(ctx context.Context, tx *sql.Tx, reportID, messageID int64, f NewFile, now time.Time) error {
+	_, err := s.exec(ctx, tx, `INSERT INTO report_attachments (report_id, message_id, name, mime, size, sha256, data, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, reportID, nullID(messageID), f.Name, f.MIME, len(f.Data), f.SHA256, f.Data, ms(now))
 	if err != nil {
 		return fmt.Errorf("store: report attachment: %w", err)
@@ -234,8 +234,8 @@ func insertFile(ctx context.Context, tx *sql.Tx, reportID, messageID int64, f Ne
 	return nil
 }
 
-func insertEvent(ctx context.Context, tx *sql.Tx, reportID int64, e intake.Event, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO report_events (report_id, action, from_status, to_status, unit_id, user_id, note, at)
+func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, reportID int64, e intake.Event, now time.Time) error {
+	_, err := s.exec(ctx, tx, `INSERT INTO report_events (report_id, action, from_status, to_status, unit_id, user_id, note, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, reportID, e.Action, string(e.FromStatus), string(e.ToStatus), e.UnitID,
 		nullID(e.UserID), e.Note, ms(now))
 	if err != nil {
@@ -360,18 +360,18 @@ func (s *Store) UpdateReport(ctx context.Context, a audit.Actor, c ReportChange)
 			return conflictVersion()
 		}
 		for _, code := range c.Done {
-			if _, err := tx.ExecContext(ctx, `UPDATE report_clocks SET done_at = $1 WHERE report_id = $2 AND code = $3 AND done_at = 0`,
+			if _, err := s.exec(ctx, tx, `UPDATE report_clocks SET done_at = $1 WHERE report_id = $2 AND code = $3 AND done_at = 0`,
 				ms(now), c.ID, code); err != nil {
 				return fmt.Errorf("store: clock done: %w", err)
 			}
 		}
 		for _, k := range c.Clocks {
-			if err := insertClock(ctx, tx, c.ID, k); err != nil {
+			if err := s.insertClock(ctx, tx, c.ID, k); err != nil {
 				return err
 			}
 		}
 		for _, m := range c.Messages {
-			if _, err := insertMessage(ctx, tx, c.ID, m, now); err != nil {
+			if _, err := s.insertMessage(ctx, tx, c.ID, m, now); err != nil {
 				return err
 			}
 		}
@@ -383,7 +383,7 @@ func (s *Store) UpdateReport(ctx context.Context, a audit.Actor, c ReportChange)
 				ev.UnitID = c.UnitID
 			}
 		}
-		if err := insertEvent(ctx, tx, c.ID, ev, now); err != nil {
+		if err := s.insertEvent(ctx, tx, c.ID, ev, now); err != nil {
 			return err
 		}
 		out, err = getReport(ctx, tx, "r.id = $1", c.ID)
@@ -400,17 +400,17 @@ func (s *Store) UpdateReport(ctx context.Context, a audit.Actor, c ReportChange)
 func (s *Store) AddReportMessage(ctx context.Context, a audit.Actor, reportID int64, m intake.Message, files []NewFile) (intake.Message, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
-		id, err := insertMessage(ctx, tx, reportID, m, now)
+		id, err := s.insertMessage(ctx, tx, reportID, m, now)
 		if err != nil {
 			return err
 		}
 		m.ID, m.ReportID, m.CreatedAt = id, reportID, now.Truncate(time.Millisecond)
 		for _, f := range files {
-			if err := insertFile(ctx, tx, reportID, id, f, now); err != nil {
+			if err := s.insertFile(ctx, tx, reportID, id, f, now); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE reports SET updated_at = $1 WHERE id = $2`, ms(now), reportID); err != nil {
+		if _, err := s.exec(ctx, tx, `UPDATE reports SET updated_at = $1 WHERE id = $2`, ms(now), reportID); err != nil {
 			return fmt.Errorf("store: touch report: %w", err)
 		}
 		if m.Author == "staff" && m.Public {
@@ -509,7 +509,7 @@ func (s *Store) ReportEvents(ctx context.Context, reportID int64) ([]intake.Even
 // RecordReveal stores and audits an opening of a sealed identity.
 func (s *Store) RecordReveal(ctx context.Context, a audit.Actor, reportID int64, reason string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO report_reveals (report_id, user_id, reason, at) VALUES ($1, $2, $3, $4)`,
+		if _, err := s.exec(ctx, tx, `INSERT INTO report_reveals (report_id, user_id, reason, at) VALUES ($1, $2, $3, $4)`,
 			reportID, a.UserID, reason, ms(s.now())); err != nil {
 			return fmt.Errorf("store: reveal: %w", err)
 		}
@@ -588,14 +588,14 @@ func (s *Store) ClaimReminders(ctx context.Context, limit int, claimFor time.Dur
 func (s *Store) MarkReminded(ctx context.Context, c intake.ClockRow, body string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
-		res, err := tx.ExecContext(ctx, `UPDATE report_clocks SET reminded_at = $1 WHERE id = $2 AND reminded_at = 0`, ms(now), c.ID)
+		res, err := s.exec(ctx, tx, `UPDATE report_clocks SET reminded_at = $1 WHERE id = $2 AND reminded_at = 0`, ms(now), c.ID)
 		if err != nil {
 			return fmt.Errorf("store: mark reminded: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		if _, err := insertMessage(ctx, tx, c.ReportID, intake.Message{Author: "system", Body: body}, now); err != nil {
+		if _, err := s.insertMessage(ctx, tx, c.ReportID, intake.Message{Author: "system", Body: body}, now); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, audit.Actor{Name: "system"}, change{action: "report.remind", objectType: "report",
@@ -715,7 +715,7 @@ func (s *Store) ReportLinks(ctx context.Context, reportID int64) ([]intake.Link,
 func (s *Store) DecideLink(ctx context.Context, a audit.Actor, reportID, otherID int64, confirm bool) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		status := map[bool]string{true: "confirmed", false: "rejected"}[confirm]
-		res, err := tx.ExecContext(ctx, `UPDATE report_links SET status = $1, decided_by = $2, decided_at = $3
+		res, err := s.exec(ctx, tx, `UPDATE report_links SET status = $1, decided_by = $2, decided_at = $3
 			WHERE (report_id = $4 AND other_id = $5) OR (report_id = $5 AND other_id = $4)`,
 			status, nullID(a.UserID), ms(s.now()), reportID, otherID)
 		if err != nil {
@@ -729,9 +729,9 @@ func (s *Store) DecideLink(ctx context.Context, a audit.Actor, reportID, otherID
 			newer, older = older, newer
 		}
 		if confirm {
-			_, err = tx.ExecContext(ctx, `UPDATE reports SET repeat_of = $1, version = version + 1 WHERE id = $2 AND repeat_of IS NULL`, older, newer)
+			_, err = s.exec(ctx, tx, `UPDATE reports SET repeat_of = $1, version = version + 1 WHERE id = $2 AND repeat_of IS NULL`, older, newer)
 		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE reports SET repeat_of = NULL, version = version + 1 WHERE id = $1 AND repeat_of = $2`, newer, older)
+			_, err = s.exec(ctx, tx, `UPDATE reports SET repeat_of = NULL, version = version + 1 WHERE id = $1 AND repeat_of = $2`, newer, older)
 		}
 		if err != nil {
 			return fmt.Errorf("store: mark repeat: %w", err)
@@ -774,7 +774,7 @@ func (s *Store) CalendarYears(ctx context.Context) (map[int]string, error) {
 // SaveCalendarYear stores (or replaces) a year's holiday notice, audited.
 func (s *Store) SaveCalendarYear(ctx context.Context, a audit.Actor, year int, data string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_years (year, data, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4)
+		if _, err := s.exec(ctx, tx, `INSERT INTO calendar_years (year, data, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (year) DO UPDATE SET data = excluded.data, uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at`,
 			year, data, nullID(a.UserID), ms(s.now())); err != nil {
 			return fmt.Errorf("store: calendar year: %w", err)

@@ -15,21 +15,21 @@ import (
 // tsvector chunks on PostgreSQL. doc is the searchable text.
 func (s *Store) indexReport(ctx context.Context, tx *sql.Tx, id int64, doc string) error {
 	if s.dialect == Postgres {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM report_search WHERE report_id = $1`, id); err != nil {
+		if _, err := s.exec(ctx, tx, `DELETE FROM report_search WHERE report_id = $1`, id); err != nil {
 			return fmt.Errorf("store: unindex report: %w", err)
 		}
 		for i, chunk := range search.Chunks(doc) {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO report_search (report_id, chunk, vec) VALUES ($1, $2, to_tsvector('simple', $3))`,
+			if _, err := s.exec(ctx, tx, `INSERT INTO report_search (report_id, chunk, vec) VALUES ($1, $2, to_tsvector('simple', $3))`,
 				id, i, chunk); err != nil {
 				return fmt.Errorf("store: index report: %w", err)
 			}
 		}
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM report_fts WHERE rowid = $1`, id); err != nil {
+	if _, err := s.exec(ctx, tx, `DELETE FROM report_fts WHERE rowid = $1`, id); err != nil {
 		return fmt.Errorf("store: unindex report: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO report_fts (rowid, tokens) VALUES ($1, $2)`, id, search.Tokens(doc)); err != nil {
+	if _, err := s.exec(ctx, tx, `INSERT INTO report_fts (rowid, tokens) VALUES ($1, $2)`, id, search.Tokens(doc)); err != nil {
 		return fmt.Errorf("store: index report: %w", err)
 	}
 	return nil

@@ -46,6 +46,10 @@ type Store struct {
 	// anyway): blocked writers queue here instead of sleeping in SQLite's
 	// busy handler, which adds up to 100 ms per retry to tail latency.
 	wmu sync.Mutex
+	// stmts caches prepared statements of the write path by SQL text;
+	// database/sql keeps one prepared copy per connection, so SQLite does not
+	// parse the same statement for every report.
+	stmts sync.Map
 }
 
 // Config says which database to open.
@@ -318,4 +322,40 @@ func (s *Store) listQuery(ctx context.Context, cols, fromWhere, order string, a 
 		return 0, fmt.Errorf("store: count: %w", err)
 	}
 	return total, nil
+}
+
+// prepared returns the cached prepared statement for q.
+func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if v, ok := s.stmts.Load(q); ok {
+		return v.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// exec runs a write-path statement in tx through the statement cache. Use
+// it only for SQL whose text comes from a bounded set (no value lists).
+func (s *Store) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+// queryRow is exec for statements returning one row.
+func (s *Store) queryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		// Let the error surface at Scan through an unprepared query.
+		return tx.QueryRowContext(ctx, q, args...)
+	}
+	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }
