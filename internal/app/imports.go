@@ -12,6 +12,8 @@ import (
 	"qingfeng/internal/auth"
 	"qingfeng/internal/importer"
 	"qingfeng/internal/intake"
+	"qingfeng/internal/org"
+	"qingfeng/internal/store"
 )
 
 // ImportOptions say how to take in a file.
@@ -41,6 +43,28 @@ type ImportSummary struct {
 	Preview    []importer.Row            `json:"preview,omitempty"`
 }
 
+// ImportUnits lists the units the caller may import into: its own
+// commission, then commissions and township commissions in its register
+// scope. Errors: forbidden.
+func (a *App) ImportUnits(ctx context.Context, p auth.Principal) ([]org.Unit, error) {
+	if err := need(p, auth.PermReportRegister); err != nil {
+		return nil, err
+	}
+	var out []org.Unit
+	seen := map[int64]bool{}
+	if own := a.receivingCounty(ctx, &p); own != nil {
+		out, seen[own.ID] = append(out, *own), true
+	}
+	units, _, err := a.Store.ListUnits(ctx, p.ScopeFor(auth.PermReportRegister),
+		store.UnitFilter{Kinds: []org.Kind{org.KindCommission, org.KindTownship}, Page: store.Page{Limit: 500}})
+	for _, u := range units {
+		if !seen[u.ID] {
+			out = append(out, u)
+		}
+	}
+	return out, err
+}
+
 // maxImportErrors bounds the error list kept in a summary.
 const maxImportErrors = 1000
 
@@ -55,8 +79,11 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 		return ImportSummary{}, err
 	}
 	if opt.UnitID != 0 {
+		// The receiving unit: one in the caller's register scope, or the
+		// caller's own commission (a petition office registers for it).
 		u, err := a.Store.GetUnit(ctx, opt.UnitID)
-		if err != nil || !p.ScopeFor(auth.PermReportRegister).Covers(u.Path) {
+		own := a.receivingCounty(ctx, &p)
+		if err != nil || !(p.ScopeFor(auth.PermReportRegister).Covers(u.Path) || (own != nil && own.ID == u.ID)) {
 			return ImportSummary{}, apperr.InvalidField("unit_id", "intake.target_invalid")
 		}
 		// Register as a principal of that unit: its county receives.

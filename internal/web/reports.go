@@ -27,6 +27,8 @@ import (
 func (s *Server) reportRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /reports", s.authed(s.reportList))
 	mux.Handle("GET /reports/new", s.authed(s.reportNew))
+	mux.Handle("GET /reports/import", s.authed(s.importPage))
+	mux.Handle("POST /reports/import", s.authed(s.importPost))
 	mux.Handle("POST /reports", s.authed(s.reportCreate))
 	mux.Handle("GET /reports/{id}", s.authed(s.reportShow))
 	mux.Handle("POST /reports/{id}/act", s.authed(s.reportAct))

@@ -43,6 +43,7 @@ type Options struct {
 
 // Server is the staff UI and the root HTTP handler.
 type Server struct {
+	imports pendingImports // previewed import files awaiting confirmation
 	app     *app.App
 	cat     *i18n.Catalog
 	pages   *pages
