@@ -52,7 +52,7 @@ func (a *App) ImportUnits(ctx context.Context, p auth.Principal) ([]org.Unit, er
 	}
 	var out []org.Unit
 	seen := map[int64]bool{}
-	if own := a.receivingCounty(ctx, &p); own != nil {
+	if own := a.receivingUnit(ctx, &p); own != nil {
 		out, seen[own.ID] = append(out, *own), true
 	}
 	units, _, err := a.Store.ListUnits(ctx, p.ScopeFor(auth.PermReportRegister),
@@ -82,7 +82,7 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 		// The receiving unit: one in the caller's register scope, or the
 		// caller's own commission (a petition office registers for it).
 		u, err := a.Store.GetUnit(ctx, opt.UnitID)
-		own := a.receivingCounty(ctx, &p)
+		own := a.receivingUnit(ctx, &p)
 		if err != nil || !(p.ScopeFor(auth.PermReportRegister).Covers(u.Path) || (own != nil && own.ID == u.ID)) {
 			return ImportSummary{}, apperr.InvalidField("unit_id", "intake.target_invalid")
 		}

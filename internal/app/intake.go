@@ -230,18 +230,40 @@ func (a *App) parentOf(ctx context.Context, u *org.Unit) *org.Unit {
 	return &p
 }
 
-// receivingCounty is the county commission a staff member works for (the
-// unit itself for a county commission, else its county ancestor).
-func (a *App) receivingCounty(ctx context.Context, p *auth.Principal) *org.Unit {
+// receivingUnit is the commission a staff member registers reports for: the
+// nearest township commission or commission at or above the user's unit (a
+// petition office or an office registers for its commission, a village
+// member for its township).
+func (a *App) receivingUnit(ctx context.Context, p *auth.Principal) *org.Unit {
 	u, err := a.Store.GetUnit(ctx, p.UnitID)
 	if err != nil {
 		return nil
 	}
-	c, err := a.Store.CountyOf(ctx, u)
-	if err != nil {
-		return &u // above county level: the unit itself receives
+	if u.Kind == org.KindTownship || u.Kind == org.KindCommission {
+		return &u
 	}
-	return &c
+	anc, err := a.Store.Ancestors(ctx, u)
+	if err != nil {
+		return nil
+	}
+	for i := len(anc) - 1; i >= 0; i-- {
+		if anc[i].Kind == org.KindTownship || anc[i].Kind == org.KindCommission {
+			return &anc[i]
+		}
+	}
+	return nil
+}
+
+// countyOf is the county commission of a receiving unit (itself for a
+// commission at or above county level).
+func (a *App) countyOf(ctx context.Context, u *org.Unit) *org.Unit {
+	if u.Kind == org.KindCommission {
+		return u
+	}
+	if c, err := a.Store.CountyOf(ctx, *u); err == nil {
+		return &c
+	}
+	return u
 }
 
 // register is the shared body of public and staff registration.
@@ -263,7 +285,7 @@ func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, 
 		}
 		receiving = county
 	} else {
-		receiving = a.receivingCounty(ctx, p)
+		receiving = a.receivingUnit(ctx, p)
 		if receiving == nil {
 			return intake.Report{}, apperr.New(apperr.Forbidden, "error.forbidden")
 		}
@@ -272,7 +294,10 @@ func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, 
 	if sub.ReceivedAt.IsZero() || sub.ReceivedAt.After(now) {
 		sub.ReceivedAt = now
 	}
-	desk := a.intakeDesk(ctx, receiving)
+	desk := receiving // a township commission holds what it receives
+	if receiving.Kind == org.KindCommission {
+		desk = a.intakeDesk(ctx, receiving)
+	}
 	r := intake.Report{ReceivedUnitID: receiving.ID, Kind: sub.Kind, Channel: sub.Channel, Title: sub.Title, Content: sub.Content,
 		Category: sub.Category, DivisionCode: sub.DivisionCode, Subject: sub.Subject, Anonymous: sub.Anonymous,
 		ExternalSource: sub.Source, ExternalID: sub.ExternalID, Collective: sub.Collective, ReceivedAt: sub.ReceivedAt,
@@ -292,14 +317,14 @@ func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, 
 	event := intake.Event{Action: "register", FromStatus: "", UserID: r.OperatorUserID, Note: string(sub.Channel)}
 	var clocks []intake.ClockRow
 	if sub.Subject.Level != "" && sub.DivisionCode != "" {
-		route := intake.Decide(intake.RouteInput{Level: sub.Subject.Level, Receiving: ref(receiving), PlaceCounty: ref(county),
+		route := intake.Decide(intake.RouteInput{Level: sub.Subject.Level, Receiving: ref(a.countyOf(ctx, receiving)), PlaceCounty: ref(county),
 			PlaceTownship: ref(township), AreaOffice: ref(a.areaOffice(ctx, township)), Upper: ref(a.parentOf(ctx, county))})
 		r.RouteReason = route.Reason
 		switch route.Action {
 		case intake.RouteAccept:
 			if u, err := a.Store.GetUnit(ctx, route.Unit.ID); err == nil {
-				if u.ID == receiving.ID {
-					u = *desk // held by the commission: its petition office
+				if u.ID == receiving.ID || (receiving.Kind == org.KindCommission && u.ID == a.countyOf(ctx, receiving).ID) {
+					u = *desk // held by the receiving commission: its petition office
 				}
 				r.UnitID, r.UnitPath = u.ID, u.Path
 			}
@@ -311,7 +336,10 @@ func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, 
 			r.Status, r.DeclineReason = intake.StatusDeclined, route.Reason
 			event.Action = "register_declined"
 		}
-		r.OverLevel = (sub.Subject.Level == intake.LevelVillage || sub.Subject.Level == intake.LevelTownship) && len(receiving.DivisionCode) < 6
+		// 越级件: a village or township matter brought straight to a city or
+		// provincial commission.
+		r.OverLevel = (sub.Subject.Level == intake.LevelVillage || sub.Subject.Level == intake.LevelTownship) &&
+			receiving.Kind == org.KindCommission && (len(receiving.DivisionCode) == 2 || len(receiving.DivisionCode) == 4)
 	}
 	if !sub.Anonymous && r.Status != intake.StatusDeclined {
 		clocks = append(clocks, a.clock(limitNotice, r.ReceivedAt))
