@@ -1568,3 +1568,37 @@ func TestDecideDuplicateSelf(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffRegisterReceivingUnit: staff register for their nearest township
+// or commission, and can then see what they registered; a township user
+// cannot import into its county.
+func TestStaffRegisterReceivingUnit(t *testing.T) {
+	eachZJJ(t, t0, func(t *testing.T, z *zjj) {
+		sub := intake.Submission{Kind: intake.KindAccusation, Channel: intake.ChannelVisit, Title: "来访反映村务不公开",
+			Content: "来访群众反映本村村务长期不公开，账目不清。", Anonymous: true}
+		tests := []struct {
+			user     string
+			received string // division code of the receiving unit
+			heldBy   func(t *testing.T) int64
+		}{
+			{"yd_tms", codeTMS, func(t *testing.T) int64 { return z.unitByCode(t, codeTMS).ID }},
+			{"yd_petition", codeYongding, func(t *testing.T) int64 { return z.desk(t, codeYongding).ID }},
+		}
+		for _, tc := range tests {
+			p := z.p[tc.user]
+			r, _, err := z.app.RegisterReport(ctx, p, sub, nil, false)
+			must(t, err)
+			if r.ReceivedUnitID != z.unitByCode(t, tc.received).ID || r.UnitID != tc.heldBy(t) || r.OverLevel {
+				t.Errorf("%s: received by %d held by %d (%s) over-level %v", tc.user, r.ReceivedUnitID, r.UnitID, r.UnitName, r.OverLevel)
+			}
+			if _, err := z.app.GetReport(ctx, p, r.ID); err != nil {
+				t.Errorf("%s cannot see the report it registered: %v", tc.user, err)
+			}
+		}
+		units, err := z.app.ImportUnits(ctx, z.p["yd_tms"])
+		must(t, err)
+		if len(units) != 1 || units[0].DivisionCode != codeTMS {
+			t.Errorf("yd_tms may import into %v, want only 天门山镇纪委", units)
+		}
+	})
+}
