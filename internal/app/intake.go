@@ -883,8 +883,3 @@ func (a *App) UploadCalendarYear(ctx context.Context, p auth.Principal, raw []by
 	a.Intake.cal.Store(cal)
 	return y, nil
 }
-
-// UnitOf is a helper for pages: the unit of a report in scope.
-func (a *App) UnitOf(ctx context.Context, id int64) (org.Unit, error) {
-	return a.Store.GetUnit(ctx, id)
-}
