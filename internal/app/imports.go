@@ -105,6 +105,10 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 	if opt.Source == "" {
 		opt.Source = string(opt.Channel)
 	}
+	rc, err := a.receiverOf(ctx, &p)
+	if err != nil {
+		return ImportSummary{}, err
+	}
 	var sum ImportSummary
 	onError := func(e importer.RowError) {
 		sum.Rejected++
@@ -120,7 +124,7 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 				}
 				return nil
 			}
-			return a.importRow(ctx, p, row, opt, &sum, onError)
+			return a.importRow(ctx, p, rc, row, opt, &sum, onError)
 		}, onError)
 	sum.Format, sum.Rows, sum.Mapping, sum.Unused = res.Format, res.Rows, res.Mapping, res.Unused
 	if err != nil {
@@ -134,7 +138,7 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 }
 
 // importRow registers one row; counts go into sum.
-func (a *App) importRow(ctx context.Context, p auth.Principal, row importer.Row, opt ImportOptions, sum *ImportSummary, onError func(importer.RowError)) error {
+func (a *App) importRow(ctx context.Context, p auth.Principal, rc *receiver, row importer.Row, opt ImportOptions, sum *ImportSummary, onError func(importer.RowError)) error {
 	ext := row.ExternalID
 	if ext == "" {
 		h := sha256.Sum256([]byte(row.ReceivedAt.UTC().Format("2006-01-02T15:04:05") + "\x00" + row.Title + "\x00" + row.Content))
@@ -158,7 +162,7 @@ func (a *App) importRow(ctx context.Context, p auth.Principal, row importer.Row,
 		sub.Anonymous = false
 		sub.Reporter = intake.Reporter{Name: row.Reporter, Phone: row.Phone}
 	}
-	rep, err := a.register(ctx, actor(p), &p, sub, nil, "")
+	rep, err := a.register(ctx, actor(p), &p, rc, sub, nil, "")
 	switch {
 	case err == nil:
 		sum.Imported++

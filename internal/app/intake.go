@@ -123,7 +123,7 @@ func (a *App) SubmitPublic(ctx context.Context, sub intake.Submission, files []U
 	if err != nil {
 		return PublicReceipt{}, err
 	}
-	r, err := a.register(ctx, audit.Actor{Name: "public"}, nil, sub, files, a.Intake.Receipts.Hash(code))
+	r, err := a.register(ctx, audit.Actor{Name: "public"}, nil, nil, sub, files, a.Intake.Receipts.Hash(code))
 	if err != nil {
 		return PublicReceipt{}, err
 	}
@@ -148,7 +148,7 @@ func (a *App) RegisterReport(ctx context.Context, p auth.Principal, sub intake.S
 		}
 		hash = a.Intake.Receipts.Hash(code)
 	}
-	r, err := a.register(ctx, actor(p), &p, sub, files, hash)
+	r, err := a.register(ctx, actor(p), &p, nil, sub, files, hash)
 	return r, code, err
 }
 
@@ -266,8 +266,29 @@ func (a *App) countyOf(ctx context.Context, u *org.Unit) *org.Unit {
 	return u
 }
 
-// register is the shared body of public and staff registration.
-func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, sub intake.Submission, files []Upload, receiptHash string) (intake.Report, error) {
+// receiver is where staff registrations land: the receiving unit, the
+// unit that holds its reports (a commission's petition office) and its
+// county for routing. Imports resolve it once for all rows.
+type receiver struct {
+	unit, desk, county *org.Unit
+}
+
+// receiverOf resolves the receiver of a staff member.
+func (a *App) receiverOf(ctx context.Context, p *auth.Principal) (*receiver, error) {
+	u := a.receivingUnit(ctx, p)
+	if u == nil {
+		return nil, apperr.New(apperr.Forbidden, "error.forbidden")
+	}
+	rc := &receiver{unit: u, desk: u, county: a.countyOf(ctx, u)}
+	if u.Kind == org.KindCommission {
+		rc.desk = a.intakeDesk(ctx, u)
+	}
+	return rc, nil
+}
+
+// register is the shared body of public and staff registration; rc is the
+// staff receiver (nil: resolved from p, or the place's county for the public).
+func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, rc *receiver, sub intake.Submission, files []Upload, receiptHash string) (intake.Report, error) {
 	public := p == nil
 	if err := sub.Validate(public, a.Intake.Categories); err != nil {
 		return intake.Report{}, err
@@ -278,25 +299,20 @@ func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, 
 		return intake.Report{}, err
 	}
 	county, township, _ := a.placeUnits(ctx, sub.DivisionCode)
-	var receiving *org.Unit
 	if public {
 		if county == nil {
 			return intake.Report{}, apperr.InvalidField("division_code", "intake.place_invalid")
 		}
-		receiving = county
-	} else {
-		receiving = a.receivingUnit(ctx, p)
-		if receiving == nil {
-			return intake.Report{}, apperr.New(apperr.Forbidden, "error.forbidden")
+		rc = &receiver{unit: county, desk: a.intakeDesk(ctx, county), county: county}
+	} else if rc == nil {
+		if rc, err = a.receiverOf(ctx, p); err != nil {
+			return intake.Report{}, err
 		}
 	}
+	receiving, desk := rc.unit, rc.desk
 	now := a.Now()
 	if sub.ReceivedAt.IsZero() || sub.ReceivedAt.After(now) {
 		sub.ReceivedAt = now
-	}
-	desk := receiving // a township commission holds what it receives
-	if receiving.Kind == org.KindCommission {
-		desk = a.intakeDesk(ctx, receiving)
 	}
 	r := intake.Report{ReceivedUnitID: receiving.ID, Kind: sub.Kind, Channel: sub.Channel, Title: sub.Title, Content: sub.Content,
 		Category: sub.Category, DivisionCode: sub.DivisionCode, Subject: sub.Subject, Anonymous: sub.Anonymous,
@@ -317,13 +333,13 @@ func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, 
 	event := intake.Event{Action: "register", FromStatus: "", UserID: r.OperatorUserID, Note: string(sub.Channel)}
 	var clocks []intake.ClockRow
 	if sub.Subject.Level != "" && sub.DivisionCode != "" {
-		route := intake.Decide(intake.RouteInput{Level: sub.Subject.Level, Receiving: ref(a.countyOf(ctx, receiving)), PlaceCounty: ref(county),
+		route := intake.Decide(intake.RouteInput{Level: sub.Subject.Level, Receiving: ref(rc.county), PlaceCounty: ref(county),
 			PlaceTownship: ref(township), AreaOffice: ref(a.areaOffice(ctx, township)), Upper: ref(a.parentOf(ctx, county))})
 		r.RouteReason = route.Reason
 		switch route.Action {
 		case intake.RouteAccept:
 			if u, err := a.Store.GetUnit(ctx, route.Unit.ID); err == nil {
-				if u.ID == receiving.ID || (receiving.Kind == org.KindCommission && u.ID == a.countyOf(ctx, receiving).ID) {
+				if u.ID == receiving.ID || (receiving.Kind == org.KindCommission && u.ID == rc.county.ID) {
 					u = *desk // held by the receiving commission: its petition office
 				}
 				r.UnitID, r.UnitPath = u.ID, u.Path
