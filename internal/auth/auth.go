@@ -29,6 +29,32 @@ const (
 	PermReportRegister Permission = "report.register" // register letters, visits, calls; import files
 	PermReportHandle   Permission = "report.handle"   // accept, forward, decline, assign, close, reply
 	PermReportReveal   Permission = "report.reveal"   // open a real-name reporter's sealed identity, with a reason
+
+	// Clues (问题线索) and area collaboration.
+	PermClueRead      Permission = "clue.read"      // list/view clues in scope (plus clues the user takes part in)
+	PermClueRegister  Permission = "clue.register"  // register clues from reports or other sources
+	PermClueAssign    Permission = "clue.assign"    // case management: assign (分办) unit and owner, reconcile the ledger
+	PermClueHandle    Permission = "clue.handle"    // owner: propose and carry out a disposal
+	PermClueApprove   Permission = "clue.approve"   // leaders: approve assignments, disposals and escalations
+	PermMeetingManage Permission = "meeting.manage" // schedule consultation meetings and record their decisions
+
+	// Cases (审查调查, 审理, 处分, 执行).
+	PermCaseRead    Permission = "case.read"    // list/view cases in scope (plus cases the user takes part in)
+	PermCaseFile    Permission = "case.file"    // propose filing, form teams, import historical ledgers
+	PermCaseHandle  Permission = "case.handle"  // investigate: plan, measures, evidence, documents
+	PermCaseApprove Permission = "case.approve" // approve filing, measures, extensions and decisions
+	PermCaseReview  Permission = "case.review"  // review (审理) cases one did not investigate
+
+	// Supervision (监督检查, 整改, 村级监督, 结对, 培训).
+	PermTaskRead   Permission = "task.read"   // view supervision tasks, campaigns, rectifications in scope
+	PermTaskManage Permission = "task.manage" // create and steer tasks, campaigns, rectifications; verify closures
+	PermTaskReport Permission = "task.report" // report progress and rectification measures for one's own unit
+	PermVillageLog Permission = "village.log" // keep the village work log (visits, sessions, demands)
+
+	// Smart supervision (智慧监督).
+	PermMonitorRead   Permission = "monitor.read"   // view depots, devices, events, alerts, cross-checks
+	PermMonitorManage Permission = "monitor.manage" // register depots, bins, devices, gateways, rules, webhooks
+	PermMonitorHandle Permission = "monitor.handle" // acknowledge, dismiss or convert alerts; judge cross-check suspects
 )
 
 // AllPermissions lists every permission, in display order.
@@ -37,6 +63,10 @@ func AllPermissions() []Permission {
 		PermOrgRead, PermOrgManage, PermUserRead, PermUserManage, PermRoleManage,
 		PermAuditRead, PermScopeArea, PermStatsRead, PermTokenCreate,
 		PermReportRead, PermReportRegister, PermReportHandle, PermReportReveal,
+		PermClueRead, PermClueRegister, PermClueAssign, PermClueHandle, PermClueApprove, PermMeetingManage,
+		PermCaseRead, PermCaseFile, PermCaseHandle, PermCaseApprove, PermCaseReview,
+		PermTaskRead, PermTaskManage, PermTaskReport, PermVillageLog,
+		PermMonitorRead, PermMonitorManage, PermMonitorHandle,
 	}
 }
 
@@ -102,6 +132,10 @@ type Scope struct {
 	Denied        bool
 	Prefixes      []string
 	ParticipantID int64
+	// Viewer is the path of the viewer's own unit. Record types with a
+	// subject unit use it for automatic recusal: a viewer inside the
+	// subject's unit does not see the record.
+	Viewer string
 }
 
 // ScopeFor is the one scope function. Every list, search, export and
@@ -119,7 +153,13 @@ func (p Principal) ScopeFor(perm Permission) Scope {
 	if p.Can(PermScopeArea) {
 		prefixes = append(prefixes, p.AreaPaths...)
 	}
-	return Scope{Prefixes: minimalPrefixes(prefixes), ParticipantID: p.UserID}
+	return Scope{Prefixes: minimalPrefixes(prefixes), ParticipantID: p.UserID, Viewer: p.UnitPath}
+}
+
+// Recused reports whether the viewer lies inside a record's subject unit
+// (subjectPath; "" when the record has none) and so may not see it.
+func (s Scope) Recused(subjectPath string) bool {
+	return subjectPath != "" && s.Viewer != "" && strings.HasPrefix(s.Viewer, subjectPath)
 }
 
 // Covers reports whether a unit path lies inside the scope.

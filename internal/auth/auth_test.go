@@ -207,8 +207,15 @@ func TestPrincipalCanHasRole(t *testing.T) {
 	if sys.UserID != 0 || sys.UnitPath != "/" {
 		t.Errorf("System() = %+v, want UserID 0 and UnitPath \"/\"", sys)
 	}
-	if n := len(AllPermissions()); n != 13 {
-		t.Errorf("len(AllPermissions()) = %d, want 13", n)
+	seen := map[Permission]bool{}
+	for _, perm := range AllPermissions() {
+		if seen[perm] {
+			t.Errorf("AllPermissions() lists %q twice", perm)
+		}
+		seen[perm] = true
+	}
+	if n := len(AllPermissions()); n != 31 {
+		t.Errorf("len(AllPermissions()) = %d, want 31", n)
 	}
 }
 
