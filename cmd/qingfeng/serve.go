@@ -114,7 +114,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 }
 
 // sweepSessions is the background worker: every minute it posts due clock
-// reminders (claimed from the database, so several instances may run) and
+// reminders on reports and sends record clocks' reminders and overdue alarms
+// to their owners' inboxes (claimed from the database, so several instances
+// may run) and
 // every few minutes deletes expired sessions, until ctx ends.
 func sweepSessions(ctx context.Context, a *app.App, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
@@ -128,6 +130,11 @@ func sweepSessions(ctx context.Context, a *app.App, log *slog.Logger) {
 				log.Warn("reminders", "err", err)
 			} else if n > 0 {
 				log.Info("reminders sent", "n", n)
+			}
+			if n, err := a.SendClockAlerts(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("clock alerts", "err", err)
+			} else if n > 0 {
+				log.Info("clock alerts sent", "n", n)
 			}
 			if i%5 != 0 {
 				continue

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,9 +80,15 @@ type route struct {
 	handler      handlerFunc
 }
 
-// routes is the API's route table, read top to bottom. Paths are relative
-// to /api/v1 and match openapi.yaml (a test checks both ways).
+// routes is the API's route table, read top to bottom: the core routes here,
+// then each workflow's own table. Paths are relative to /api/v1 and match
+// openapi.yaml (a test checks both ways).
 func (x *API) routes() []route {
+	return slices.Concat(x.coreRoutes(), x.notificationRoutes())
+}
+
+// coreRoutes are the organisation, intake and search routes.
+func (x *API) coreRoutes() []route {
 	return []route{
 		{"GET", "/openapi.yaml", true, x.openapi},
 		{"GET", "/me", false, x.me},

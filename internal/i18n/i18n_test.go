@@ -117,6 +117,7 @@ func dynamicKeys() []string {
 		"user.create", "user.update", "user.activate", "user.deactivate", "user.password", "user.password_rehash",
 		"user.totp_begin", "user.totp_enable", "user.totp_disable", "user.login", "user.login_failed",
 		"role.update", "token.create", "token.revoke",
+		"notification.create", "notification.read", "clock.remind", "clock.overdue",
 	} {
 		out = append(out, "action."+a)
 	}

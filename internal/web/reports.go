@@ -124,6 +124,14 @@ var labelKeys = map[string]map[string]string{
 		"staff":    "portal.author.staff",
 		"system":   "portal.author.system",
 	},
+	"notification": {
+		"reminder":   "notification.kind.reminder",
+		"overdue":    "notification.kind.overdue",
+		"assignment": "notification.kind.assignment",
+		"urging":     "notification.kind.urging",
+		"decision":   "notification.kind.decision",
+		"alert":      "notification.kind.alert",
+	},
 	"link": {
 		"candidate": "report.link.candidate",
 		"confirmed": "report.link.confirmed",

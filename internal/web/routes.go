@@ -46,6 +46,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /area-groups/{id}/members", s.authed(s.areaAddMember))
 	mux.Handle("POST /area-groups/{id}/members/{mid}/end", s.authed(s.areaEndMember))
 
+	s.inboxRoutes(mux)
 	s.reportRoutes(mux)
 	s.portalRoutes(mux)
 	s.adminRoutes(mux)

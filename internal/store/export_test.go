@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"qingfeng/internal/auth"
+)
+
+// Test hooks for the unexported helpers that domain store files call inside
+// their own transactions. Compiled only with the package's tests.
+
+// PutClockForTest starts a clock in its own transaction.
+func (s *Store) PutClockForTest(ctx context.Context, c Clock) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.putClock(ctx, tx, c) })
+}
+
+// StopClocksForTest stops an object's clocks in its own transaction.
+func (s *Store) StopClocksForTest(ctx context.Context, objectType string, objectID int64, at time.Time, codes ...string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.stopClocks(ctx, tx, objectType, objectID, at, codes...) })
+}
+
+// MoveClocksForTest moves an object's running clocks.
+func (s *Store) MoveClocksForTest(ctx context.Context, objectType string, objectID int64, path string, owner int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.moveClocks(ctx, tx, objectType, objectID, path, owner) })
+}
+
+// GrantAccessForTest records a participation or recusal.
+func (s *Store) GrantAccessForTest(ctx context.Context, x Access) (id int64, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		id, err = s.grantAccess(ctx, tx, x)
+		return err
+	})
+	return id, err
+}
+
+// RevokeAccessForTest ends a user's access of a kind to a record.
+func (s *Store) RevokeAccessForTest(ctx context.Context, objectType string, objectID, userID int64, kind string, at time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.revokeAccess(ctx, tx, objectType, objectID, userID, kind, at) })
+}
+
+// NextNumberForTest allocates a document number in its own transaction.
+func (s *Store) NextNumberForTest(ctx context.Context, unitID int64, kind string, year int) (n int64, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		n, err = s.nextNumber(ctx, tx, unitID, kind, year)
+		return err
+	})
+	return n, err
+}
+
+// RecordScopeIDsForTest returns the ids of table's rows (columns id,
+// unit_path, subject_path) that recordScopeSQL lets sc see at now.
+func (s *Store) RecordScopeIDsForTest(ctx context.Context, sc auth.Scope, objectType, table string, now time.Time) ([]int64, error) {
+	a := args{}
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id FROM `+table+` r WHERE `+
+		recordScopeSQL(sc, objectType, "r.id", "r.unit_path", "r.subject_path", now, &a)+` ORDER BY r.id`, a.v...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
