@@ -1,15 +1,24 @@
 package calendar
 
 import (
-	_ "embed"
+	"bytes"
+	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"sort"
 	"strings"
 )
 
-//go:embed limits.json
-var limitsJSON string
+// The limits tables: limits.json holds the statutory limits of the rules
+// and laws; a workflow may keep its own local targets (a county's faster
+// target times, say) in limits_<name>.json. A code may appear in one file
+// only.
+//
+//go:embed limits*.json
+var limitFiles embed.FS
 
 // Unit is the unit a time limit is counted in. The values are part of the
 // limits table and of the API.
@@ -81,12 +90,38 @@ type Limit struct {
 // Span returns the limit's length (Amount, Unit); Start passes it to Due.
 func (l Limit) Span() Span { return Span{l.Amount, l.Unit} }
 
-// Limits returns the embedded table of statutory time limits (limits.json),
+// Limits returns the embedded tables of time limits (limits*.json),
 // keyed by code; each call returns a fresh map. Services that start clocks
 // call it once at start. An error means the embedded table is broken (a
 // build defect, caught by the package tests); it is a *ParseError.
 func Limits() (map[string]Limit, error) {
-	return ParseLimits(strings.NewReader(limitsJSON))
+	names, err := fs.Glob(limitFiles, "limits*.json")
+	if err != nil {
+		return nil, &ParseError{Problem: "limits: " + err.Error()}
+	}
+	sort.Strings(names)
+	out := map[string]Limit{}
+	for _, name := range names {
+		b, err := limitFiles.ReadFile(name)
+		if err != nil {
+			return nil, &ParseError{Problem: "limits: " + err.Error()}
+		}
+		ls, err := ParseLimits(bytes.NewReader(b))
+		if err != nil {
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				pe.Problem = name + ": " + pe.Problem
+			}
+			return nil, err
+		}
+		for code, l := range ls {
+			if _, dup := out[code]; dup {
+				return nil, &ParseError{Field: "code", Problem: fmt.Sprintf("%s: code %q is defined in another limits file", name, code)}
+			}
+			out[code] = l
+		}
+	}
+	return out, nil
 }
 
 // ParseLimits parses a limits table in the format of limits.json (a JSON
