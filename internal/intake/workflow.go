@@ -1,11 +1,8 @@
 package intake
 
 import (
-	"fmt"
-	"sort"
-	"strings"
-
 	"qingfeng/internal/auth"
+	"qingfeng/internal/workflow"
 )
 
 // Status is a report's state in its workflow.
@@ -73,15 +70,12 @@ func Next(from Status, op Op) []Transition {
 	return out
 }
 
-// Mermaid renders the workflow table as a Mermaid state diagram (docs).
-func Mermaid() string {
-	var b strings.Builder
-	b.WriteString("stateDiagram-v2\n    [*] --> received\n")
-	rows := Workflow()
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].From < rows[j].From })
-	for _, t := range rows {
-		fmt.Fprintf(&b, "    %s --> %s: %s (%s; %s)\n", t.From, t.To, t.Op, t.Perm, t.Guard)
+// Table returns the report workflow as a workflow.Table (docs, checks).
+func Table() workflow.Table {
+	t := workflow.Table{Name: "report", Title: "Report (信访举报)", Start: string(StatusReceived),
+		Final: []string{string(StatusClosed), string(StatusForwarded), string(StatusDeclined)}}
+	for _, r := range Workflow() {
+		t.Rows = append(t.Rows, workflow.Transition{From: string(r.From), Op: string(r.Op), To: string(r.To), Perm: r.Perm, Guard: r.Guard})
 	}
-	b.WriteString("    closed --> [*]\n    forwarded --> [*]\n    declined --> [*]\n")
-	return b.String()
+	return t
 }
