@@ -90,12 +90,18 @@ func Load(ctx context.Context, a *app.App, password string) (Result, error) {
 	if n > 0 {
 		return Result{}, apperr.New(apperr.Conflict, "demo.not_empty")
 	}
-	b := &builder{a: a, p: sys, divs: divs, people: map[string]org.Person{}, units: map[int64]org.Unit{}}
+	b := &builder{a: a, p: sys, divs: divs, people: map[string]org.Person{}, units: map[int64]org.Unit{},
+		userIDs: map[string]int64{}}
 	if err := b.build(ctx, lay); err != nil {
 		return b.res, err
 	}
 	if err := b.users(ctx, lay.Users, password); err != nil {
 		return b.res, err
+	}
+	for _, step := range b.samples() {
+		if err := step(ctx); err != nil {
+			return b.res, err
+		}
 	}
 	return b.res, nil
 }
@@ -325,12 +331,13 @@ func (l layout) check(divs *divisions.Set) error {
 
 // builder creates the objects and remembers what it made.
 type builder struct {
-	a      *app.App
-	p      auth.Principal
-	divs   *divisions.Set
-	people map[string]org.Person // by layout key
-	units  map[int64]org.Unit    // created units by id
-	res    Result
+	a       *app.App
+	p       auth.Principal
+	divs    *divisions.Set
+	people  map[string]org.Person // by layout key
+	units   map[int64]org.Unit    // created units by id
+	userIDs map[string]int64      // user ids by username
+	res     Result
 }
 
 func (b *builder) unit(ctx context.Context, u org.Unit) (org.Unit, error) {
@@ -463,9 +470,11 @@ func (b *builder) county(ctx context.Context, cityID int64, c county, sort int, 
 func (b *builder) users(ctx context.Context, us []userSpec, password string) error {
 	for _, s := range us {
 		pe := b.people[s.Person]
-		if _, err := b.a.CreateUser(ctx, b.p, pe.ID, s.Username, password, []auth.Role{auth.Role(s.Role)}); err != nil {
+		u, err := b.a.CreateUser(ctx, b.p, pe.ID, s.Username, password, []auth.Role{auth.Role(s.Role)})
+		if err != nil {
 			return fmt.Errorf("demo: create user %s: %w", s.Username, err)
 		}
+		b.userIDs[s.Username] = u.ID
 		b.res.Users++
 		unit := b.units[pe.UnitID].Name
 		if u := b.units[pe.UnitID]; u.Kind != org.KindCommission {
