@@ -57,3 +57,40 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Errorf("openapi.yaml does not declare OpenAPI 3.1.0")
 	}
 }
+
+// TestOpenAPIRefsResolve checks that every "#/components/<section>/<name>"
+// reference names an entry of that section, so the document a client
+// generates code from has no dangling references.
+func TestOpenAPIRefsResolve(t *testing.T) {
+	defined := map[string]bool{}
+	section := ""
+	inComponents := false
+	secRE := regexp.MustCompile(`^  ([A-Za-z]+):\s*$`)
+	entRE := regexp.MustCompile(`^    ([A-Za-z0-9_]+):`)
+	for _, line := range strings.Split(string(openapiYAML), "\n") {
+		if strings.HasPrefix(line, "components:") {
+			inComponents = true
+			continue
+		}
+		if !inComponents {
+			continue
+		}
+		if m := secRE.FindStringSubmatch(line); m != nil {
+			section = m[1]
+			continue
+		}
+		if m := entRE.FindStringSubmatch(line); m != nil && section != "" {
+			defined[section+"/"+m[1]] = true
+		}
+	}
+	refRE := regexp.MustCompile(`#/components/([A-Za-z]+)/([A-Za-z0-9_]+)`)
+	refs := refRE.FindAllStringSubmatch(string(openapiYAML), -1)
+	if len(refs) == 0 {
+		t.Fatal("no references found")
+	}
+	for _, m := range refs {
+		if !defined[m[1]+"/"+m[2]] {
+			t.Errorf("reference %s does not resolve", m[0])
+		}
+	}
+}
