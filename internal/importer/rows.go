@@ -22,6 +22,10 @@ type sink struct {
 	colField    []Field  // column index → mapped field, "" when unmapped
 	extraKey    []string // column index → Row.Extra key for unmapped columns
 	date1904    bool
+
+	// raw, when set, receives every record as is (ReadTable); the report
+	// mapping is not used.
+	raw func(line int, cells []string) error
 }
 
 // maxHeaderScan is how many non-blank rows may be tried as the header row
@@ -32,6 +36,9 @@ const maxHeaderScan = 10
 // tableRow handles one record of a table: rows before the header row are
 // tried as the header, later rows are data.
 func (s *sink) tableRow(line int, cells []string) error {
+	if s.raw != nil {
+		return s.raw(line, cells)
+	}
 	if s.haveHeader {
 		return s.record(line, cells)
 	}
