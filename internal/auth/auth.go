@@ -37,6 +37,10 @@ const (
 	PermClueHandle    Permission = "clue.handle"    // owner: propose and carry out a disposal
 	PermClueApprove   Permission = "clue.approve"   // leaders: approve assignments, disposals and escalations
 	PermMeetingManage Permission = "meeting.manage" // schedule consultation meetings and record their decisions
+	// PermScopeCommission extends lists to the whole commission the user
+	// works in (case management keeps the commission's central ledger,
+	// [R2019] Art. 23), not only the user's own office.
+	PermScopeCommission Permission = "scope.commission"
 
 	// Cases (审查调查, 审理, 处分, 执行).
 	PermCaseRead    Permission = "case.read"    // list/view cases in scope (plus cases the user takes part in)
@@ -63,7 +67,7 @@ func AllPermissions() []Permission {
 		PermOrgRead, PermOrgManage, PermUserRead, PermUserManage, PermRoleManage,
 		PermAuditRead, PermScopeArea, PermStatsRead, PermTokenCreate,
 		PermReportRead, PermReportRegister, PermReportHandle, PermReportReveal,
-		PermClueRead, PermClueRegister, PermClueAssign, PermClueHandle, PermClueApprove, PermMeetingManage,
+		PermClueRead, PermClueRegister, PermClueAssign, PermClueHandle, PermClueApprove, PermMeetingManage, PermScopeCommission,
 		PermCaseRead, PermCaseFile, PermCaseHandle, PermCaseApprove, PermCaseReview,
 		PermTaskRead, PermTaskManage, PermTaskReport, PermVillageLog,
 		PermMonitorRead, PermMonitorManage, PermMonitorHandle,
@@ -102,8 +106,11 @@ type Principal struct {
 	// AreaPaths are the paths of the member units of the area groups that the
 	// user's unit currently belongs to or that the user leads.
 	AreaPaths []string
-	SessionID int64 // 0 for API tokens
-	TokenID   int64 // 0 for sessions
+	// CommissionPath is the path of the nearest commission (纪委监委) at or
+	// above the user's unit; set when the user holds PermScopeCommission.
+	CommissionPath string
+	SessionID      int64 // 0 for API tokens
+	TokenID        int64 // 0 for sessions
 }
 
 // System returns the principal used by the command line and demo loader. It
@@ -144,6 +151,8 @@ type Scope struct {
 //   - the user's own unit subtree;
 //   - plus the subtrees of the member units of the user's area groups, when
 //     the user also holds PermScopeArea;
+//   - plus the whole commission of the user's unit, when the user also holds
+//     PermScopeCommission (case management's central ledger);
 //   - plus records naming the user as a participant (joint teams).
 func (p Principal) ScopeFor(perm Permission) Scope {
 	if !p.Can(perm) || p.UnitPath == "" {
@@ -152,6 +161,9 @@ func (p Principal) ScopeFor(perm Permission) Scope {
 	prefixes := []string{p.UnitPath}
 	if p.Can(PermScopeArea) {
 		prefixes = append(prefixes, p.AreaPaths...)
+	}
+	if p.Can(PermScopeCommission) && p.CommissionPath != "" {
+		prefixes = append(prefixes, p.CommissionPath)
 	}
 	return Scope{Prefixes: minimalPrefixes(prefixes), ParticipantID: p.UserID, Viewer: p.UnitPath}
 }

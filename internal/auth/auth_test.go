@@ -51,6 +51,18 @@ func TestScopeFor(t *testing.T) {
 			prefixes: []string{"/1/2/5/"},
 		},
 		{
+			name:     "the whole commission with scope.commission",
+			p:        Principal{UserID: 7, UnitPath: "/1/2/9/", Perms: perms(PermOrgRead, PermScopeCommission), CommissionPath: "/1/2/"},
+			perm:     PermOrgRead,
+			prefixes: []string{"/1/2/"},
+		},
+		{
+			name:     "commission path ignored without scope.commission",
+			p:        Principal{UserID: 7, UnitPath: "/1/2/9/", Perms: perms(PermOrgRead), CommissionPath: "/1/2/"},
+			perm:     PermOrgRead,
+			prefixes: []string{"/1/2/9/"},
+		},
+		{
 			name:     "area paths ignored without scope.area",
 			p:        Principal{UserID: 7, UnitPath: "/1/2/5/", Perms: perms(PermOrgRead), AreaPaths: []string{"/1/2/6/", "/1/2/9/"}},
 			perm:     PermOrgRead,
@@ -214,8 +226,8 @@ func TestPrincipalCanHasRole(t *testing.T) {
 		}
 		seen[perm] = true
 	}
-	if n := len(AllPermissions()); n != 31 {
-		t.Errorf("len(AllPermissions()) = %d, want 31", n)
+	if n := len(AllPermissions()); n != 32 {
+		t.Errorf("len(AllPermissions()) = %d, want 32", n)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"qingfeng/internal/audit"
@@ -159,6 +161,11 @@ func (s *Store) Principal(ctx context.Context, userID int64, day string) (auth.P
 	if err := rows.Err(); err != nil {
 		return p, err
 	}
+	if p.Can(auth.PermScopeCommission) {
+		if p.CommissionPath, err = s.commissionPath(ctx, p.UnitPath); err != nil {
+			return p, err
+		}
+	}
 	if !p.Can(auth.PermScopeArea) {
 		return p, nil
 	}
@@ -266,4 +273,38 @@ func (s *Store) GetToken(ctx context.Context, tokenID int64) (auth.Token, error)
 	}
 	t.CreatedAt, t.LastUsedAt, t.RevokedAt = fromMS(c), fromMS(l), fromMS(r)
 	return t, err
+}
+
+// commissionPath returns the path of the deepest commission on a unit path
+// ("/1/2/7/9/" -> the path of the nearest commission among units 1, 2, 7,
+// 9), or "" when there is none.
+func (s *Store) commissionPath(ctx context.Context, path string) (string, error) {
+	var a args
+	var ph []string
+	for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil {
+			return "", nil
+		}
+		ph = append(ph, a.add(id))
+	}
+	if len(ph) == 0 {
+		return "", nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT path FROM units WHERE kind = 'commission' AND id IN (`+strings.Join(ph, ", ")+`)`, a.v...)
+	if err != nil {
+		return "", fmt.Errorf("store: commission path: %w", err)
+	}
+	defer rows.Close()
+	best := ""
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return "", err
+		}
+		if len(p) > len(best) {
+			best = p
+		}
+	}
+	return best, rows.Err()
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"qingfeng/internal/clue"
 	"qingfeng/internal/intake"
 	"qingfeng/internal/workflow"
 )
@@ -13,6 +14,7 @@ import (
 func tables() []workflow.Table {
 	return []workflow.Table{
 		intake.Table(),
+		clue.Table(),
 	}
 }
 
