@@ -34,7 +34,7 @@ const (
 // clueLimits are the limit codes the clue services start; tests check that
 // each exists.
 var clueLimits = []string{limitClueDisposal, limitInquiryReply, limitInquiryReport, limitVerification, limitMassDisposal,
-	limitMassInquiryReport, limitMassVerification, limitShelveReview, limitDecisionDue}
+	limitMassInquiryReport, limitMassVerification, limitShelveReview, limitDecisionDue, limitJointTerm}
 
 // ClueLimits returns the limit codes the clue workflow uses.
 func ClueLimits() []string { return append([]string(nil), clueLimits...) }

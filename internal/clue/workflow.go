@@ -43,6 +43,12 @@ func PendingStatuses() []Status {
 	return []Status{StatusRegistered, StatusAssigned, StatusDisposalReview, StatusShelved}
 }
 
+// HandlingStatuses are the states in which a clue is being handled by its
+// unit: joint members may be added to it then.
+func HandlingStatuses() []Status {
+	return []Status{StatusAssigned, StatusInquiry, StatusInquiryReply, StatusInquiryReport, StatusVerification}
+}
+
 // Op is an action on a clue. The values are part of the API ("action").
 type Op string
 
@@ -76,6 +82,7 @@ const (
 	OpFilingRefused      Op = "filing_refused"   // 不予立案，退回重新处置
 	OpRecordLetter       Op = "record_letter"    // 登记反馈函、澄清正名函
 	OpMeetingDecision    Op = "meeting_decision" // 协商会决定
+	OpAddJointMembers    Op = "add_joint_members" // 联办：加入片区内其他单位人员（限时参与）
 )
 
 // Transition is one row of the clue workflow: in state From, action Op
@@ -134,6 +141,10 @@ func Workflow() []Transition {
 		{From: StatusCasePending, Op: OpFileCase, To: StatusFiled, Perm: auth.PermCaseFile, Guard: "the case issue's filing step, same transaction"},
 		{From: StatusCasePending, Op: OpFilingRefused, To: StatusAssigned, Perm: auth.PermCaseApprove, Guard: "filing not approved; another disposal"},
 		{From: StatusClosed, Op: OpRecordLetter, To: StatusClosed, Perm: auth.PermClueHandle, Guard: "feedback or clarification letter"},
+	}
+	for _, from := range HandlingStatuses() {
+		rows = append(rows, Transition{From: from, Op: OpAddJointMembers, To: from, Perm: auth.PermClueApprove,
+			Guard: "members from other units of the clue's area group; participation until a day"})
 	}
 	targets := map[Mode]Status{ModeInquiry: StatusInquiry, ModeVerification: StatusVerification, ModeShelve: StatusShelved, ModeClose: StatusClosed}
 	for _, from := range PendingStatuses() {
