@@ -76,12 +76,12 @@ const (
 	OpSignReport         Op = "sign_report" // 核查组成员签名
 	OpApproveReport      Op = "approve_verification_report"
 	OpReturnReport       Op = "return_verification_report"
-	OpReviewShelved      Op = "review_shelved"   // 暂存线索定期清理：继续暂存
-	OpReactivate         Op = "reactivate"       // 暂存线索启用处置
-	OpFileCase           Op = "file_case"        // 立案（案件承办部门，issue 5）
-	OpFilingRefused      Op = "filing_refused"   // 不予立案，退回重新处置
-	OpRecordLetter       Op = "record_letter"    // 登记反馈函、澄清正名函
-	OpMeetingDecision    Op = "meeting_decision" // 协商会决定
+	OpReviewShelved      Op = "review_shelved"    // 暂存线索定期清理：继续暂存
+	OpReactivate         Op = "reactivate"        // 暂存线索启用处置
+	OpFileCase           Op = "file_case"         // 立案（案件承办部门，issue 5）
+	OpFilingRefused      Op = "filing_refused"    // 不予立案，退回重新处置
+	OpRecordLetter       Op = "record_letter"     // 登记反馈函、澄清正名函
+	OpMeetingDecision    Op = "meeting_decision"  // 协商会决定
 	OpAddJointMembers    Op = "add_joint_members" // 联办：加入片区内其他单位人员（限时参与）
 )
 
