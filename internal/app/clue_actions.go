@@ -760,7 +760,15 @@ func (a *App) addJointMembers(ctx context.Context, p auth.Principal, c clue.Clue
 	if err != nil {
 		return "", err
 	}
-	members, units, err := a.jointMembers(ctx, c, in.Members)
+	groups, err := a.areaGroupsOf(ctx, c.UnitID)
+	if err != nil {
+		return "", err
+	}
+	lead, err := a.Store.GetUnit(ctx, c.UnitID)
+	if err != nil {
+		return "", err
+	}
+	members, units, err := a.jointMembersOf(ctx, c, lead, groups, in.Members)
 	if err != nil {
 		return "", err
 	}
@@ -787,34 +795,34 @@ func (a *App) jointUntil(day string) (time.Time, error) {
 	return t.AddDate(0, 0, 1), nil
 }
 
-// jointMembers checks joint members: one or more active users who may
-// handle clues, from units outside the clue's unit that share an area
-// group with it today, not inside the subject's unit. It returns them and
-// their units.
-func (a *App) jointMembers(ctx context.Context, c clue.Clue, ids []int64) ([]auth.Principal, []int64, error) {
+// jointMembersOf checks joint members: one or more active users who may
+// handle clues, from member units (today) of the given area groups other
+// than the lead unit, not inside the subject's unit and not recused. It
+// returns them and their units. Errors: invalid (field members).
+func (a *App) jointMembersOf(ctx context.Context, c clue.Clue, lead org.Unit, groups []org.AreaGroup, ids []int64) ([]auth.Principal, []int64, error) {
 	bad := apperr.InvalidField("members", "clue.joint_member_invalid")
 	if len(ids) == 0 {
 		return nil, nil, bad
-	}
-	groups, err := a.areaGroupsOf(ctx, c.UnitID)
-	if err != nil {
-		return nil, nil, err
 	}
 	var out []auth.Principal
 	var units []int64
 	for _, id := range ids {
 		m, err := a.Store.Principal(ctx, id, a.Today())
-		if err != nil || !m.Can(auth.PermClueHandle) || strings.HasPrefix(m.UnitPath, c.UnitPath) ||
+		if err != nil || !m.Can(auth.PermClueHandle) || strings.HasPrefix(m.UnitPath, lead.Path) ||
 			(c.Subject.UnitPath != "" && strings.HasPrefix(m.UnitPath, c.Subject.UnitPath)) {
+			return nil, nil, bad
+		}
+		if _, recused, err := a.Store.AccessOf(ctx, "clue", c.ID, id, a.Now()); err != nil || recused {
 			return nil, nil, bad
 		}
 		unit := int64(0)
 		for _, g := range groups {
 			for _, gm := range g.Members {
-				if gm.UnitID != c.UnitID {
-					if u, err := a.Store.GetUnit(ctx, gm.UnitID); err == nil && strings.HasPrefix(m.UnitPath, u.Path) {
-						unit = u.ID
-					}
+				if gm.UnitID == lead.ID {
+					continue
+				}
+				if u, err := a.Store.GetUnit(ctx, gm.UnitID); err == nil && strings.HasPrefix(m.UnitPath, u.Path) {
+					unit = u.ID
 				}
 			}
 		}

@@ -229,6 +229,16 @@ func (a *args) add(v any) string {
 	return fmt.Sprintf("$%d", len(a.v))
 }
 
+// list appends values and returns their placeholders separated by
+// commas, for IN lists.
+func (a *args) list(ids []int64) string {
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = a.add(id)
+	}
+	return strings.Join(ph, ", ")
+}
+
 // scopeSQL renders an auth.Scope as a predicate on a materialised path
 // column: an index range per prefix. A denied scope matches nothing.
 func scopeSQL(sc auth.Scope, pathCol string, a *args) string {
