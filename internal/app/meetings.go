@@ -37,13 +37,8 @@ func (a *App) meetingGroup(ctx context.Context, p auth.Principal, groupID int64,
 	if !p.Can(perm) {
 		return g, county, apperr.New(apperr.Forbidden, "error.forbidden")
 	}
-	if p.ScopeFor(perm).Covers(county.Path) || p.PersonID == g.LeaderPersonID {
+	if p.ScopeFor(perm).Covers(county.Path) || p.PersonID == g.LeaderPersonID || a.inGroup(ctx, p, g) {
 		return g, county, nil
-	}
-	for _, m := range g.Members {
-		if u, err := a.Store.GetUnit(ctx, m.UnitID); err == nil && strings.HasPrefix(p.UnitPath, u.Path) {
-			return g, county, nil
-		}
 	}
 	return g, county, apperr.New(apperr.NotFound, "error.not_found.area_group")
 }
