@@ -226,3 +226,35 @@ func (a *App) ClueDetail(ctx context.Context, p auth.Principal, id int64) (ClueD
 	}
 	return d, nil
 }
+
+// ClueChoices are the units and people a clue's forms offer: the handling
+// units of the clue's county (offices, dispatched groups, township
+// commissions, case management) and the users there who may handle clues.
+// The services check every choice again when it is submitted.
+type ClueChoices struct {
+	Units    []org.Unit
+	Handlers []auth.User
+}
+
+// ClueChoicesFor returns the choices of a clue's forms, from the county
+// commission of its ledger (the ledger itself above county level). The
+// caller must be able to see the clue. Errors: not_found.
+func (a *App) ClueChoicesFor(ctx context.Context, p auth.Principal, c clue.Clue) (ClueChoices, error) {
+	var out ClueChoices
+	ledger, err := a.Store.GetUnit(ctx, c.LedgerUnitID)
+	if err != nil {
+		return out, err
+	}
+	root := ledger
+	if county, err := a.Store.CountyOf(ctx, ledger); err == nil {
+		root = county
+	}
+	sc := auth.Scope{Prefixes: []string{root.Path}}
+	out.Units, _, err = a.Store.ListUnits(ctx, sc, store.UnitFilter{Under: root.Path, Kinds: []org.Kind{org.KindOffice,
+		org.KindDispatched, org.KindTownship, org.KindCaseManagement, org.KindCommission}, Page: store.Page{Limit: 500}})
+	if err != nil {
+		return out, err
+	}
+	out.Handlers, _, err = a.Store.ListUsers(ctx, sc, store.UserFilter{Permission: auth.PermClueHandle, Page: store.Page{Limit: 500}})
+	return out, err
+}

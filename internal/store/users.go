@@ -72,6 +72,7 @@ func (s *Store) GetUserByUsername(ctx context.Context, username string) (auth.Us
 type UserFilter struct {
 	Query           string
 	Role            auth.Role
+	Permission      auth.Permission // only users holding it through one of their roles
 	IncludeInactive bool
 	Page            Page
 }
@@ -86,6 +87,10 @@ func (s *Store) ListUsers(ctx context.Context, sc auth.Scope, f UserFilter) ([]a
 	}
 	if f.Role != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = us.id AND ur.role_code = "+a.add(string(f.Role))+")")
+	}
+	if f.Permission != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM user_roles ur JOIN role_permissions rp ON rp.role_code = ur.role_code WHERE ur.user_id = us.id AND rp.permission = "+
+			a.add(string(f.Permission))+")")
 	}
 	if !f.IncludeInactive {
 		where = append(where, "us.active = TRUE")

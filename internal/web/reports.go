@@ -15,6 +15,7 @@ import (
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
 	"qingfeng/internal/calendar"
+	"qingfeng/internal/clue"
 	"qingfeng/internal/dedup"
 	"qingfeng/internal/intake"
 	"qingfeng/internal/org"
@@ -146,6 +147,9 @@ func (v *view) L(group string, code any) string {
 	if k, ok := labelKeys[group][c]; ok {
 		return v.T(k)
 	}
+	if k, ok := clueLabelKeys[group][c]; ok {
+		return v.T(k)
+	}
 	return c
 }
 
@@ -187,6 +191,14 @@ func toString(x any) string {
 	case intake.Op:
 		return string(t)
 	case calendar.State:
+		return string(t)
+	case clue.Status:
+		return string(t)
+	case clue.Mode:
+		return string(t)
+	case clue.Op:
+		return string(t)
+	case clue.MeetingStatus:
 		return string(t)
 	}
 	return ""
