@@ -59,7 +59,7 @@ type BulkCounts struct {
 // Batch sizes of BulkLoad.
 const (
 	bulkTxClues   = 10000 // clues per transaction
-	bulkStmtClues = 300   // clues per INSERT (45 parameters each: under SQLite's 32,766 and PostgreSQL's 65,535)
+	bulkStmtClues = 300   // clues per INSERT (41 parameters each: under SQLite's 32,766 and PostgreSQL's 65,535)
 	bulkTxUnits   = 5000  // units per transaction
 )
 
@@ -224,59 +224,76 @@ func (s *Store) bulkUnits(ctx context.Context, us []org.Unit, n *BulkCounts) err
 }
 
 // bulkClueStmt writes one multi-row INSERT of clues, one of their
-// register events and one of their running clocks.
+// register events and one of their running clocks. Placeholders are
+// positional on SQLite ("?"): it looks "$N" up by name, in time linear in
+// the number of parameters, which makes big statements quadratic.
 func (s *Store) bulkClueStmt(ctx context.Context, tx *sql.Tx, part []BulkClue, createdBy int64, now time.Time, n *BulkCounts) error {
 	var q strings.Builder
-	var a args
+	var vals []any
+	ph := func(v any) string {
+		vals = append(vals, v)
+		if s.dialect == SQLite {
+			return "?"
+		}
+		return "$" + strconv.Itoa(len(vals))
+	}
+	run := func(what string) error {
+		if _, err := tx.ExecContext(ctx, q.String(), vals...); err != nil {
+			return fmt.Errorf("store: bulk %s: %w", what, err)
+		}
+		q.Reset()
+		vals = vals[:0]
+		return nil
+	}
+	// Constants of every row, as literals (integers only).
+	created := strconv.FormatInt(ms(now), 10)
+	by := "NULL"
+	if createdBy != 0 {
+		by = strconv.FormatInt(createdBy, 10)
+	}
 	q.WriteString(`INSERT INTO clues (id, number, ledger_unit_id, ledger_path, unit_id, unit_path, source, source_type, source_id,
 		source_ref, title, content, subject_name, subject_unit, subject_post, subject_level, subject_unit_id, subject_path, category,
 		mass_interest, upper_level, status, mode, inquiry_form, outcome, closure, owner_user_id, leader_user_id, escalated,
 		escalated_at, escalation_to, escalated_from, joint, joint_at, shelve_until, received_at, assigned_at, disposal_due_at,
-		disposed_at, closed_at, created_by, version, created_at, updated_at) VALUES `)
-	created := a.add(ms(now))
-	by := a.add(nullID(createdBy))
+		disposed_at, closed_at, case_number, created_by, version, created_at, updated_at) VALUES `)
 	for i, bc := range part {
 		c := bc.Clue
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		vals := []any{c.ID, c.Number, c.LedgerUnitID, c.LedgerPath, c.UnitID, c.UnitPath, c.Source, c.SourceType, c.SourceID,
+		row := []any{c.ID, c.Number, c.LedgerUnitID, c.LedgerPath, c.UnitID, c.UnitPath, c.Source, c.SourceType, c.SourceID,
 			c.SourceRef, c.Title, c.Content, c.Subject.Name, c.Subject.Unit, c.Subject.Post, c.Subject.Level, nullID(c.Subject.UnitID),
 			c.Subject.UnitPath, c.Category, c.MassInterest, c.UpperLevel, string(c.Status), string(c.Mode), c.InquiryForm, c.Outcome,
 			c.Closure, nullID(c.OwnerUserID), nullID(c.LeaderUserID), c.Escalated, ms(c.EscalatedAt), c.EscalationTo,
 			nullID(c.EscalatedFrom), c.Joint, ms(c.JointAt), c.ShelveUntil, ms(c.ReceivedAt), ms(c.AssignedAt), ms(c.DisposalDueAt),
-			ms(c.DisposedAt), ms(c.ClosedAt)}
+			ms(c.DisposedAt), ms(c.ClosedAt), c.CaseNumber}
 		q.WriteByte('(')
-		for _, v := range vals {
-			q.WriteString(a.add(v))
+		for _, v := range row {
+			q.WriteString(ph(v))
 			q.WriteString(", ")
 		}
 		q.WriteString(by + ", 1, " + created + ", " + created + ")")
 	}
-	if _, err := tx.ExecContext(ctx, q.String(), a.v...); err != nil {
-		return fmt.Errorf("store: bulk clues: %w", err)
+	if err := run("clues"); err != nil {
+		return err
 	}
 	n.Clues += len(part)
 
-	q.Reset()
-	a = args{}
 	q.WriteString(`INSERT INTO clue_events (clue_id, action, from_status, to_status, unit_id, user_id, note, at) VALUES `)
 	for i, bc := range part {
 		c := bc.Clue
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		// The registration: at the ledger's desk, before any hand-off.
-		fmt.Fprintf(&q, "(%s, 'register', '', 'registered', %s, %s, %s, %s)", a.add(c.ID), a.add(c.LedgerUnitID), a.add(nullID(createdBy)),
-			a.add(c.Source), a.add(ms(c.ReceivedAt)))
+		// The registration: in the ledger unit, before any hand-off.
+		fmt.Fprintf(&q, "(%s, 'register', '', 'registered', %s, %s, %s, %s)", ph(c.ID), ph(c.LedgerUnitID), by, ph(c.Source),
+			ph(ms(c.ReceivedAt)))
 	}
-	if _, err := tx.ExecContext(ctx, q.String(), a.v...); err != nil {
-		return fmt.Errorf("store: bulk clue events: %w", err)
+	if err := run("clue events"); err != nil {
+		return err
 	}
 	n.Events += len(part)
 
-	q.Reset()
-	a = args{}
 	rows := 0
 	for _, bc := range part {
 		k := bc.Clock
@@ -290,13 +307,13 @@ func (s *Store) bulkClueStmt(ctx context.Context, tx *sql.Tx, part []BulkClue, c
 			q.WriteString(", ")
 		}
 		rows++
-		fmt.Fprintf(&q, "('clue', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0, 0)", a.add(bc.Clue.ID), a.add(k.Code), a.add(bc.Clue.Number),
-			a.add("/clues/"+strconv.FormatInt(bc.Clue.ID, 10)), a.add(k.UnitPath), a.add(nullID(k.OwnerUserID)), a.add(ms(k.StartedAt)),
-			a.add(ms(k.DueAt)), a.add(ms(k.RemindAt)), a.add(k.Provisional))
+		fmt.Fprintf(&q, "('clue', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0, 0)", ph(bc.Clue.ID), ph(k.Code), ph(bc.Clue.Number),
+			ph("/clues/"+strconv.FormatInt(bc.Clue.ID, 10)), ph(k.UnitPath), ph(nullID(k.OwnerUserID)), ph(ms(k.StartedAt)),
+			ph(ms(k.DueAt)), ph(ms(k.RemindAt)), ph(k.Provisional))
 	}
 	if rows > 0 {
-		if _, err := tx.ExecContext(ctx, q.String(), a.v...); err != nil {
-			return fmt.Errorf("store: bulk clocks: %w", err)
+		if err := run("clocks"); err != nil {
+			return err
 		}
 		n.Clocks += rows
 	}
