@@ -101,6 +101,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"token revoke no id", []string{"token", "revoke", "--data", data}, "--id is required", false},
 		{"audit without verify", []string{"audit"}, "usage: qingfeng audit verify", false},
 		{"keys without rotate", []string{"keys", "list"}, "usage: qingfeng keys rotate", false},
+		{"demo unknown scale", []string{"demo", "--data", data, "--scale", "country"}, `demo: --scale "country": only "province" is known`, false},
 		{"bad db dsn", []string{"token", "create", "--data", data, "--username", "u", "--db", "mysql://localhost/x"}, "is neither a postgres:// URL nor a SQLite file", false},
 	}
 	for _, tc := range tests {

@@ -201,8 +201,17 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet("demo", e)
 	var c common
 	c.register(fs, e)
+	scale := fs.String("scale", "", `"province": every Hunan county with generated clues (default: the four Zhangjiajie counties)`)
+	clues := fs.Int("clues", 500000, "with --scale province: number of clues")
+	years := fs.Int("years", 5, "with --scale province: years of clues, ending today")
+	seed := fs.Uint64("seed", 1, "with --scale province: random seed (the same seed gives the same data)")
+	messages := fs.String("messages", envOr(e, "QINGFENG_MESSAGES", "../shared/data/messages/messages-with-replies.csv"),
+		"with --scale province: CSV of real messages for clue texts (generated texts when missing)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *scale != "" && *scale != "province" {
+		return usageError{fmt.Sprintf("demo: --scale %q: only \"province\" is known", *scale)}
 	}
 	a, closeDB, err := c.open(ctx, e)
 	if err != nil {
@@ -216,7 +225,46 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 	if total > 0 {
 		return apperr.New(apperr.Conflict, "demo.not_empty")
 	}
+	if *scale == "province" {
+		return provinceDemo(ctx, e, a, c.data, demo.ProvinceOptions{Clues: *clues, Years: *years, Seed: *seed, Messages: *messages})
+	}
 	return ensureDemo(ctx, e, a, c.data)
+}
+
+// provinceDemo generates the province-scale demo and writes its logins to
+// the demo logins file (so `serve --demo` prints them).
+func provinceDemo(ctx context.Context, e env, a *app.App, dataDir string, o demo.ProvinceOptions) error {
+	pw, err := demoPassword()
+	if err != nil {
+		return err
+	}
+	o.Password = pw
+	o.Progress = func(msg string) { fmt.Fprintln(e.stdout, msg) }
+	start := time.Now()
+	res, err := demo.LoadProvince(ctx, a, o)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "province demo: %d counties, %d townships, %d villages, %d units, %d area groups, %d users; "+
+		"%d clues (%d with a running disposal clock), texts: %s\n", res.Counties, res.Townships, res.Villages, res.Units,
+		res.AreaGroups, res.Users, res.Clues, res.Clocks, res.Texts)
+	fmt.Fprintf(e.stdout, "time: organisation %v, villages and clues %v, total %v\n", res.OrgTime.Round(time.Millisecond),
+		res.CluesTime.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	var b strings.Builder
+	fmt.Fprintf(&b, "demo password: %s\n", pw)
+	for _, l := range res.Logins {
+		fmt.Fprintf(&b, "  %-18s %-14s %s\n", l.Username, l.Role, l.UnitName)
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return err
+	}
+	path := filepath.Join(dataDir, demoLoginsFile)
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo password: %s\n%d accounts c<county code>_{leader,case,office1,township1} (e.g. %s); all listed in %s\n",
+		pw, len(res.Logins), demo.ProvinceUsername("430802", "case"), path)
+	return nil
 }
 
 func cmdMigrate(ctx context.Context, e env, args []string) error {

@@ -1,0 +1,211 @@
+package demo
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"qingfeng/internal/app"
+	"qingfeng/internal/apperr"
+	"qingfeng/internal/auth"
+	"qingfeng/internal/clue"
+	"qingfeng/internal/divisions"
+	"qingfeng/internal/store"
+)
+
+// newProvinceApp is newApp with the reporting services (calendar and
+// limits), which the clue clocks need.
+func newProvinceApp(t *testing.T, dsn string) (*app.App, *store.Store) {
+	t.Helper()
+	a, st := newApp(t, dsn)
+	in, err := app.NewIntake(context.Background(), st, make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Intake = in
+	return a, st
+}
+
+func TestLoadProvinceSmall(t *testing.T) {
+	for _, be := range backends() {
+		t.Run(be.name, func(t *testing.T) {
+			a, st := newProvinceApp(t, be.dsn(t))
+			testLoadProvince(t, a, st)
+		})
+	}
+}
+
+func testLoadProvince(t *testing.T, a *app.App, st *store.Store) {
+	ctx := context.Background()
+	const clues = 2000
+	res, err := LoadProvince(ctx, a, ProvinceOptions{Clues: clues, Years: 5, Seed: 7, Counties: 2, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	divs, err := divisions.LoadHunan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first two counties in code order: 芙蓉区 and 天心区 of 长沙市.
+	towns := len(divs.Children("430102")) + len(divs.Children("430103"))
+	if res.Counties != 2 || res.Townships != towns || res.Users != 8 || res.Clues != clues || res.Texts != "generated" {
+		t.Errorf("result %+v; want 2 counties, %d townships, 8 users, %d clues, generated texts", res, towns, clues)
+	}
+	if res.Villages < 8*towns || res.Villages > 15*towns {
+		t.Errorf("%d villages for %d townships; want 8-15 each", res.Villages, towns)
+	}
+	if res.AreaGroups < 8 || res.AreaGroups > 14 {
+		t.Errorf("%d area groups; want 4-7 per county", res.AreaGroups)
+	}
+	_, units, err := st.ListUnits(ctx, auth.Scope{Prefixes: []string{"/"}}, store.UnitFilter{IncludeInactive: true, Page: store.Page{Limit: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if units != res.Units {
+		t.Errorf("%d units in the database, result says %d", units, res.Units)
+	}
+	db := st.DB()
+	count := func(q string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return n
+	}
+	if n := count(`SELECT COUNT(*) FROM units WHERE kind = 'village'`); n != res.Villages {
+		t.Errorf("%d village units, result says %d", n, res.Villages)
+	}
+	if n := count(`SELECT COUNT(*) FROM clues`); n != clues {
+		t.Errorf("%d clues stored; want %d", n, clues)
+	}
+	// Numbers: unique per ledger unit and year, 1..N without gaps, the year
+	// the one of receipt, and the counters at N.
+	if n := count(`SELECT COUNT(*) FROM (SELECT ledger_unit_id, number FROM clues GROUP BY ledger_unit_id, number HAVING COUNT(*) > 1) d`); n != 0 {
+		t.Errorf("%d duplicate ledger numbers", n)
+	}
+	re := regexp.MustCompile(`^(.)纪线〔(\d{4})〕(\d+)号$`)
+	rows, err := db.QueryContext(ctx, `SELECT ledger_unit_id, number, received_at FROM clues ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type key struct {
+		unit int64
+		year int
+	}
+	seqs := map[key]int{}
+	for rows.Next() {
+		var unit, rec int64
+		var number string
+		if err := rows.Scan(&unit, &number, &rec); err != nil {
+			t.Fatal(err)
+		}
+		m := re.FindStringSubmatch(number)
+		if m == nil {
+			t.Fatalf("number %q does not match %s", number, re)
+		}
+		year, _ := strconv.Atoi(m[2])
+		seq, _ := strconv.Atoi(m[3])
+		if want := time.UnixMilli(rec).In(a.Loc).Year(); year != want {
+			t.Errorf("%s: year %d, received in %d", number, year, want)
+		}
+		k := key{unit, year}
+		if seq != seqs[k]+1 {
+			t.Errorf("%s: sequence %d after %d in ledger %d", number, seq, seqs[k], unit)
+		}
+		seqs[k] = seq
+	}
+	rows.Close()
+	if len(seqs) < 2*6 {
+		t.Errorf("only %d (ledger, year) sequences; want both counties over six calendar years and township ledgers", len(seqs))
+	}
+	for k, last := range seqs {
+		if n := count(`SELECT last FROM doc_numbers WHERE unit_id = $1 AND kind = 'clue' AND year = $2`, k.unit, k.year); n != last {
+			t.Errorf("counter of ledger %d, %d = %d; want %d", k.unit, k.year, n, last)
+		}
+	}
+	// Consistency of status, mode and dates.
+	for _, q := range []string{
+		`SELECT COUNT(*) FROM clues WHERE mode = '' AND disposed_at <> 0`,
+		`SELECT COUNT(*) FROM clues WHERE mode <> '' AND disposed_at = 0`,
+		`SELECT COUNT(*) FROM clues WHERE status IN ('closed', 'filed') AND closed_at = 0`,
+		`SELECT COUNT(*) FROM clues WHERE status NOT IN ('closed', 'filed') AND closed_at <> 0`,
+		`SELECT COUNT(*) FROM clues WHERE status = 'shelved' AND (mode <> 'shelve' OR shelve_until = '')`,
+		`SELECT COUNT(*) FROM clues WHERE closed_at <> 0 AND closed_at < disposed_at`,
+		`SELECT COUNT(*) FROM clues WHERE escalated AND (escalated_at = 0 OR escalated_from IS NULL)`,
+		`SELECT COUNT(*) FROM clues WHERE joint <> (joint_at <> 0)`,
+		`SELECT COUNT(*) FROM clues c JOIN units u ON u.id = c.unit_id WHERE substr(c.unit_path, 1, length(c.ledger_path)) <> c.ledger_path`,
+	} {
+		if n := count(q); n != 0 {
+			t.Errorf("%d clues where %s", n, q)
+		}
+	}
+	// A running disposal clock exactly for the clues without a disposal.
+	pending := count(`SELECT COUNT(*) FROM clues WHERE disposed_at = 0`)
+	if n := count(`SELECT COUNT(*) FROM clocks WHERE object_type = 'clue' AND code = 'clue.disposal' AND done_at = 0
+		AND object_id IN (SELECT id FROM clues WHERE disposed_at = 0)`); n != pending || n != res.Clocks || n == 0 {
+		t.Errorf("%d running disposal clocks, %d clues pending, result %d", n, pending, res.Clocks)
+	}
+	if n := count(`SELECT COUNT(*) FROM clue_events`); n != clues {
+		t.Errorf("%d clue events; want one per clue", n)
+	}
+	// The bulk load is one audit record and the chain verifies.
+	if n := count(`SELECT COUNT(*) FROM audit_log WHERE action = 'demo.province'`); n != 1 {
+		t.Errorf("%d demo.province audit records; want 1", n)
+	}
+	if _, err := st.VerifyAudit(ctx); err != nil {
+		t.Errorf("audit verify: %v", err)
+	}
+
+	// The case manager of the first county sees the county's ledger through
+	// the service, the overdue filter included.
+	var caseID int64
+	if err := db.QueryRowContext(ctx, `SELECT id FROM users WHERE username = $1`, ProvinceUsername("430102", "case")).Scan(&caseID); err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.Principal(ctx, caseID, a.Today())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var countyID int64
+	var countyPath string
+	if err := db.QueryRowContext(ctx, `SELECT id, path FROM units WHERE division_code = '430102'`).Scan(&countyID, &countyPath); err != nil {
+		t.Fatal(err)
+	}
+	want := count(`SELECT COUNT(*) FROM clues WHERE ledger_unit_id IN (SELECT id FROM units WHERE path LIKE $1)`, countyPath+"%")
+	list, total, err := a.ListClues(ctx, p, store.ClueFilter{Page: store.Page{Limit: 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != want || len(list) != 50 || want < clues/4 {
+		t.Errorf("case manager's ledger: %d rows of %d; want 50 of %d", len(list), total, want)
+	}
+	overdue := count(`SELECT COUNT(*) FROM clues c WHERE c.unit_path LIKE $1 AND EXISTS (SELECT 1 FROM clocks k WHERE k.object_type = 'clue'
+		AND k.object_id = c.id AND k.done_at = 0 AND k.due_at < $2)`, countyPath+"%", a.Now().UnixMilli())
+	_, total, err = a.ListClues(ctx, p, store.ClueFilter{Overdue: true, Page: store.Page{Limit: 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != overdue || overdue == 0 {
+		t.Errorf("overdue filter: %d; want %d (> 0)", total, overdue)
+	}
+
+	// A clue registered normally afterwards continues the county's sequence.
+	year := a.Now().In(a.Loc).Year()
+	last := count(`SELECT last FROM doc_numbers WHERE unit_id = $1 AND kind = 'clue' AND year = $2`, countyID, year)
+	c, err := a.RegisterClue(ctx, p, clue.Input{Source: clue.SourceOther, Content: "后续登记的线索", Category: "other",
+		Subject: clue.Subject{Name: "某人", Level: "other"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "芙纪线〔" + strconv.Itoa(year) + "〕" + strconv.Itoa(last+1) + "号"; c.Number != want {
+		t.Errorf("next registration: %s; want %s", c.Number, want)
+	}
+
+	// A second run refuses the non-empty database.
+	if _, err := LoadProvince(ctx, a, ProvinceOptions{Clues: 10, Counties: 1, Password: testPassword}); !apperr.Is(err, apperr.Conflict) {
+		t.Errorf("second load: %v; want conflict", err)
+	}
+}
