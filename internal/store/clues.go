@@ -641,9 +641,10 @@ type ClueFilter struct {
 	Page         Page
 }
 
-// where renders the filter with the scope as SQL on clues c.
-func (f ClueFilter) where(sc auth.Scope, now time.Time, a *args) string {
-	w := []string{recordScopeSQL(sc, "clue", "c.id", "c.unit_path", "c.subject_path", now, a)}
+// where renders the filter with the scope (and the viewer's standing acc,
+// from accessIDs) as SQL on clues c.
+func (f ClueFilter) where(sc auth.Scope, acc recordAccess, a *args) string {
+	w := []string{recordScopeSQL(sc, acc, "c.id", "c.unit_path", "c.subject_path", a)}
 	if f.UnitPath != "" {
 		w = append(w, "c.unit_path >= "+a.add(f.UnitPath)+" AND c.unit_path < "+a.add(auth.PrefixUpperBound(f.UnitPath)))
 	}
@@ -727,7 +728,11 @@ func (f ClueFilter) where(sc auth.Scope, now time.Time, a *args) string {
 func (s *Store) ListClues(ctx context.Context, sc auth.Scope, f ClueFilter) ([]clue.Clue, int, error) {
 	pg := f.Page.normal()
 	var a args
-	where := f.where(sc, s.now(), &a)
+	acc, err := s.accessIDs(ctx, sc, "clue", s.now())
+	if err != nil {
+		return nil, 0, err
+	}
+	where := f.where(sc, acc, &a)
 	n := len(a.v)
 	q := `SELECT ` + clueCols + clueFrom + `WHERE ` + where + ` ORDER BY c.received_at DESC, c.id DESC LIMIT ` + a.add(pg.Limit) +
 		` OFFSET ` + a.add(pg.Offset)
@@ -763,7 +768,11 @@ func (s *Store) ListClues(ctx context.Context, sc auth.Scope, f ClueFilter) ([]c
 // CountClues counts the ledger rows in scope that match the filter.
 func (s *Store) CountClues(ctx context.Context, sc auth.Scope, f ClueFilter) (int, error) {
 	var a args
-	where := f.where(sc, s.now(), &a)
+	acc, err := s.accessIDs(ctx, sc, "clue", s.now())
+	if err != nil {
+		return 0, err
+	}
+	where := f.where(sc, acc, &a)
 	var total int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM clues c WHERE `+where, a.v...).Scan(&total); err != nil {
 		return 0, fmt.Errorf("store: count clues: %w", err)
@@ -776,7 +785,11 @@ func (s *Store) CountClues(ctx context.Context, sc auth.Scope, f ClueFilter) (in
 // fn's first error.
 func (s *Store) EachClue(ctx context.Context, sc auth.Scope, f ClueFilter, limit int, fn func(clue.Clue) error) error {
 	var a args
-	where := f.where(sc, s.now(), &a)
+	acc, err := s.accessIDs(ctx, sc, "clue", s.now())
+	if err != nil {
+		return err
+	}
+	where := f.where(sc, acc, &a)
 	rows, err := s.db.QueryContext(ctx, `SELECT `+clueCols+clueFrom+`WHERE `+where+` ORDER BY c.received_at DESC, c.id DESC LIMIT `+
 		a.add(limit), a.v...)
 	if err != nil {

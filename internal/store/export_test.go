@@ -53,8 +53,12 @@ func (s *Store) NextNumberForTest(ctx context.Context, unitID int64, kind string
 // unit_path, subject_path) that recordScopeSQL lets sc see at now.
 func (s *Store) RecordScopeIDsForTest(ctx context.Context, sc auth.Scope, objectType, table string, now time.Time) ([]int64, error) {
 	a := args{}
+	acc, err := s.accessIDs(ctx, sc, objectType, now)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT r.id FROM `+table+` r WHERE `+
-		recordScopeSQL(sc, objectType, "r.id", "r.unit_path", "r.subject_path", now, &a)+` ORDER BY r.id`, a.v...)
+		recordScopeSQL(sc, acc, "r.id", "r.unit_path", "r.subject_path", &a)+` ORDER BY r.id`, a.v...)
 	if err != nil {
 		return nil, err
 	}

@@ -419,24 +419,61 @@ func (s *Store) AccessOf(ctx context.Context, objectType string, objectID, userI
 	return p > 0, r > 0, nil
 }
 
+// recordAccess is a viewer's standing on the records of one type, read
+// before a list query: the records the viewer takes part in now and those
+// the viewer is recused from.
+type recordAccess struct {
+	part, recused []int64
+}
+
+// accessIDs reads the viewer's participations (active at now) and recusals
+// on records of a type. Nothing is read for scopes without a participant.
+// Reading them first keeps the list predicate a plain range on the unit
+// path (an OR with a subquery makes PostgreSQL scan the whole table).
+func (s *Store) accessIDs(ctx context.Context, sc auth.Scope, objectType string, now time.Time) (recordAccess, error) {
+	var acc recordAccess
+	if sc.Denied || sc.ParticipantID == 0 {
+		return acc, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT object_id, kind FROM record_access WHERE user_id = $1 AND object_type = $2
+		AND revoked_at = 0 AND (kind = 'recused' OR (kind = 'participant' AND valid_from <= $3 AND (valid_to = 0 OR valid_to > $3)))
+		ORDER BY object_id`, sc.ParticipantID, objectType, ms(now))
+	if err != nil {
+		return acc, fmt.Errorf("store: access ids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var kind string
+		if err := rows.Scan(&id, &kind); err != nil {
+			return acc, err
+		}
+		if kind == AccessRecused {
+			acc.recused = append(acc.recused, id)
+		} else {
+			acc.part = append(acc.part, id)
+		}
+	}
+	return acc, rows.Err()
+}
+
 // recordScopeSQL renders the scope of a record type with named participants
 // as a predicate: the record's unit path lies in scope, or the viewer is an
-// active participant; and the viewer is neither recused from it nor, when
-// subjectPathCol names a column holding the path of the subject's unit (""
-// when the table has none), inside the subject's unit (automatic recusal).
-// idCol and pathCol are the record's id and unit path columns.
-func recordScopeSQL(sc auth.Scope, objectType, idCol, pathCol, subjectPathCol string, now time.Time, a *args) string {
+// active participant (acc, read by accessIDs); and the viewer is neither
+// recused from it nor, when subjectPathCol names a column holding the path
+// of the subject's unit ("" when the table has none), inside the subject's
+// unit (automatic recusal). idCol and pathCol are the record's id and unit
+// path columns.
+func recordScopeSQL(sc auth.Scope, acc recordAccess, idCol, pathCol, subjectPathCol string, a *args) string {
 	if sc.Denied {
 		return "1 = 0"
 	}
 	where := scopeSQL(sc, pathCol, a)
-	if sc.ParticipantID != 0 {
-		uid, typ := a.add(sc.ParticipantID), a.add(objectType)
-		where = "(" + where + " OR " + idCol + ` IN (SELECT object_id FROM record_access WHERE user_id = ` + uid +
-			` AND object_type = ` + typ + ` AND kind = 'participant' AND revoked_at = 0 AND valid_from <= ` + a.add(ms(now)) +
-			` AND (valid_to = 0 OR valid_to > ` + a.add(ms(now)) + `))) AND ` + idCol +
-			` NOT IN (SELECT object_id FROM record_access WHERE user_id = ` + uid + ` AND object_type = ` + typ +
-			` AND kind = 'recused' AND revoked_at = 0)`
+	if len(acc.part) > 0 {
+		where = "(" + where + " OR " + idCol + " IN (" + a.list(acc.part) + "))"
+	}
+	if len(acc.recused) > 0 {
+		where += " AND " + idCol + " NOT IN (" + a.list(acc.recused) + ")"
 	}
 	if subjectPathCol != "" && sc.Viewer != "" {
 		v := a.add(sc.Viewer)
