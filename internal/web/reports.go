@@ -540,6 +540,8 @@ type reportPage struct {
 	RepeatOf    *intake.Report
 	Files       []intake.Attachment // attached at registration
 	MsgFiles    map[int64][]intake.Attachment
+	Clues       []clue.Clue // clues registered from the report that the viewer may see
+	CanClue     bool        // the viewer may register a clue from it
 }
 
 type similarView struct {
@@ -613,6 +615,10 @@ func (s *Server) reportDetail(r *http.Request, id int64) (*reportPage, error) {
 	if err != nil {
 		return nil, err
 	}
+	if pg.Clues, err = s.app.CluesFromSource(ctx, p, "report", id); err != nil {
+		return nil, err
+	}
+	pg.CanClue = p.Can(auth.PermClueRegister) && rep.Status != intake.StatusDeclined && rep.Status != intake.StatusForwarded
 	this := rep.Title + "\n" + rep.Content
 	for _, sm := range sims {
 		that := sm.Report.Title + "\n" + sm.Report.Content
