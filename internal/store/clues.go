@@ -620,6 +620,7 @@ type AreaTerm struct {
 // ClueFilter narrows the ledger. Every time bound is [From, To).
 type ClueFilter struct {
 	UnitPath     string     // the subtree of this unit ("": the whole scope)
+	UnitID       int64      // the handling unit itself, not its subtree (0: any); a reconciliation row
 	Area         []AreaTerm // an area group's memberships (nil: no area filter)
 	AreaSet      bool       // an area filter was asked for (no terms: nothing matches)
 	Source       string
@@ -647,6 +648,9 @@ func (f ClueFilter) where(sc auth.Scope, acc recordAccess, a *args) string {
 	w := []string{recordScopeSQL(sc, acc, "c.id", "c.unit_path", "c.subject_path", a)}
 	if f.UnitPath != "" {
 		w = append(w, "c.unit_path >= "+a.add(f.UnitPath)+" AND c.unit_path < "+a.add(auth.PrefixUpperBound(f.UnitPath)))
+	}
+	if f.UnitID != 0 {
+		w = append(w, "c.unit_id = "+a.add(f.UnitID))
 	}
 	if f.AreaSet {
 		var terms []string
