@@ -148,7 +148,11 @@ func ReconTotal(rows []ReconRow) ReconRow {
 // internal (database).
 func (s *Store) ClueReconciliation(ctx context.Context, sc auth.Scope, unitPath string, from, to time.Time) ([]ReconRow, error) {
 	var a args
-	where := ClueFilter{UnitPath: unitPath}.where(sc, s.now(), &a)
+	acc, err := s.accessIDs(ctx, sc, "clue", s.now())
+	if err != nil {
+		return nil, err
+	}
+	where := ClueFilter{UnitPath: unitPath}.where(sc, acc, &a)
 	f, t := a.add(ms(from)), a.add(ms(to))
 	// The terms mirror ClueFilter.where for the filters of ReconRow.Filter.
 	received := "c.received_at >= " + f + " AND c.received_at < " + t

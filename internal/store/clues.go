@@ -738,8 +738,11 @@ func (s *Store) ListClues(ctx context.Context, sc auth.Scope, f ClueFilter) ([]c
 	}
 	where := f.where(sc, acc, &a)
 	n := len(a.v)
-	q := `SELECT ` + clueCols + clueFrom + `WHERE ` + where + ` ORDER BY c.received_at DESC, c.id DESC LIMIT ` + a.add(pg.Limit) +
-		` OFFSET ` + a.add(pg.Offset)
+	// The page's ids first, then the wide rows with their joins: sorting
+	// the whole scope with the content text made PostgreSQL 10x slower.
+	q := `SELECT ` + clueCols + clueFrom + `WHERE c.id IN (SELECT c.id FROM clues c WHERE ` + where +
+		` ORDER BY c.received_at DESC, c.id DESC LIMIT ` + a.add(pg.Limit) + ` OFFSET ` + a.add(pg.Offset) +
+		`) ORDER BY c.received_at DESC, c.id DESC`
 	rows, err := s.db.QueryContext(ctx, q, a.v...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list clues: %w", err)
