@@ -140,11 +140,19 @@ func (a *App) GetMeeting(ctx context.Context, p auth.Principal, id int64) (clue.
 	for i, it := range m.Items {
 		if _, err := a.GetClue(ctx, p, it.ClueID); err != nil {
 			m.Items[i] = clue.MeetingItem{ID: it.ID, MeetingID: it.MeetingID, Seq: it.Seq, ClueID: it.ClueID, ClueNumber: it.ClueNumber,
-				ClueTitle: "（回避）", Decided: it.Decided}
+				ClueTitle: recusedTitle, Decided: it.Decided}
 		}
 	}
 	return m, nil
 }
+
+// recusedTitle stands for the title of an agenda item the caller may not
+// see.
+const recusedTitle = "（回避）"
+
+// recused reports whether GetMeeting hid an item from the caller (a hidden
+// item has no subject; every clue has one).
+func recused(it clue.MeetingItem) bool { return it.ClueTitle == recusedTitle && it.SubjectName == "" }
 
 // ListMeetings lists the meetings of an area group the caller may see,
 // newest first. Errors: not_found, forbidden.
