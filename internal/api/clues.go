@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -16,6 +18,8 @@ func (x *API) clueRoutes() []route {
 	return []route{
 		{"GET", "/clue-sources", false, x.clueSources},
 		{"GET", "/clues", false, x.listClues},
+		{"GET", "/clues/ledger.xlsx", false, x.exportClues},
+		{"GET", "/clues/reconciliation", false, x.reconciliation},
 		{"POST", "/clues", false, x.createClue},
 		{"GET", "/clues/{id}", false, x.getClue},
 		{"POST", "/clues/{id}/transitions", false, x.clueTransition},
@@ -25,6 +29,8 @@ func (x *API) clueRoutes() []route {
 		{"POST", "/meetings/{id}/decisions", false, x.decideMeeting},
 		{"POST", "/meetings/{id}/attendance", false, x.meetingAttendance},
 		{"POST", "/meetings/{id}/close", false, x.closeMeeting},
+		{"GET", "/meetings/{id}/minutes.docx", false, x.minutes("docx")},
+		{"GET", "/meetings/{id}/minutes.xlsx", false, x.minutes("xlsx")},
 	}
 }
 
@@ -101,7 +107,8 @@ func ledgerQuery(r *http.Request) app.LedgerQuery {
 	q := r.URL.Query()
 	return app.LedgerQuery{Unit: q.Get("unit"), AreaGroup: q.Get("area_group"), Source: q.Get("source"), Category: q.Get("category"),
 		Mode: q.Get("mode"), Owner: q.Get("owner"), Status: q["status"], Overdue: q.Get("overdue") == "true",
-		Mass: q.Get("mass_interest") == "true", From: q.Get("from"), To: q.Get("to"), Month: q.Get("month"), Q: q.Get("q")}
+		Mass: q.Get("mass_interest") == "true", From: q.Get("from"), To: q.Get("to"), Month: q.Get("month"), Q: q.Get("q"),
+		Recon: q.Get("recon"), ReconUnit: q.Get("row")}
 }
 
 func (x *API) listClues(w http.ResponseWriter, r *http.Request) error {
@@ -459,4 +466,75 @@ func (x *API) closeMeeting(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, meetingJSON(m))
+}
+
+// attachment writes a file download with a (Chinese) file name.
+func attachment(w http.ResponseWriter, name, contentType string, body *bytes.Buffer) error {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Cache-Control", "no-store")
+	_, err := body.WriteTo(w)
+	return err
+}
+
+const (
+	xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	docxType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+)
+
+func (x *API) exportClues(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	f, err := x.app.LedgerFilter(r.Context(), p, ledgerQuery(r))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if _, err := x.app.ExportClueLedger(r.Context(), p, f, &buf); err != nil {
+		return err
+	}
+	return attachment(w, "问题线索台账-"+x.app.Today()+".xlsx", xlsxType, &buf)
+}
+
+func (x *API) reconciliation(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	unit, err := idParam(q.Get("unit"), "unit")
+	if err != nil {
+		return err
+	}
+	rec, err := x.app.ClueReconciliation(r.Context(), principal(r), unit, q.Get("month"))
+	if err != nil {
+		return err
+	}
+	row := func(rr store.ReconRow) map[string]any {
+		cells := map[string]int{}
+		for _, c := range store.ReconColumns() {
+			cells[string(c)] = rr.Count(c)
+		}
+		return map[string]any{"unit_id": rr.UnitID, "unit": rr.UnitName, "cells": cells}
+	}
+	rows := []map[string]any{}
+	for _, rr := range rec.Rows {
+		rows = append(rows, row(rr))
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"month": rec.Month, "unit_id": rec.Unit.ID, "unit": rec.Unit.Name,
+		"from": rec.From, "to": rec.To, "rows": rows, "total": row(rec.Total)})
+}
+
+func (x *API) minutes(format string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "meeting")
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		name, err := x.app.MeetingMinutes(r.Context(), principal(r), id, format, &buf)
+		if err != nil {
+			return err
+		}
+		ct := xlsxType
+		if format == "docx" {
+			ct = docxType
+		}
+		return attachment(w, name, ct, &buf)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -52,40 +53,62 @@ func (r Reconciliation) Filter(row store.ReconRow, col store.ReconColumn) store.
 // for unitID 0), not_found (unit unknown or outside the scope), invalid
 // (field month: malformed or not begun).
 func (a *App) ClueReconciliation(ctx context.Context, p auth.Principal, unitID int64, month string) (Reconciliation, error) {
-	if err := need(p, auth.PermClueRead); err != nil {
-		return Reconciliation{}, err
-	}
-	from, to, err := a.monthBounds(month)
+	u, from, to, err := a.reconScope(ctx, p, unitID, month)
 	if err != nil {
 		return Reconciliation{}, err
-	}
-	now := a.Now()
-	if !from.Before(now) {
-		return Reconciliation{}, apperr.InvalidField("month", "ledger.month_future")
-	}
-	if now.Before(to) {
-		to = now
-	}
-	var u org.Unit
-	if unitID == 0 {
-		c := a.receivingUnit(ctx, &p)
-		if c == nil {
-			return Reconciliation{}, apperr.New(apperr.Forbidden, "error.forbidden")
-		}
-		u = *c
-	} else {
-		if u, err = a.Store.GetUnit(ctx, unitID); err != nil {
-			return Reconciliation{}, err
-		}
-		if err := inScope(p, auth.PermClueRead, u.Path, "unit"); err != nil {
-			return Reconciliation{}, err
-		}
 	}
 	rows, err := a.Store.ClueReconciliation(ctx, p.ScopeFor(auth.PermClueRead), u.Path, from, to)
 	if err != nil {
 		return Reconciliation{}, err
 	}
 	return Reconciliation{Month: month, Unit: u, From: from, To: to, Rows: rows, Total: store.ReconTotal(rows)}, nil
+}
+
+// reconScope checks a reconciliation's unit and month and returns the unit
+// and the period (cut at now for the running month).
+func (a *App) reconScope(ctx context.Context, p auth.Principal, unitID int64, month string) (org.Unit, time.Time, time.Time, error) {
+	var u org.Unit
+	if err := need(p, auth.PermClueRead); err != nil {
+		return u, time.Time{}, time.Time{}, err
+	}
+	from, to, err := a.monthBounds(month)
+	if err != nil {
+		return u, from, to, err
+	}
+	now := a.Now()
+	if !from.Before(now) {
+		return u, from, to, apperr.InvalidField("month", "ledger.month_future")
+	}
+	if now.Before(to) {
+		to = now
+	}
+	if unitID == 0 {
+		c := a.receivingUnit(ctx, &p)
+		if c == nil {
+			return u, from, to, apperr.New(apperr.Forbidden, "error.forbidden")
+		}
+		return *c, from, to, nil
+	}
+	if u, err = a.Store.GetUnit(ctx, unitID); err != nil {
+		return u, from, to, err
+	}
+	return u, from, to, inScope(p, auth.PermClueRead, u.Path, "unit")
+}
+
+// ReconCellFilter is the ledger filter behind one cell of a monthly
+// reconciliation (the drill-down of the reconciliation page): the report's
+// unit and month, the row's unit (0: the totals row) and the column.
+// Errors: as ClueReconciliation, and invalid (field recon) for an unknown
+// column.
+func (a *App) ReconCellFilter(ctx context.Context, p auth.Principal, unitID int64, month string, rowUnit int64, col string) (store.ClueFilter, error) {
+	u, from, to, err := a.reconScope(ctx, p, unitID, month)
+	if err != nil {
+		return store.ClueFilter{}, err
+	}
+	if !slices.Contains(store.ReconColumns(), store.ReconColumn(col)) {
+		return store.ClueFilter{}, apperr.InvalidField("recon", "ledger.recon_invalid")
+	}
+	return store.ReconRow{UnitID: rowUnit}.Filter(u.Path, from, to, store.ReconColumn(col)), nil
 }
 
 // ClueExportMax is the most rows one ledger export writes: a larger
@@ -209,7 +232,7 @@ func (a *App) exportClueLedger(ctx context.Context, p auth.Principal, f store.Cl
 		}
 		row := []any{c.Number, c.LedgerUnitName, at(c.ReceivedAt, timeStyle), src, c.SourceRef, c.Title, c.Subject.Name,
 			c.Subject.Unit, c.Subject.Post, label("report.level.", c.Subject.Level), category, yes(c.MassInterest), c.UnitName,
-			c.OwnerName, label("ledger.status.", string(c.Status)), label("ledger.mode.", string(c.Mode)),
+			c.OwnerName, label("clue.status.", string(c.Status)), label("clue.mode.", string(c.Mode)),
 			at(c.DisposalDueAt, dateStyle), at(c.DisposedAt, dateStyle), yes(c.Escalated), yes(c.Joint), at(c.ClosedAt, dateStyle)}
 		cell, err := excelize.CoordinatesToCellName(1, n+1)
 		if err != nil {

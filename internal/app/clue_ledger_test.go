@@ -343,10 +343,10 @@ func TestLedgerLabels(t *testing.T) {
 		keys = append(keys, "ledger.recon."+string(c))
 	}
 	for _, s := range clue.Statuses() {
-		keys = append(keys, "ledger.status."+string(s))
+		keys = append(keys, "clue.status."+string(s))
 	}
 	for _, m := range clue.Modes() {
-		keys = append(keys, "ledger.mode."+string(m))
+		keys = append(keys, "clue.mode."+string(m))
 	}
 	for _, k := range keys {
 		for _, lang := range []string{i18n.ZH, i18n.EN} {

@@ -28,6 +28,10 @@ type LedgerQuery struct {
 	Status                                         []string
 	Overdue, Mass                                  bool
 	From, To, Month, Q                             string
+	// Recon and ReconUnit select one cell of the monthly reconciliation
+	// of Unit and Month (ReconCellFilter): the column and the row's unit
+	// ("" for the totals row). The other filters are ignored then.
+	Recon, ReconUnit string
 }
 
 // LedgerFilter checks a LedgerQuery and builds the store filter: a unit
@@ -38,6 +42,14 @@ type LedgerQuery struct {
 func (a *App) LedgerFilter(ctx context.Context, p auth.Principal, q LedgerQuery) (store.ClueFilter, error) {
 	var f store.ClueFilter
 	var v apperr.Validation
+	if q.Recon != "" {
+		unit, err1 := strconv.ParseInt("0"+q.Unit, 10, 64)
+		row, err2 := strconv.ParseInt("0"+q.ReconUnit, 10, 64)
+		if err1 != nil || err2 != nil {
+			return f, apperr.InvalidField("unit", "api.id_invalid")
+		}
+		return a.ReconCellFilter(ctx, p, unit, q.Month, row, q.Recon)
+	}
 	id := func(field, s string) int64 {
 		if s == "" {
 			return 0

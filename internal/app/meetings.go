@@ -317,7 +317,7 @@ func (a *App) DecideMeetingItem(ctx context.Context, p auth.Principal, meetingID
 		grantJoint(c, members, units, due.Add(time.Millisecond), now, &ch)
 		jointUnits = units
 	}
-	item := clue.MeetingItem{ClueID: c.ID, Mode: d.Mode, LeadUnitID: unit.ID, JointUnits: jointUnits, JointUsers: d.JointUsers,
+	item := clue.MeetingItem{ClueID: c.ID, Mode: d.Mode, Form: pr.Form, LeadUnitID: unit.ID, JointUnits: jointUnits, JointUsers: d.JointUsers,
 		OwnerUserID: owner.UserID, DueOn: due.In(a.Loc).Format(time.DateOnly), Note: d.Note}
 	return a.Store.RecordDecision(ctx, actor(p), m.ID, item, ch)
 }

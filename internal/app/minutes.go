@@ -101,9 +101,9 @@ func (a *App) MeetingMinutes(ctx context.Context, p auth.Principal, id int64, fo
 	return m.Number + "-协商会纪要." + format, nil
 }
 
-// minutesOf gathers the minutes' content: the joint members' names, and
-// for decided items the inquiry form and the unit that held the clue
-// before the decision (the agenda row shows the clue's unit now).
+// minutesOf gathers the minutes' content: attendance, and per agenda item
+// the unit that held the clue when the agenda was built, the decision with
+// its inquiry form, and the joint members' names.
 func (a *App) minutesOf(ctx context.Context, p auth.Principal, m clue.Meeting) (minutes, error) {
 	mn := minutes{title: m.AreaGroupName + minutesSuffix, number: m.Number}
 	var present, absent []string
@@ -135,13 +135,9 @@ func (a *App) minutesOf(ctx context.Context, p auth.Principal, m clue.Meeting) (
 				row[5] = recusedTitle
 			}
 		case it.Decided:
-			from, form, err := a.decidedFrom(ctx, p, m, it)
-			if err != nil {
-				return mn, err
-			}
 			decision := modeLabel(it.Mode)
-			if form != "" {
-				decision += "（" + formLabel(form) + "）"
+			if it.Form != "" {
+				decision += "（" + formLabel(it.Form) + "）"
 			}
 			var joint []string
 			for _, uid := range it.JointUsers {
@@ -156,7 +152,7 @@ func (a *App) minutesOf(ctx context.Context, p auth.Principal, m clue.Meeting) (
 				}
 				joint = append(joint, name)
 			}
-			row[4], row[5], row[6], row[7], row[8], row[9], row[10] = from, decision, it.LeadUnitName, it.OwnerName,
+			row[5], row[6], row[7], row[8], row[9], row[10] = decision, it.LeadUnitName, it.OwnerName,
 				strings.Join(joint, "、"), cnDate(it.DueOn), it.Note
 		}
 		mn.rows = append(mn.rows, row)
@@ -166,32 +162,6 @@ func (a *App) minutesOf(ctx context.Context, p auth.Principal, m clue.Meeting) (
 		mn.summary = m.Summary
 	}
 	return mn, nil
-}
-
-// decidedFrom returns, for a decided item of a visible clue, the unit that
-// held the clue before the meeting's decision (from the clue's hand-off
-// record; the item's unit when the record does not show it) and the
-// inquiry form (the clue's, while this meeting's decision is its latest).
-func (a *App) decidedFrom(ctx context.Context, p auth.Principal, m clue.Meeting, it clue.MeetingItem) (string, string, error) {
-	c, err := a.GetClue(ctx, p, it.ClueID)
-	if err != nil {
-		return "", "", err
-	}
-	form := ""
-	if it.Mode == clue.ModeInquiry && c.MeetingID == m.ID {
-		form = c.InquiryForm
-	}
-	events, err := a.Store.ClueEvents(ctx, it.ClueID)
-	if err != nil {
-		return "", "", err
-	}
-	from := it.UnitName
-	for i, e := range events {
-		if i > 0 && e.Action == string(clue.OpMeetingDecision) && strings.HasPrefix(e.Note, m.Number+" ") {
-			from = events[i-1].UnitName
-		}
-	}
-	return from, form, nil
 }
 
 // cnDate renders YYYY-MM-DD as 2026年3月20日 (other text unchanged).

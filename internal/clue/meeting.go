@@ -70,6 +70,7 @@ type MeetingItem struct {
 	ClueStatus   Status // the clue's state now
 	Decided      bool
 	Mode         Mode
+	Form         string // inquiry: talk or letter
 	LeadUnitID   int64
 	LeadUnitName string
 	JointUnits   []int64

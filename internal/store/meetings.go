@@ -61,7 +61,8 @@ func (s *Store) CreateMeeting(ctx context.Context, a audit.Actor, n NewMeeting) 
 			return err
 		}
 		for i, id := range n.Agenda {
-			if _, err := s.exec(ctx, tx, `INSERT INTO meeting_items (meeting_id, clue_id, seq) VALUES ($1, $2, $3)`, m.ID, id, i+1); err != nil {
+			if _, err := s.exec(ctx, tx, `INSERT INTO meeting_items (meeting_id, clue_id, seq, unit_id)
+				SELECT $1, c.id, $2, c.unit_id FROM clues c WHERE c.id = $3`, m.ID, i+1, id); err != nil {
 				return fmt.Errorf("store: agenda item: %w", err)
 			}
 		}
@@ -192,9 +193,10 @@ func (s *Store) RecordDecision(ctx context.Context, a audit.Actor, meetingID int
 			return apperr.New(apperr.Conflict, "meeting.already_decided")
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE meeting_items SET decided = TRUE, mode = $1, lead_unit_id = $2, joint_units = $3,
-			joint_users = $4, owner_user_id = $5, due_on = $6, note = $7, decided_by = $8, decided_at = $9
-			WHERE meeting_id = $10 AND clue_id = $11`, string(d.Mode), nullID(d.LeadUnitID), clue.JoinIDs(d.JointUnits),
-			clue.JoinIDs(d.JointUsers), nullID(d.OwnerUserID), d.DueOn, d.Note, nullID(a.UserID), ms(s.now()), meetingID, d.ClueID); err != nil {
+			joint_users = $4, owner_user_id = $5, due_on = $6, note = $7, decided_by = $8, decided_at = $9, form = $10
+			WHERE meeting_id = $11 AND clue_id = $12`, string(d.Mode), nullID(d.LeadUnitID), clue.JoinIDs(d.JointUnits),
+			clue.JoinIDs(d.JointUsers), nullID(d.OwnerUserID), d.DueOn, d.Note, nullID(a.UserID), ms(s.now()), d.Form, meetingID,
+			d.ClueID); err != nil {
 			return fmt.Errorf("store: decide item: %w", err)
 		}
 		out, err = s.applyClueChange(ctx, tx, a, ch)
@@ -230,9 +232,9 @@ func (s *Store) GetMeeting(ctx context.Context, id int64) (clue.Meeting, error) 
 		return m, err
 	}
 	rows, err = s.db.QueryContext(ctx, `SELECT i.id, i.seq, i.clue_id, c.number, c.title, c.subject_name, cu.name, c.status, i.decided,
-		i.mode, COALESCE(i.lead_unit_id, 0), COALESCE(lu.name, ''), i.joint_units, i.joint_users, COALESCE(i.owner_user_id, 0),
+		i.mode, i.form, COALESCE(i.lead_unit_id, 0), COALESCE(lu.name, ''), i.joint_units, i.joint_users, COALESCE(i.owner_user_id, 0),
 		COALESCE(op.name, ''), i.due_on, i.note, COALESCE(i.decided_by, 0), i.decided_at
-		FROM meeting_items i JOIN clues c ON c.id = i.clue_id JOIN units cu ON cu.id = c.unit_id
+		FROM meeting_items i JOIN clues c ON c.id = i.clue_id JOIN units cu ON cu.id = COALESCE(i.unit_id, c.unit_id)
 		LEFT JOIN units lu ON lu.id = i.lead_unit_id LEFT JOIN users ou ON ou.id = i.owner_user_id
 		LEFT JOIN people op ON op.id = ou.person_id WHERE i.meeting_id = $1 ORDER BY i.seq`, id)
 	if err != nil {
@@ -244,7 +246,7 @@ func (s *Store) GetMeeting(ctx context.Context, id int64) (clue.Meeting, error) 
 		var status, mode, ju, jus string
 		var at int64
 		if err := rows.Scan(&it.ID, &it.Seq, &it.ClueID, &it.ClueNumber, &it.ClueTitle, &it.SubjectName, &it.UnitName, &status,
-			&it.Decided, &mode, &it.LeadUnitID, &it.LeadUnitName, &ju, &jus, &it.OwnerUserID, &it.OwnerName, &it.DueOn, &it.Note,
+			&it.Decided, &mode, &it.Form, &it.LeadUnitID, &it.LeadUnitName, &ju, &jus, &it.OwnerUserID, &it.OwnerName, &it.DueOn, &it.Note,
 			&it.DecidedBy, &at); err != nil {
 			return m, err
 		}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,6 +21,8 @@ import (
 func (s *Server) clueRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /clues", s.authed(s.clueList))
 	mux.Handle("GET /clues/new", s.authed(s.clueNew))
+	mux.Handle("GET /clues/ledger.xlsx", s.authed(s.clueExport))
+	mux.Handle("GET /clues/reconciliation", s.authed(s.clueReconciliation))
 	mux.Handle("POST /clues", s.authed(s.clueCreate))
 	mux.Handle("GET /clues/{id}", s.authed(s.clueShow))
 	mux.Handle("POST /clues/{id}/act", s.authed(s.clueAct))
@@ -29,6 +33,8 @@ func (s *Server) clueRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /meetings/{id}/decisions", s.authed(s.meetingDecide))
 	mux.Handle("POST /meetings/{id}/attendance", s.authed(s.meetingAttend))
 	mux.Handle("POST /meetings/{id}/close", s.authed(s.meetingClose))
+	mux.Handle("GET /meetings/{id}/minutes.docx", s.authed(s.meetingMinutes("docx")))
+	mux.Handle("GET /meetings/{id}/minutes.xlsx", s.authed(s.meetingMinutes("xlsx")))
 }
 
 // clueLabelKeys maps the codes of the clue domain to their message keys,
@@ -93,8 +99,14 @@ var clueLabelKeys = map[string]map[string]string{
 		clue.DocClarification: "clue.doc.clarification", clue.DocEscalationRequest: "clue.doc.escalation_request",
 		clue.DocMeetingDecision: "clue.doc.meeting_decision",
 	},
-	"clue_role":      {"team_member": "clue.role.team_member", "joint_member": "clue.role.joint_member"},
-	"clue_level":     {clue.EscalateAreaGroup: "clue.level.area_group", clue.EscalateCounty: "clue.level.county"},
+	"clue_role":  {"team_member": "clue.role.team_member", "joint_member": "clue.role.joint_member"},
+	"clue_level": {clue.EscalateAreaGroup: "clue.level.area_group", clue.EscalateCounty: "clue.level.county"},
+	"recon": {
+		"received": "ledger.recon.received", "disposed": "ledger.recon.disposed", "inquiry": "ledger.recon.inquiry",
+		"verification": "ledger.recon.verification", "shelve": "ledger.recon.shelve", "close": "ledger.recon.close",
+		"forwarded": "ledger.recon.forwarded", "pending": "ledger.recon.pending", "overdue": "ledger.recon.overdue",
+		"escalated": "ledger.recon.escalated", "joint": "ledger.recon.joint",
+	},
 	"meeting_status": {string(clue.MeetingOpen): "meeting.status.open", string(clue.MeetingClosed): "meeting.status.closed"},
 }
 
@@ -106,7 +118,7 @@ func clueQuery(q url.Values) app.LedgerQuery {
 	}
 	return app.LedgerQuery{Unit: q.Get("unit"), AreaGroup: q.Get("area_group"), Source: q.Get("source"), Category: q.Get("category"),
 		Mode: q.Get("mode"), Owner: q.Get("owner"), Status: status, Overdue: q.Get("overdue") == "1", Mass: q.Get("mass") == "1",
-		From: q.Get("from"), To: q.Get("to"), Month: q.Get("month"), Q: q.Get("q")}
+		From: q.Get("from"), To: q.Get("to"), Month: q.Get("month"), Q: q.Get("q"), Recon: q.Get("recon"), ReconUnit: q.Get("row")}
 }
 
 func (s *Server) clueList(w http.ResponseWriter, r *http.Request) error {
@@ -289,4 +301,78 @@ func formIDs(vals []string) []int64 {
 		}
 	}
 	return out
+}
+
+// download sets the headers of a file download with a (Chinese) file name.
+func download(w http.ResponseWriter, name, contentType string) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Cache-Control", "no-store")
+}
+
+// xlsxType is the media type of .xlsx files.
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+func (s *Server) clueExport(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	f, err := s.app.LedgerFilter(r.Context(), p, clueQuery(r.URL.Query()))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if _, err := s.app.ExportClueLedger(r.Context(), p, f, &buf); err != nil {
+		return err
+	}
+	download(w, "问题线索台账-"+s.app.Today()+".xlsx", xlsxType)
+	_, err = buf.WriteTo(w)
+	return err
+}
+
+func (s *Server) clueReconciliation(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	q := r.URL.Query()
+	month := q.Get("month")
+	if month == "" {
+		month = s.app.Now().In(s.app.Loc).Format("2006-01")
+	}
+	rec, err := s.app.ClueReconciliation(r.Context(), p, formInt(q.Get("unit")), month)
+	if err != nil {
+		if apperr.Is(err, apperr.Invalid) {
+			return s.redirectError(w, r, "/clues/reconciliation", apperr.As(err))
+		}
+		return err
+	}
+	units, _, err := s.app.Store.ListUnits(r.Context(), p.ScopeFor(auth.PermClueRead), store.UnitFilter{
+		Kinds: []org.Kind{org.KindCommission, org.KindTownship}, Page: store.Page{Limit: 500}})
+	if err != nil {
+		return err
+	}
+	v := s.newView(r, "ledger.title", "clues", map[string]any{"R": rec, "Columns": store.ReconColumns(), "Units": units,
+		"Month": month})
+	v.Form = q
+	return s.render(w, http.StatusOK, "clue_reconciliation.html", v)
+}
+
+// ReconCount is a reconciliation cell for the template.
+func (v *view) ReconCount(row store.ReconRow, col store.ReconColumn) int { return row.Count(col) }
+
+func (s *Server) meetingMinutes(format string) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		name, err := s.app.MeetingMinutes(r.Context(), principal(r), id, format, &buf)
+		if err != nil {
+			return err
+		}
+		ct := xlsxType
+		if format == "docx" {
+			ct = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+		}
+		download(w, name, ct)
+		_, err = buf.WriteTo(w)
+		return err
+	}
 }

@@ -131,7 +131,7 @@ func (s *Server) meetingAttend(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	var as []clue.Attendee
 	for _, pid := range formIDs(f["person"]) {
-		as = append(as, clue.Attendee{PersonID: pid, Present: f.Get("present_"+itoa(pid)) == "1", Note: f.Get("note_"+itoa(pid))})
+		as = append(as, clue.Attendee{PersonID: pid, Present: f.Get("present_"+itoa(pid)) == "1", Note: f.Get("note_" + itoa(pid))})
 	}
 	if _, err := s.app.SetMeetingAttendance(r.Context(), principal(r), id, formInt(f.Get("version")), as); err != nil {
 		if isRefusal(err) || apperr.Is(err, apperr.Forbidden) {

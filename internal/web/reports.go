@@ -200,6 +200,8 @@ func toString(x any) string {
 		return string(t)
 	case clue.MeetingStatus:
 		return string(t)
+	case store.ReconColumn:
+		return string(t)
 	}
 	return ""
 }
