@@ -16,6 +16,7 @@ import (
 	"qingfeng/internal/app"
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
+	"qingfeng/internal/clue"
 	"qingfeng/internal/credential"
 	"qingfeng/internal/divisions"
 	"qingfeng/internal/org"
@@ -103,8 +104,16 @@ func newApp(t *testing.T, dsn string) (*app.App, *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	receiptKey := make([]byte, 32)
+	if _, err := rand.Read(receiptKey); err != nil {
+		t.Fatal(err)
+	}
+	in, err := app.NewIntake(ctx, st, receiptKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := app.New(app.Options{Store: st, Hasher: credential.NewHasher(cheapParams(), 2), Keys: keys, Now: now,
-		Rand: rand.Reader, Sessions: auth.DefaultSessionPolicy(), Logins: auth.DefaultLoginPolicy()})
+		Rand: rand.Reader, Sessions: auth.DefaultSessionPolicy(), Logins: auth.DefaultLoginPolicy(), Intake: in})
 	return a, st
 }
 
@@ -458,8 +467,31 @@ func testLoad(t *testing.T, a *app.App, st *store.Store) {
 			members += len(g.Members)
 		}
 	}
-	if want := int64(res.Units + res.People + res.AreaGroups + members + res.Users); n != want {
-		t.Errorf("audit records = %d, want %d (one per object and membership)", n, want)
+	// The sample clues: 5 registrations, 3 assignments proposed and
+	// approved, 6 further steps, and one meeting.
+	const sampleWrites = 5 + 3*2 + 6 + 1
+	if want := int64(res.Units + res.People + res.AreaGroups + members + res.Users + sampleWrites); n != want {
+		t.Errorf("audit records = %d, want %d (one per object and membership, and the sample clues)", n, want)
+	}
+	caseMgr, _, err := st.GetUserByUsername(ctx, "yd_case")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := st.Principal(ctx, caseMgr.ID, a.Today())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clues, total, err := a.ListClues(ctx, cp, store.ClueFilter{})
+	if err != nil || total != 5 {
+		t.Fatalf("yd_case's ledger: %d clues, %v", total, err)
+	}
+	statuses := map[clue.Status]int{}
+	for _, c := range clues {
+		statuses[c.Status]++
+	}
+	if statuses[clue.StatusRegistered] != 2 || statuses[clue.StatusInquiryReply] != 1 || statuses[clue.StatusVerification] != 1 ||
+		statuses[clue.StatusAssigned] != 1 {
+		t.Errorf("sample clue states %v", statuses)
 	}
 	hist, err := a.History(ctx, sys, "unit", byCode["430802"].ID)
 	if err != nil || len(hist) != 1 || hist[0].Action != "unit.create" || hist[0].ActorName != "system" {

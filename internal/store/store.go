@@ -18,7 +18,6 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	"github.com/pressly/goose/v3"
 
 	"qingfeng/internal/apperr"
@@ -78,9 +77,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	var err error
 	if IsPostgresDSN(cfg.DSN) {
 		s.dialect = Postgres
-		s.db, err = sql.Open("pgx", cfg.DSN)
+		s.db, err = openPostgres(cfg.DSN)
 		if err != nil {
-			return nil, fmt.Errorf("store: open postgres: %w", err)
+			return nil, err
 		}
 		s.db.SetMaxOpenConns(16)
 		s.db.SetMaxIdleConns(8)
