@@ -284,6 +284,22 @@ func (s *Server) clueAct(w http.ResponseWriter, r *http.Request) error {
 	return s.redirect(w, r, "/clues/"+itoa(id), "flash.clue_done")
 }
 
+// ClueNote shows an event note: codes of the clue domain (a mode, an
+// outcome, a measure, a document kind, an escalation level), alone or as
+// the last word of the note, in words; other text as written.
+func (v *view) ClueNote(note string) string {
+	head, last := "", note
+	if i := strings.LastIndexByte(note, ' '); i >= 0 {
+		head, last = note[:i+1], note[i+1:]
+	}
+	for _, g := range []string{"clue_mode", "clue_outcome", "clue_measure", "clue_doc", "clue_level"} {
+		if k, ok := clueLabelKeys[g][last]; ok {
+			return head + v.T(k)
+		}
+	}
+	return note
+}
+
 // handlingKinds are the kinds of unit that hold clues.
 func handlingKinds() []org.Kind {
 	return []org.Kind{org.KindCommission, org.KindOffice, org.KindDispatched, org.KindTownship, org.KindCaseManagement}
