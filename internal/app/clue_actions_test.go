@@ -410,3 +410,43 @@ func clockDue(t *testing.T, f *clueFixture, id int64, code string) time.Time {
 	t.Helper()
 	return clockOf(t, f, id, code).DueAt
 }
+
+func TestClueReminders(t *testing.T) {
+	eachClue(t, func(t *testing.T, f *clueFixture) {
+		c := f.assigned(t, "反映村干部优亲厚友")
+		// Five working days before the disposal opinion is due (16 April):
+		// the owner and the approving leader are reminded, once.
+		f.clock.Set(time.Date(2026, 4, 10, 2, 0, 0, 0, time.UTC))
+		n, err := f.app.SendClockAlerts(ctx)
+		must(t, err)
+		if n != 1 {
+			t.Fatalf("alerts %d, want 1", n)
+		}
+		for _, u := range []string{"townt1", "leadera"} {
+			inbox, _, err := f.app.Inbox(ctx, f.p(u), store.NotificationFilter{})
+			must(t, err)
+			found := false
+			for _, m := range inbox {
+				if m.Kind == "reminder" && m.ObjectID == c.ID && m.Link == fmt.Sprintf("/clues/%d", c.ID) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("%s got no reminder: %+v", u, inbox)
+			}
+		}
+		if n, err := f.app.SendClockAlerts(ctx); err != nil || n != 0 {
+			t.Fatalf("second run: %d, %v", n, err)
+		}
+		// Past the due date: the overdue alarm, and the overdue filter.
+		f.clock.Set(time.Date(2026, 4, 17, 2, 0, 0, 0, time.UTC))
+		if n, err := f.app.SendClockAlerts(ctx); err != nil || n != 1 {
+			t.Fatalf("overdue run: %d, %v", n, err)
+		}
+		list, _, err := f.app.ListClues(ctx, f.p("casea"), store.ClueFilter{Overdue: true})
+		must(t, err)
+		if len(list) != 1 || list[0].ID != c.ID {
+			t.Fatalf("overdue ledger %+v", list)
+		}
+	})
+}

@@ -110,8 +110,10 @@ func (a *App) Visible(ctx context.Context, p auth.Principal, perm auth.Permissio
 }
 
 // SendClockAlerts claims the record clocks whose reminder or overdue alarm
-// is due and sends them to the clock's owner's inbox; the serve command
-// runs it with SendReminders. It returns how many went out.
+// is due and sends them to the clock's owner's inbox, and to the record's
+// watchers (clockWatchers: e.g. the leader who approved a clue's
+// assignment); the serve command runs it with SendReminders. It returns
+// how many clocks it handled.
 func (a *App) SendClockAlerts(ctx context.Context) (int, error) {
 	due, err := a.Store.ClaimClockAlerts(ctx, 100, 5*time.Minute)
 	if err != nil {
@@ -136,11 +138,40 @@ func (a *App) SendClockAlerts(ctx context.Context) (int, error) {
 		if n.UserID != 0 {
 			ns = append(ns, n)
 		}
+		watchers, err := a.clockWatchers(ctx, c)
+		if err != nil {
+			return 0, err
+		}
+		for _, uid := range watchers {
+			if uid != 0 && uid != c.OwnerUserID {
+				w := n
+				w.UserID = uid
+				ns = append(ns, w)
+			}
+		}
 		if err := a.Store.MarkClockAlerted(ctx, c, overdue, ns); err != nil {
 			return 0, err
 		}
 	}
 	return len(due), nil
+}
+
+// clockWatchers are the users reminded of a record's clocks besides the
+// clock's owner, by record type: for a clue, the leader who approved its
+// assignment (the "reminders go to owners and leaders").
+func (a *App) clockWatchers(ctx context.Context, c store.Clock) ([]int64, error) {
+	switch c.ObjectType {
+	case "clue":
+		cl, err := a.Store.GetClue(ctx, c.ObjectID)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []int64{cl.LeaderUserID}, nil
+	}
+	return nil, nil
 }
 
 // Notify puts notifications in users' inboxes outside a domain write (the
