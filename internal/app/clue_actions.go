@@ -196,8 +196,8 @@ func (a *App) clueStep(ctx context.Context, p auth.Principal, c clue.Clue, in Cl
 		ch.Event.Note = in.Text
 		return nil
 	}
-	doc := func(kind, title, addressee, date string) {
-		ch.Documents = append(ch.Documents, clue.Document{Kind: kind, Title: title, Body: in.Text, Addressee: addressee, DocDate: date, UserID: p.UserID})
+	doc := func(kind, addressee, date string) {
+		ch.Documents = append(ch.Documents, clue.Document{Kind: kind, Body: in.Text, Addressee: addressee, DocDate: date, UserID: p.UserID})
 	}
 	toProposer := func(key string) {
 		if c.Pending != nil && c.Pending.ProposedBy != 0 {
@@ -296,7 +296,7 @@ func (a *App) clueStep(ctx context.Context, p auth.Principal, c clue.Clue, in Cl
 			return "", err
 		}
 		propose(clue.Proposal{Level: in.Level, Reason: in.Text})
-		doc(clue.DocEscalationRequest, "提级办理申请", "", a.Today())
+		doc(clue.DocEscalationRequest, "", a.Today())
 		return rows[0].To, nil
 
 	case clue.OpRecordTalk, clue.OpSendLetter, clue.OpReceiveReply:
@@ -310,7 +310,7 @@ func (a *App) clueStep(ctx context.Context, p auth.Principal, c clue.Clue, in Cl
 			return "", apperr.InvalidField("text", "clue.text_required")
 		}
 		propose(clue.Proposal{Outcome: in.Outcome, Plan: in.Text})
-		doc(clue.DocInquiryReport, "谈话函询情况报告", "", a.Today())
+		doc(clue.DocInquiryReport, "", a.Today())
 		ch.Event.Note = in.Outcome
 		return rows[0].To, nil
 
@@ -387,7 +387,7 @@ func (a *App) clueStep(ctx context.Context, p auth.Principal, c clue.Clue, in Cl
 			}
 		}
 		propose(pr)
-		doc(clue.DocVerificationRpt, "初核情况报告", "", a.Today())
+		doc(clue.DocVerificationRpt, "", a.Today())
 		// The submitter signs with the submission; the others sign next.
 		ch.ClearSignatures, ch.Sign = true, p.UserID
 		ch.Event.Note = in.Outcome
@@ -472,7 +472,7 @@ func (a *App) clueStep(ctx context.Context, p auth.Principal, c clue.Clue, in Cl
 		if _, err := clue.CleanText("text", in.Text, true, clue.MaxText); err != nil {
 			return "", err
 		}
-		doc(in.DocKind, "", in.Addressee, day)
+		doc(in.DocKind, in.Addressee, day)
 		ch.Event.Note = in.DocKind + " " + in.Addressee
 		return rows[0].To, nil
 
@@ -494,7 +494,7 @@ func (a *App) proposeDisposal(ctx context.Context, p auth.Principal, c clue.Clue
 		return "", err
 	}
 	pr := clue.Proposal{Mode: in.Mode, Plan: text}
-	kind, title := clue.DocDisposalPlan, "处置意见"
+	kind := clue.DocDisposalPlan
 	switch in.Mode {
 	case clue.ModeInquiry:
 		if in.Form != clue.FormTalk && in.Form != clue.FormLetter {
@@ -507,7 +507,7 @@ func (a *App) proposeDisposal(ctx context.Context, p auth.Principal, c clue.Clue
 			return "", err
 		}
 		pr.Team = team
-		kind, title = clue.DocVerificationPlan, "初核方案"
+		kind = clue.DocVerificationPlan
 	case clue.ModeShelve:
 		if in.ShelveUntil == "" {
 			k, err := a.StartClock(ClockSpec{}, limitShelveReview, a.Now())
@@ -526,7 +526,7 @@ func (a *App) proposeDisposal(ctx context.Context, p auth.Principal, c clue.Clue
 		pr.Closure = in.Closure
 	}
 	propose(pr)
-	ch.Documents = append(ch.Documents, clue.Document{Kind: kind, Title: title, Body: text, DocDate: a.Today(), UserID: p.UserID})
+	ch.Documents = append(ch.Documents, clue.Document{Kind: kind, Body: text, DocDate: a.Today(), UserID: p.UserID})
 	ch.Event.Note = string(in.Mode)
 	return rows[0].To, nil
 }
@@ -579,7 +579,7 @@ func (a *App) startMode(ctx context.Context, c clue.Clue, pr clue.Proposal, now 
 
 // inquiryStep records a talk, a letter sent or a reply received.
 func (a *App) inquiryStep(c clue.Clue, in ClueAction, rows []clue.Transition, ch *store.ClueChange,
-	doc func(kind, title, addressee, date string)) (clue.Status, error) {
+	doc func(kind, addressee, date string)) (clue.Status, error) {
 	want := map[clue.Op]string{clue.OpRecordTalk: clue.FormTalk, clue.OpSendLetter: clue.FormLetter}[in.Op]
 	if want != "" && c.InquiryForm != want {
 		return "", apperr.New(apperr.Conflict, "clue.form_mismatch")
@@ -609,19 +609,19 @@ func (a *App) inquiryStep(c clue.Clue, in ClueAction, rows []clue.Transition, ch
 	}
 	switch in.Op {
 	case clue.OpRecordTalk:
-		doc(clue.DocTalkRecord, "谈话记录", "", day)
+		doc(clue.DocTalkRecord, "", day)
 		err = start(reportCodes...)
 	case clue.OpSendLetter:
 		if strings.TrimSpace(in.Addressee) == "" {
 			return "", apperr.InvalidField("addressee", "clue.text_required")
 		}
-		doc(clue.DocInquiryLetter, "函询通知", in.Addressee, day)
+		doc(clue.DocInquiryLetter, in.Addressee, day)
 		err = start(limitInquiryReply)
 	case clue.OpReceiveReply:
 		if !in.Countersigned {
 			return "", apperr.InvalidField("countersigned", "clue.countersign_required")
 		}
-		doc(clue.DocInquiryReply, "书面说明", "", day)
+		doc(clue.DocInquiryReply, "", day)
 		ch.Done = []string{limitInquiryReply}
 		err = start(reportCodes...)
 	}

@@ -311,6 +311,17 @@ func TestClueEscalationJointAndRecusal(t *testing.T) {
 			c.EscalatedFrom != f.units["T1"].ID || c.OwnerUserID != f.users["officeo1"].ID {
 			t.Fatalf("escalated: %+v", c)
 		}
+		// To the county: a department of the county commission, not a
+		// township; the county's case management office takes it.
+		k := f.assigned(t, "涉及多个乡镇的问题")
+		f.act(t, "townt1", k.ID, app.ClueAction{Op: clue.OpRequestEscalation, Level: clue.EscalateCounty, Text: "跨乡镇，须由县纪委监委查办"})
+		f.refuse(t, "leadera", k.ID, app.ClueAction{Op: clue.OpApproveEscalation, UnitID: f.units["T2"].ID, OwnerID: f.users["townt2"].ID},
+			apperr.Invalid, "clue.escalation_target_invalid")
+		k = f.act(t, "leadera", k.ID, app.ClueAction{Op: clue.OpApproveEscalation, UnitID: f.units["O1"].ID, OwnerID: f.users["officeo1"].ID})
+		if !k.Escalated || k.EscalationTo != clue.EscalateCounty || k.UnitID != f.units["O1"].ID {
+			t.Fatalf("escalated to the county: %+v", k)
+		}
+
 		// Joint handling: a member of T2 (same area group) takes part until
 		// a day; T3 (another area group) cannot.
 		f.refuse(t, "leadera", c.ID, app.ClueAction{Op: clue.OpAddJointMembers, Members: []int64{f.users["townb1"].ID}},
