@@ -221,10 +221,7 @@ func (s *Server) clueFromReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, err := s.app.RegisterClueFromReport(r.Context(), principal(r), id, r.PostForm.Get("mass") == "1", r.PostForm.Get("split") == "1")
 	if err != nil {
-		if isRefusal(err) {
-			return s.redirectError(w, r, "/reports/"+itoa(id), apperr.As(err))
-		}
-		return err
+		return s.refusal(w, r, "/reports/"+itoa(id), err)
 	}
 	return s.redirect(w, r, "/clues/"+itoa(c.ID), "flash.clue_registered")
 }
@@ -272,11 +269,7 @@ func (s *Server) clueAct(w http.ResponseWriter, r *http.Request) error {
 		MeasureKind: f.Get("measure_kind"), DocKind: f.Get("doc_kind"), Members: formIDs(f["members"]), Until: f.Get("until")}
 	p := principal(r)
 	if _, err := s.app.ClueAct(r.Context(), p, id, in); err != nil {
-		e := apperr.As(err)
-		if isRefusal(err) || e.Code == apperr.Forbidden {
-			return s.redirectError(w, r, "/clues/"+itoa(id), e)
-		}
-		return err
+		return s.refusal(w, r, "/clues/"+itoa(id), err)
 	}
 	if _, err := s.app.GetClue(r.Context(), p, id); err != nil {
 		return s.redirect(w, r, "/clues", "flash.clue_done") // recused, or no longer in reach

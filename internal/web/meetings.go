@@ -54,10 +54,7 @@ func (s *Server) meetingCreate(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	m, err := s.app.CreateMeeting(r.Context(), principal(r), id, clue.MeetingInput{HeldOn: f.Get("held_on"), Place: f.Get("place")})
 	if err != nil {
-		if isRefusal(err) || apperr.Is(err, apperr.Forbidden) {
-			return s.redirectError(w, r, "/meetings", apperr.As(err))
-		}
-		return err
+		return s.refusal(w, r, "/meetings", err)
 	}
 	return s.redirect(w, r, "/meetings/"+itoa(m.ID), "flash.meeting_created")
 }
@@ -112,10 +109,7 @@ func (s *Server) meetingDecide(w http.ResponseWriter, r *http.Request) error {
 		ShelveUntil: f.Get("shelve_until"), Closure: f.Get("closure"), LeadUnitID: formInt(f.Get("lead_unit_id")),
 		OwnerUserID: formInt(f.Get("owner_id")), JointUsers: formIDs(f["joint_users"]), DueOn: f.Get("due_on"), Note: f.Get("note")}
 	if _, err := s.app.DecideMeetingItem(r.Context(), principal(r), id, d); err != nil {
-		if isRefusal(err) || apperr.Is(err, apperr.Forbidden) {
-			return s.redirectError(w, r, "/meetings/"+itoa(id), apperr.As(err))
-		}
-		return err
+		return s.refusal(w, r, "/meetings/"+itoa(id), err)
 	}
 	return s.redirect(w, r, "/meetings/"+itoa(id)+"#item-"+itoa(d.ClueID), "flash.meeting_decided")
 }
@@ -134,10 +128,7 @@ func (s *Server) meetingAttend(w http.ResponseWriter, r *http.Request) error {
 		as = append(as, clue.Attendee{PersonID: pid, Present: f.Get("present_"+itoa(pid)) == "1", Note: f.Get("note_" + itoa(pid))})
 	}
 	if _, err := s.app.SetMeetingAttendance(r.Context(), principal(r), id, formInt(f.Get("version")), as); err != nil {
-		if isRefusal(err) || apperr.Is(err, apperr.Forbidden) {
-			return s.redirectError(w, r, "/meetings/"+itoa(id), apperr.As(err))
-		}
-		return err
+		return s.refusal(w, r, "/meetings/"+itoa(id), err)
 	}
 	return s.redirect(w, r, "/meetings/"+itoa(id), "flash.saved")
 }
@@ -151,10 +142,7 @@ func (s *Server) meetingClose(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := s.app.CloseMeeting(r.Context(), principal(r), id, formInt(r.PostForm.Get("version")), r.PostForm.Get("summary")); err != nil {
-		if isRefusal(err) || apperr.Is(err, apperr.Forbidden) {
-			return s.redirectError(w, r, "/meetings/"+itoa(id), apperr.As(err))
-		}
-		return err
+		return s.refusal(w, r, "/meetings/"+itoa(id), err)
 	}
 	return s.redirect(w, r, "/meetings/"+itoa(id), "flash.meeting_closed")
 }

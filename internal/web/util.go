@@ -23,6 +23,15 @@ func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, back stri
 	return s.render(w, apperr.HTTPStatus(e.Code), "error.html", v)
 }
 
+// refusal shows a refused action (invalid, conflict, forbidden) on an error
+// page linking back to back; any other error is returned for the error page.
+func (s *Server) refusal(w http.ResponseWriter, r *http.Request, back string, err error) error {
+	if isRefusal(err) || apperr.Is(err, apperr.Forbidden) {
+		return s.redirectError(w, r, back, apperr.As(err))
+	}
+	return err
+}
+
 // setActive is the shared deactivate/reactivate handler: it reads "active"
 // and "version" from the form, lets apply load and save the object {id},
 // shows a refusal (conflict, invalid) on an error page linking back to
