@@ -236,9 +236,13 @@ func (s *Server) clueShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	choices, err := s.app.ClueChoicesFor(r.Context(), p, d.Clue)
-	if err != nil {
-		return err
+	// The forms' choices (the county's units and handlers), only for
+	// those who act on the clue or see a proposal naming them.
+	var choices app.ClueChoices
+	if len(d.Actions) > 0 || d.Clue.Pending != nil {
+		if choices, err = s.app.ClueChoicesFor(r.Context(), p, d.Clue); err != nil {
+			return err
+		}
 	}
 	var source any
 	if d.Clue.SourceType == "report" {

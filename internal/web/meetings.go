@@ -73,18 +73,24 @@ func (s *Server) meetingShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	county, err := s.app.Store.GetUnit(r.Context(), m.CountyUnitID)
-	if err != nil {
-		return err
-	}
-	handlers, _, err := s.app.Store.ListUsers(r.Context(), auth.Scope{Prefixes: []string{county.Path}},
-		store.UserFilter{Permission: auth.PermClueHandle, Page: store.Page{Limit: 500}})
-	if err != nil {
-		return err
-	}
-	people, _, err := s.app.Store.ListPeople(r.Context(), auth.Scope{Prefixes: []string{county.Path}}, store.PersonFilter{Page: store.Page{Limit: 500}})
-	if err != nil {
-		return err
+	// The decision and attendance forms (managers of an open meeting
+	// only) offer the county's handlers and people.
+	manage := p.Can(auth.PermMeetingManage) && m.Status == clue.MeetingOpen
+	var handlers []auth.User
+	var people []org.Person
+	if manage {
+		county, err := s.app.Store.GetUnit(r.Context(), m.CountyUnitID)
+		if err != nil {
+			return err
+		}
+		sc := auth.Scope{Prefixes: []string{county.Path}}
+		if handlers, _, err = s.app.Store.ListUsers(r.Context(), sc, store.UserFilter{Permission: auth.PermClueHandle,
+			Page: store.Page{Limit: 500}}); err != nil {
+			return err
+		}
+		if people, _, err = s.app.Store.ListPeople(r.Context(), sc, store.PersonFilter{Page: store.Page{Limit: 500}}); err != nil {
+			return err
+		}
 	}
 	present := map[int64]clue.Attendee{}
 	for _, a := range m.Attendees {
@@ -92,7 +98,7 @@ func (s *Server) meetingShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := s.newView(r, "meeting.title", "meetings", map[string]any{"M": m, "Group": g, "Handlers": handlers, "People": people,
 		"Present": present, "Modes": clue.Modes(), "CloseReasons": clue.CloseReasons(), "Today": s.app.Today(),
-		"Manage": p.Can(auth.PermMeetingManage) && m.Status == clue.MeetingOpen})
+		"Manage": manage})
 	return s.render(w, http.StatusOK, "meeting.html", v)
 }
 
