@@ -15,6 +15,7 @@ import (
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
 	"qingfeng/internal/clue"
+	"qingfeng/internal/i18n"
 	"qingfeng/internal/docx"
 )
 
@@ -30,30 +31,13 @@ const (
 	minutesSheet     = "纪要"
 )
 
-// modeLabel is the Chinese name of a disposal mode.
-func modeLabel(m clue.Mode) string {
-	switch m {
-	case clue.ModeInquiry:
-		return "谈话函询"
-	case clue.ModeVerification:
-		return "初步核实"
-	case clue.ModeShelve:
-		return "暂存待查"
-	case clue.ModeClose:
-		return "予以了结"
+// zhLabel is the Chinese label of a code from the catalogue (the same
+// labels the pages show), or the code itself when it has none.
+func zhLabel(cat *i18n.Catalog, prefix, code string) string {
+	if cat.Has(i18n.ZH, prefix+code) {
+		return cat.T(i18n.ZH, prefix+code)
 	}
-	return string(m)
-}
-
-// formLabel is the Chinese name of an inquiry form.
-func formLabel(form string) string {
-	switch form {
-	case clue.FormTalk:
-		return "谈话"
-	case clue.FormLetter:
-		return "函询"
-	}
-	return form
+	return code
 }
 
 // minutesColumns are the agenda table's headings and relative widths
@@ -105,6 +89,10 @@ func (a *App) MeetingMinutes(ctx context.Context, p auth.Principal, id int64, fo
 // the unit that held the clue when the agenda was built, the decision with
 // its inquiry form, and the joint members' names.
 func (a *App) minutesOf(ctx context.Context, p auth.Principal, m clue.Meeting) (minutes, error) {
+	cat, err := i18n.Load()
+	if err != nil {
+		return minutes{}, apperr.Wrap(err, apperr.Internal, "error.internal")
+	}
 	mn := minutes{title: m.AreaGroupName + minutesSuffix, number: m.Number}
 	var present, absent []string
 	for _, x := range m.Attendees {
@@ -135,9 +123,9 @@ func (a *App) minutesOf(ctx context.Context, p auth.Principal, m clue.Meeting) (
 				row[5] = recusedTitle
 			}
 		case it.Decided:
-			decision := modeLabel(it.Mode)
+			decision := zhLabel(cat, "clue.mode.", string(it.Mode))
 			if it.Form != "" {
-				decision += "（" + formLabel(it.Form) + "）"
+				decision += "（" + zhLabel(cat, "clue.form.", it.Form) + "）"
 			}
 			var joint []string
 			for _, uid := range it.JointUsers {
