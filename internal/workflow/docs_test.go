@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"qingfeng/internal/casework"
 	"qingfeng/internal/clue"
 	"qingfeng/internal/intake"
 	"qingfeng/internal/workflow"
@@ -15,6 +16,7 @@ func tables() []workflow.Table {
 	return []workflow.Table{
 		intake.Table(),
 		clue.Table(),
+		casework.Table(),
 	}
 }
 
