@@ -15,8 +15,8 @@ import (
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
 	"qingfeng/internal/clue"
-	"qingfeng/internal/i18n"
 	"qingfeng/internal/docx"
+	"qingfeng/internal/i18n"
 )
 
 // This file renders the minutes (纪要) of a consultation meeting as .xlsx
