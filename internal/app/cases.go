@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,7 +98,9 @@ func (a *App) FileCase(ctx context.Context, p auth.Principal, in casework.Input)
 		if s.UnitID != 0 {
 			su, err := a.Store.GetUnit(ctx, s.UnitID)
 			if err != nil || !su.Active {
-				return store.CaseRow{}, apperr.InvalidField("subjects["+strconv.Itoa(i)+"].unit_id", "case.subject_unit_invalid")
+				var v apperr.Validation
+				v.Add(fmt.Sprintf("subjects[%d].unit_id", i), "case.subject_unit_invalid")
+				return store.CaseRow{}, v.Err()
 			}
 			sj.UnitPath = su.Path
 		}
