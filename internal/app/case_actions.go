@@ -57,9 +57,6 @@ func caseOps() []casework.Op {
 		casework.OpWithdraw}
 }
 
-// CaseActions returns the actions CaseAct applies, in table order.
-func CaseActions() []casework.Op { return caseOps() }
-
 // CaseAct applies an action to a case the caller may see. Errors:
 // not_found (no such case in reach), invalid "case.action_invalid" (an
 // action this service does not apply) or field errors of the form,
