@@ -126,6 +126,8 @@ func TestFileCaseFromClue(t *testing.T) {
 		// A second filing of the same clue conflicts while the first holds it.
 		_, err = f.app.FileCase(ctx, f.p("casea"), f.caseIn(cl.ID, "T1"))
 		wantCode(t, err, apperr.Conflict, "case.clue_has_case", nil)
+		// Nor is the held clue refused on its own: the case refuses it.
+		f.refuse(t, "leadera", cl.ID, app.ClueAction{Op: clue.OpFilingRefused, Text: "x"}, apperr.Conflict, "clue.action_elsewhere")
 		// The proposer does not approve; the township does not approve.
 		f.caseRefuse(t, "townt1", c.ID, app.CaseAction{Op: casework.OpApproveFiling}, apperr.Forbidden, "case.action_forbidden")
 		f.caseRefuse(t, "casea", c.ID, app.CaseAction{Op: casework.OpApproveFiling}, apperr.Forbidden, "case.action_forbidden")

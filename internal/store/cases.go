@@ -100,6 +100,20 @@ func caseSubjects(ctx context.Context, q queryer, caseID int64) ([]casework.Subj
 	return out, rows.Err()
 }
 
+// CaseHoldingClue returns the id of the case that holds a clue (a filing
+// request or a filed case), 0 when none does.
+func (s *Store) CaseHoldingClue(ctx context.Context, clueID int64) (int64, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM cases WHERE clue_hold = $1`, clueID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: case holding clue: %w", err)
+	}
+	return id, nil
+}
+
 // CaseEvent is one hand-off of a case: who did what, from which state to
 // which, with a note.
 type CaseEvent struct {
