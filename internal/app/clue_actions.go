@@ -453,6 +453,13 @@ func (a *App) clueStep(ctx context.Context, p auth.Principal, c clue.Clue, in Cl
 		if err := reason(); err != nil {
 			return "", err
 		}
+		// A clue held by a filing request is refused through the case
+		// (refuse_filing), which releases it in the same transaction.
+		if held, err := a.Store.CaseHoldingClue(ctx, c.ID); err != nil {
+			return "", err
+		} else if held != 0 {
+			return "", apperr.New(apperr.Conflict, "clue.action_elsewhere")
+		}
 		return rows[0].To, nil
 
 	case clue.OpRecordLetter:

@@ -245,10 +245,10 @@ func TestClueVerification(t *testing.T) {
 		if len(ms) != 1 || ms[0].Kind != "copy_records" {
 			t.Fatalf("measures %+v", ms)
 		}
-		// Filing is refused by whoever holds case.approve (the case
-		// workflow's roles): back to the owner for another disposal.
-		f.refuse(t, "leadera", c.ID, app.ClueAction{Op: clue.OpFilingRefused, Text: "x"}, apperr.Forbidden, "clue.action_forbidden")
-		c, err = f.app.ClueAct(ctx, auth.System(), c.ID, app.ClueAction{Op: clue.OpFilingRefused, Text: "证据不足，另行处置"})
+		// Filing is refused by whoever holds case.approve (leaders, by
+		// migration 00025): back to the owner for another disposal.
+		f.refuse(t, "townt1", c.ID, app.ClueAction{Op: clue.OpFilingRefused, Text: "x"}, apperr.Forbidden, "clue.action_forbidden")
+		c, err = f.app.ClueAct(ctx, f.p("leadera"), c.ID, app.ClueAction{Op: clue.OpFilingRefused, Text: "证据不足，另行处置"})
 		must(t, err)
 		if c.Status != clue.StatusAssigned {
 			t.Fatalf("refused: %s", c.Status)

@@ -140,6 +140,12 @@ func (a *App) LedgerFilter(ctx context.Context, p auth.Principal, q LedgerQuery)
 // group must be one the caller may see (its county in the clue.read
 // scope, or the caller's own area). Errors: not_found.
 func (a *App) areaTerms(ctx context.Context, p auth.Principal, groupID int64) ([]store.AreaTerm, error) {
+	return a.areaTermsFor(ctx, p, groupID, auth.PermClueRead)
+}
+
+// areaTermsFor is areaTerms under the scope of perm (case.read for the
+// case ledger).
+func (a *App) areaTermsFor(ctx context.Context, p auth.Principal, groupID int64, perm auth.Permission) ([]store.AreaTerm, error) {
 	g, err := a.Store.GetAreaGroup(ctx, groupID, a.Today())
 	if err != nil {
 		return nil, err
@@ -148,7 +154,7 @@ func (a *App) areaTerms(ctx context.Context, p auth.Principal, groupID int64) ([
 	if err != nil {
 		return nil, err
 	}
-	sc := p.ScopeFor(auth.PermClueRead)
+	sc := p.ScopeFor(perm)
 	if sc.Denied || (!sc.Covers(county.Path) && p.PersonID != g.LeaderPersonID && !a.inGroup(ctx, p, g)) {
 		return nil, apperr.New(apperr.NotFound, "error.not_found.area_group")
 	}

@@ -1,0 +1,281 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"qingfeng/internal/app"
+	"qingfeng/internal/calendar"
+	"qingfeng/internal/casework"
+	"qingfeng/internal/store"
+)
+
+// caseRoutes are the case routes of the first milestone: filing, the
+// case ledger, the case page and the workflow up to review acceptance,
+// with measures.
+func (x *API) caseRoutes() []route {
+	return []route{
+		{"GET", "/cases", false, x.listCases},
+		{"POST", "/cases", false, x.createCase},
+		{"GET", "/cases/{id}", false, x.getCase},
+		{"POST", "/cases/{id}/transitions", false, x.caseTransition},
+		{"POST", "/cases/{id}/measures", false, x.takeMeasure},
+	}
+}
+
+// Case is a case ledger row in the API.
+type Case struct {
+	ID           int64           `json:"id"`
+	Number       string          `json:"number"`
+	LedgerUnitID int64           `json:"ledger_unit_id"`
+	LeadUnitID   int64           `json:"lead_unit_id"`
+	LeadUnit     string          `json:"lead_unit"`
+	Category     string          `json:"category"`
+	Cause        string          `json:"cause"`
+	Summary      string          `json:"summary,omitempty"`
+	ClueID       int64           `json:"clue_id,omitempty"`
+	ClueNumber   string          `json:"clue_number,omitempty"`
+	DirectReason string          `json:"direct_reason,omitempty"`
+	Supervision  bool            `json:"supervision"`
+	Joint        bool            `json:"joint"`
+	AreaGroupID  int64           `json:"area_group_id,omitempty"`
+	Status       casework.Status `json:"status"`
+	FiledAt      *time.Time      `json:"filed_at,omitempty"`
+	ReviewAt     *time.Time      `json:"review_at,omitempty"`
+	ClosedAt     *time.Time      `json:"closed_at,omitempty"`
+	CreatedAt    time.Time       `json:"created_at"`
+	Version      int64           `json:"version"`
+	Subjects     []CaseSubject   `json:"subjects,omitempty"`
+}
+
+// CaseSubject is a subject of a case (被审查调查人) in the API.
+type CaseSubject struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Unit        string `json:"unit,omitempty"`
+	Post        string `json:"post,omitempty"`
+	Rank        string `json:"rank"`
+	Category    string `json:"category"`
+	PartyMember bool   `json:"party_member"`
+	UnitID      int64  `json:"unit_id,omitempty"`
+}
+
+func caseJSON(c store.CaseRow) Case {
+	out := Case{ID: c.ID, Number: c.Number, LedgerUnitID: c.LedgerUnitID, LeadUnitID: c.LeadUnitID, LeadUnit: c.LeadUnitName,
+		Category: c.Category, Cause: c.Cause, Summary: c.Summary, ClueID: c.ClueID, ClueNumber: c.ClueNumber, DirectReason: c.DirectReason,
+		Supervision: c.Supervision, Joint: c.Joint, AreaGroupID: c.AreaGroupID, Status: c.Status, FiledAt: optTime(c.FiledAt),
+		ReviewAt: optTime(c.ReviewAt), ClosedAt: optTime(c.ClosedAt), CreatedAt: c.CreatedAt, Version: c.Version}
+	for _, s := range c.Subjects {
+		out.Subjects = append(out.Subjects, CaseSubject{ID: s.ID, Name: s.Name, Unit: s.Unit, Post: s.Post, Rank: s.Rank,
+			Category: s.Category, PartyMember: s.PartyMember, UnitID: s.UnitID})
+	}
+	return out
+}
+
+func (x *API) listCases(w http.ResponseWriter, r *http.Request) error {
+	limit, offset, err := page(r)
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	q := r.URL.Query()
+	f, err := x.app.CaseFilter(r.Context(), p, app.CaseQuery{Unit: q.Get("unit"), AreaGroup: q.Get("area_group"),
+		Category: q.Get("category"), From: q.Get("from"), To: q.Get("to"), Status: q["status"], Overdue: q.Get("overdue") == "true"})
+	if err != nil {
+		return err
+	}
+	f.Page = store.Page{Limit: limit, Offset: offset}
+	rows, total, err := x.app.ListCases(r.Context(), p, f)
+	if err != nil {
+		return err
+	}
+	out := make([]Case, 0, len(rows))
+	for _, c := range rows {
+		c.Summary = ""
+		out = append(out, caseJSON(c))
+	}
+	return writeJSON(w, http.StatusOK, list[Case]{Items: out, Total: total, Limit: limit, Offset: offset})
+}
+
+// CaseIn is the body of POST /cases: a filing request from a clue
+// awaiting filing (clue_id) or direct (direct_reason).
+type CaseIn struct {
+	LeadUnitID   int64           `json:"lead_unit_id"`
+	Category     string          `json:"category"`
+	Cause        string          `json:"cause"`
+	Summary      string          `json:"summary"`
+	ClueID       int64           `json:"clue_id,omitempty"`
+	DirectReason string          `json:"direct_reason,omitempty"`
+	Supervision  bool            `json:"supervision"`
+	Joint        bool            `json:"joint"`
+	AreaGroupID  int64           `json:"area_group_id,omitempty"`
+	Subjects     []CaseSubjectIn `json:"subjects"`
+}
+
+// CaseSubjectIn is a subject as entered with a filing request.
+type CaseSubjectIn struct {
+	Name        string `json:"name"`
+	Unit        string `json:"unit"`
+	Post        string `json:"post"`
+	Rank        string `json:"rank"`
+	Category    string `json:"category"`
+	PartyMember bool   `json:"party_member"`
+	UnitID      int64  `json:"unit_id,omitempty"`
+}
+
+func (x *API) createCase(w http.ResponseWriter, r *http.Request) error {
+	var in CaseIn
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	ci := casework.Input{LeadUnitID: in.LeadUnitID, Category: in.Category, Cause: in.Cause, Summary: in.Summary, ClueID: in.ClueID,
+		DirectReason: in.DirectReason, Supervision: in.Supervision, Joint: in.Joint, AreaGroupID: in.AreaGroupID}
+	for _, s := range in.Subjects {
+		ci.Subjects = append(ci.Subjects, casework.SubjectInput{Name: s.Name, Unit: s.Unit, Post: s.Post, Rank: s.Rank,
+			Category: s.Category, PartyMember: s.PartyMember, UnitID: s.UnitID})
+	}
+	c, err := x.app.FileCase(r.Context(), principal(r), ci)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, caseJSON(c))
+}
+
+func (x *API) getCase(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "case")
+	if err != nil {
+		return err
+	}
+	d, err := x.app.CaseDetail(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	type clock struct {
+		Code       string    `json:"code"`
+		Name       string    `json:"name"`
+		ObjectType string    `json:"object_type"`
+		ObjectID   int64     `json:"object_id"`
+		Due        time.Time `json:"due_at"`
+		Extensions int       `json:"extensions"`
+		Done       bool      `json:"done"`
+		State      string    `json:"state"`
+	}
+	clocks := []clock{}
+	for _, k := range append(d.Clocks, d.MeasureClocks...) {
+		clocks = append(clocks, clock{k.Code, k.Name, k.ObjectType, k.ObjectID, k.DueAt, k.Extensions, !k.DoneAt.IsZero(), string(k.State)})
+	}
+	history := []map[string]any{}
+	for _, e := range d.Events {
+		history = append(history, map[string]any{"action": e.Action, "from": e.FromStatus, "to": e.ToStatus, "unit": e.UnitName,
+			"user": e.UserName, "note": e.Note, "at": e.At})
+	}
+	team := []map[string]any{}
+	for _, m := range d.Team {
+		team = append(team, map[string]any{"user_id": m.UserID, "name": m.Name, "unit": m.UnitName, "role": m.Role,
+			"from": m.From, "until": optTime(m.Until), "ended_at": optTime(m.EndedAt)})
+	}
+	measures := []map[string]any{}
+	for _, m := range d.Measures {
+		measures = append(measures, map[string]any{"id": m.ID, "subject_id": m.SubjectID, "kind": m.Kind, "level": m.Level,
+			"started_at": m.StartedAt, "ended_at": optTime(m.EndedAt), "end_reason": m.EndReason, "approvals": nonNil(m.Approvals),
+			"extensions": nonNil(m.Extensions), "followed_by": m.FollowedBy})
+	}
+	docs := []map[string]any{}
+	for _, doc := range d.Documents {
+		docs = append(docs, map[string]any{"kind": doc.Kind, "title": doc.Title, "body": doc.Body, "subject_id": doc.SubjectID,
+			"date": doc.DocDate, "audio_video": doc.AudioVideo, "created_at": doc.CreatedAt})
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"case": caseJSON(d.Case), "history": history, "clocks": clocks, "team": team,
+		"measures": measures, "documents": docs, "actions": nonNil(d.Actions)})
+}
+
+// CaseTransitionIn is the body of POST /cases/{id}/transitions (and, with
+// the measure's fields, of POST /cases/{id}/measures).
+type CaseTransitionIn struct {
+	Action     casework.Op              `json:"action"`
+	Version    int64                    `json:"version,omitempty"`
+	Text       string                   `json:"text,omitempty"`
+	Members    []int64                  `json:"members,omitempty"`
+	Until      string                   `json:"until,omitempty"`
+	SubjectID  int64                    `json:"subject_id,omitempty"`
+	Kind       casework.MeasureKind     `json:"kind,omitempty"`
+	Level      casework.CommissionLevel `json:"level,omitempty"`
+	StartedAt  time.Time                `json:"started_at"`
+	Approvals  []ApprovalIn             `json:"approvals,omitempty"`
+	FollowedBy casework.MeasureKind     `json:"followed_by,omitempty"`
+	AudioVideo bool                     `json:"audio_video,omitempty"`
+	MeasureID  int64                    `json:"measure_id,omitempty"`
+	Extension  *ExtensionIn             `json:"extension,omitempty"`
+}
+
+// ApprovalIn is one approval of a measure or an extension.
+type ApprovalIn struct {
+	Level casework.ApprovalLevel `json:"level"`
+	By    string                 `json:"by"`
+	Ref   string                 `json:"ref"`
+	At    time.Time              `json:"at"`
+}
+
+// ExtensionIn is an extension of a measure: its kind, the span (amount
+// and unit; none: the rule's full amount), when, the approvals.
+type ExtensionIn struct {
+	Kind      casework.ExtensionKind `json:"kind"`
+	Amount    int                    `json:"amount,omitempty"`
+	Unit      calendar.Unit          `json:"unit,omitempty"`
+	At        time.Time              `json:"at"`
+	Approvals []ApprovalIn           `json:"approvals,omitempty"`
+	Reason    string                 `json:"reason,omitempty"`
+}
+
+func approvals(in []ApprovalIn) []casework.Approval {
+	var out []casework.Approval
+	for _, a := range in {
+		out = append(out, casework.Approval{Level: a.Level, By: a.By, Ref: a.Ref, At: a.At})
+	}
+	return out
+}
+
+func (in CaseTransitionIn) action() app.CaseAction {
+	a := app.CaseAction{Op: in.Action, Version: in.Version, Text: in.Text, Members: in.Members, Until: in.Until, SubjectID: in.SubjectID,
+		Kind: in.Kind, Level: in.Level, StartedAt: in.StartedAt, Approvals: approvals(in.Approvals), FollowedBy: in.FollowedBy,
+		AudioVideo: in.AudioVideo, MeasureID: in.MeasureID}
+	if x := in.Extension; x != nil {
+		a.Extension = casework.MeasureExtension{Kind: x.Kind, By: calendar.Span{Amount: x.Amount, Unit: x.Unit}, At: x.At,
+			Approvals: approvals(x.Approvals), Reason: x.Reason}
+	}
+	return a
+}
+
+func (x *API) caseTransition(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "case")
+	if err != nil {
+		return err
+	}
+	var in CaseTransitionIn
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := x.app.CaseAct(r.Context(), principal(r), id, in.action())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, caseJSON(c))
+}
+
+// takeMeasure is the take_measure transition under its own path.
+func (x *API) takeMeasure(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "case")
+	if err != nil {
+		return err
+	}
+	var in CaseTransitionIn
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	in.Action = casework.OpTakeMeasure
+	c, err := x.app.CaseAct(r.Context(), principal(r), id, in.action())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, caseJSON(c))
+}
