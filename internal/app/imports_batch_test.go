@@ -261,3 +261,41 @@ func TestImportBatchedMatchesRowByRow(t *testing.T) {
 		}
 	})
 }
+
+// TestImportSameFileConcurrently runs two imports of one file at once: a
+// batch that meets rows the other import wrote in the meantime is written
+// row by row, so every order is stored once and counted once as imported.
+func TestImportSameFileConcurrently(t *testing.T) {
+	eachZJJ(t, t0, func(t *testing.T, z *zjj) {
+		county := z.unitByCode(t, codeYongding)
+		file := hotlineCSV(t, batchFixture())
+		before := reportCount(t, z)
+		var sums [2]app.ImportSummary
+		var errs [2]error
+		done := make(chan int)
+		for i := range 2 {
+			go func() {
+				sums[i], errs[i] = importBytes(z, z.p["yd_intake"], file, app.ImportOptions{Name: "a.csv", UnitID: county.ID, Batch: 5})
+				done <- i
+			}()
+		}
+		<-done
+		<-done
+		for i := range 2 {
+			must(t, errs[i])
+			if sums[i].Rows != 43 || sums[i].Rejected != 2 || sums[i].Imported+sums[i].Existing != 41 {
+				t.Errorf("import %d = %+v", i+1, countsOf(sums[i]))
+			}
+		}
+		// 43 orders: one without content, one refused, one repeated number.
+		if n := sums[0].Imported + sums[1].Imported; n != 40 {
+			t.Errorf("imported %d + %d, want 40 in all", sums[0].Imported, sums[1].Imported)
+		}
+		if n := reportCount(t, z) - before; n != 40 {
+			t.Errorf("%d reports stored, want 40", n)
+		}
+		if _, err := z.store.VerifyAudit(ctx); err != nil {
+			t.Errorf("audit: %v", err)
+		}
+	})
+}
