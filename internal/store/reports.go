@@ -148,9 +148,12 @@ type NewFile struct {
 func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (intake.Report, error) {
 	var r intake.Report
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var doc string
 		var err error
-		r, err = s.createReport(ctx, tx, a, n, nil)
-		return err
+		if r, doc, err = s.createReport(ctx, tx, a, n, nil); err != nil {
+			return err
+		}
+		return s.addSearchEntry(ctx, tx, r.ID, doc)
 	})
 	return r, err
 }
@@ -167,12 +170,21 @@ func (s *Store) CreateReports(ctx context.Context, a audit.Actor, ns []NewReport
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		ids := make([]int64, 0, len(ns))
+		docs := make([]string, 0, len(ns))
 		for _, n := range ns {
-			r, err := s.createReport(ctx, tx, a, n, ids)
+			r, doc, err := s.createReport(ctx, tx, a, n, ids)
 			if err != nil {
 				return err
 			}
-			out, ids = append(out, r), append(ids, r.ID)
+			out, ids, docs = append(out, r), append(ids, r.ID), append(docs, doc)
+		}
+		// The search entries go last: SQLite's FTS5 keeps them in memory
+		// until a statement on another table, so written in a run they make
+		// one index segment for the batch instead of one per report.
+		for i, doc := range docs {
+			if err := s.addSearchEntry(ctx, tx, ids[i], doc); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -182,9 +194,10 @@ func (s *Store) CreateReports(ctx context.Context, a audit.Actor, ns []NewReport
 	return out, nil
 }
 
-// createReport writes one new report in tx (see CreateReport); earlier are
-// the ids of the reports written before it in the same CreateReports call.
-func (s *Store) createReport(ctx context.Context, tx *sql.Tx, a audit.Actor, n NewReport, earlier []int64) (intake.Report, error) {
+// createReport writes one new report in tx (see CreateReport) except its
+// search entry, whose text it returns for indexReport; earlier are the ids
+// of the reports written before it in the same CreateReports call.
+func (s *Store) createReport(ctx context.Context, tx *sql.Tx, a audit.Actor, n NewReport, earlier []int64) (intake.Report, string, error) {
 	r := n.Report
 	now := s.now()
 	var receipt any
@@ -202,7 +215,7 @@ func (s *Store) createReport(ctx context.Context, tx *sql.Tx, a audit.Actor, n N
 		r.Anonymous, r.Sealed, receipt, r.ExternalSource, r.ExternalID, r.Collective, r.OverLevel, nullID(r.RepeatOf),
 		r.RouteReason, r.DeclineReason, nullID(r.OperatorUserID), ms(r.ReceivedAt), ms(now)).Scan(&r.ID)
 	if err != nil {
-		return r, s.mapErr(fmt.Errorf("store: insert report: %w", err))
+		return r, "", s.mapErr(fmt.Errorf("store: insert report: %w", err))
 	}
 	r.Version, r.CreatedAt, r.UpdatedAt = 1, now.Truncate(time.Millisecond), now.Truncate(time.Millisecond)
 	if len(n.Bands) > 0 {
@@ -213,41 +226,41 @@ func (s *Store) createReport(ctx context.Context, tx *sql.Tx, a audit.Actor, n N
 			rows[i] = "(" + ba.add(i) + ", " + ba.add(h) + ", " + id + ")"
 		}
 		if _, err := s.exec(ctx, tx, `INSERT INTO report_bands (band, hash, report_id) VALUES `+strings.Join(rows, ", "), ba.v...); err != nil {
-			return r, fmt.Errorf("store: report bands: %w", err)
+			return r, "", fmt.Errorf("store: report bands: %w", err)
 		}
 	}
 	for _, l := range n.Links {
 		other := l.OtherID
 		if other == 0 {
 			if l.Earlier < 0 || l.Earlier >= len(earlier) {
-				return r, apperr.New(apperr.Invalid, "error.invalid")
+				return r, "", apperr.New(apperr.Invalid, "error.invalid")
 			}
 			other = earlier[l.Earlier]
 		}
 		if _, err := s.exec(ctx, tx, `INSERT INTO report_links (report_id, other_id, score, status) VALUES ($1, $2, $3, 'candidate')`,
 			r.ID, other, l.Score); err != nil {
-			return r, fmt.Errorf("store: report link: %w", err)
+			return r, "", fmt.Errorf("store: report link: %w", err)
 		}
 	}
 	for _, c := range n.Clocks {
 		if err := s.insertClock(ctx, tx, r.ID, c); err != nil {
-			return r, err
+			return r, "", err
 		}
 	}
 	for _, m := range n.Messages {
 		if _, err := s.insertMessage(ctx, tx, r.ID, m, now); err != nil {
-			return r, err
+			return r, "", err
 		}
 	}
 	for _, f := range n.Files {
 		if err := s.insertFile(ctx, tx, r.ID, 0, f, now); err != nil {
-			return r, err
+			return r, "", err
 		}
 	}
 	ev := n.Event
 	ev.ToStatus, ev.UnitID = r.Status, r.UnitID
 	if err := s.insertEvent(ctx, tx, r.ID, ev, now); err != nil {
-		return r, err
+		return r, "", err
 	}
 	var replies []string
 	for _, m := range n.Messages {
@@ -262,19 +275,16 @@ func (s *Store) createReport(ctx context.Context, tx *sql.Tx, a audit.Actor, n N
 	if err := s.queryRow(ctx, tx, `INSERT INTO report_numbers (unit_id, year, last) VALUES ($1, $2, 1)
 			ON CONFLICT (unit_id, year) DO UPDATE SET last = report_numbers.last + 1 RETURNING last`,
 		r.ReceivedUnitID, year).Scan(&seq); err != nil {
-		return r, fmt.Errorf("store: report number: %w", err)
+		return r, "", fmt.Errorf("store: report number: %w", err)
 	}
 	r.Number = fmt.Sprintf(n.NumberFmt, n.ShortName, year, seq)
 	if _, err := s.exec(ctx, tx, `UPDATE reports SET number = $1 WHERE id = $2`, r.Number, r.ID); err != nil {
-		return r, fmt.Errorf("store: set report number: %w", err)
-	}
-	if err := s.indexReport(ctx, tx, r.ID, SearchDoc(r, replies)); err != nil {
-		return r, err
+		return r, "", fmt.Errorf("store: set report number: %w", err)
 	}
 	r.Candidates = len(n.Links)
 	err = s.appendAudit(ctx, tx, a, change{action: "report.create", objectType: "report", objectID: r.ID,
 		after: auditReport(r), note: map[string]any{"channel": r.Channel, "files": len(n.Files)}})
-	return r, err
+	return r, SearchDoc(r, replies), err
 }
 
 // auditReport is what the audit log digests for a report: no content text
