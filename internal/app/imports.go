@@ -128,6 +128,12 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 		opt.Batch = DefaultImportBatch
 	}
 	b := &importBatch{a: a, p: p, rc: rc, opt: opt, sum: &sum, onError: onError}
+	if !opt.DryRun && opt.Batch > 1 {
+		if b.w, err = a.Store.BulkWriter(ctx); err != nil {
+			return ImportSummary{}, err
+		}
+		defer b.w.Close()
+	}
 	res, err := importer.Read(ctx, opt.Name, r, size, importer.Options{MappingSpec: opt.Mapping, Loc: a.Loc, Channel: string(opt.Channel)},
 		func(row importer.Row) error {
 			if opt.DryRun {
@@ -183,6 +189,7 @@ type importBatch struct {
 	opt     ImportOptions
 	sum     *ImportSummary
 	onError func(importer.RowError)
+	w       *store.BulkWriter
 	items   []importItem
 }
 
@@ -251,7 +258,7 @@ func (b *importBatch) flush(ctx context.Context) error {
 	if len(ns) == 0 {
 		return nil
 	}
-	out, err := b.a.Store.CreateReports(ctx, actor(b.p), ns)
+	out, err := b.w.CreateReports(ctx, actor(b.p), ns)
 	if apperr.Is(err, apperr.Conflict) {
 		for _, row := range rows {
 			if err := b.a.importRow(ctx, b.p, b.rc, row, b.opt, b.sum, b.onError); err != nil {

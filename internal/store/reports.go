@@ -166,8 +166,13 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 // external number or receipt hash already stored), invalid (a link to a
 // report not earlier in the call).
 func (s *Store) CreateReports(ctx context.Context, a audit.Actor, ns []NewReport) ([]intake.Report, error) {
+	return s.createReports(ctx, s.db.BeginTx, a, ns)
+}
+
+// createReports is CreateReports in a transaction begun by begin.
+func (s *Store) createReports(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error), a audit.Actor, ns []NewReport) ([]intake.Report, error) {
 	out := make([]intake.Report, 0, len(ns))
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTxOn(ctx, begin, func(tx *sql.Tx) error {
 		out = out[:0]
 		ids := make([]int64, 0, len(ns))
 		docs := make([]string, 0, len(ns))
