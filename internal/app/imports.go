@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
@@ -172,6 +173,9 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 // DefaultImportBatch is how many rows an import writes per transaction.
 const DefaultImportBatch = 250
 
+// importLookups is how many rows of a batch look for near-duplicates at once.
+const importLookups = 4
+
 // importItem is a row of the file, or a row the reader rejected.
 type importItem struct {
 	row  importer.Row
@@ -227,9 +231,8 @@ func (b *importBatch) flush(ctx context.Context) error {
 		return err
 	}
 	var (
-		ns    []store.NewReport
-		texts []dupText
-		rows  []importer.Row
+		ns   []store.NewReport
+		rows []importer.Row
 	)
 	for i, it := range items {
 		if it.rerr != nil {
@@ -247,13 +250,35 @@ func (b *importBatch) flush(ctx context.Context) error {
 		} else if err != nil {
 			return err
 		}
-		d := b.a.dupText(n.Report)
-		n.Bands = d.bands
-		if n.Links, err = b.a.nearDuplicates(ctx, d, texts, 0); err != nil {
-			return err
-		}
 		existing[exts[i]] = 0 // a later row with the same number is a repeat
-		ns, texts, rows = append(ns, n), append(texts, d), append(rows, it.row)
+		ns, rows = append(ns, n), append(rows, it.row)
+	}
+	// Shingling and the look-up among stored reports are independent per
+	// row: they run side by side; the batch's own rows are added in order.
+	texts := make([]dupText, len(ns))
+	stored := make([][]dupCand, len(ns))
+	errs := make([]error, len(ns))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(importLookups, len(ns)) {
+		wg.Go(func() {
+			for i := range next {
+				texts[i] = b.a.dupText(ns[i].Report)
+				stored[i], errs[i] = b.a.storedDuplicates(ctx, texts[i], 0)
+			}
+		})
+	}
+	for i := range ns {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for i := range ns {
+		ns[i].Bands = texts[i].bands
+		ns[i].Links = pickDuplicates(texts[i], stored[i], texts[:i])
 	}
 	if len(ns) == 0 {
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -440,21 +441,65 @@ const (
 // earlier is the texts of the same batch written before d (they are newer
 // than every stored report; store.NewLink.Earlier names them).
 func (a *App) nearDuplicates(ctx context.Context, d dupText, earlier []dupText, exclude int64) ([]store.NewLink, error) {
-	stored, err := a.Store.BandCandidates(ctx, d.bands, exclude, dupBandCandidates)
+	stored, err := a.storedDuplicates(ctx, d, exclude)
 	if err != nil {
 		return nil, err
 	}
-	// A candidate: a stored report (id) or an earlier text of the batch
-	// (idx >= 0); shared is the number of bands in common.
-	type cand struct {
-		id     int64
-		idx    int
-		shared int
+	return pickDuplicates(d, stored, earlier), nil
+}
+
+// dupCand is a near-duplicate candidate: a stored report (id) or an
+// earlier text of the batch (idx >= 0); shared is the number of bands in
+// common, score the exact similarity.
+type dupCand struct {
+	id     int64
+	idx    int
+	shared int
+	score  float64
+}
+
+// newer orders candidates newest first: batch texts by position, then
+// stored reports by id.
+func (x dupCand) newer(y dupCand) bool {
+	if (x.idx >= 0) != (y.idx >= 0) {
+		return x.idx >= 0
 	}
-	cands := make([]cand, 0, len(stored))
-	for id, n := range stored {
-		cands = append(cands, cand{id: id, idx: -1, shared: n})
+	if x.idx >= 0 {
+		return x.idx > y.idx
 	}
+	return x.id > y.id
+}
+
+// storedDuplicates is the stored half of nearDuplicates: the
+// dupBandCandidates stored reports sharing most bands with d, each with its
+// exact similarity. It reads committed reports only, so an import looks up
+// the rows of a batch side by side.
+func (a *App) storedDuplicates(ctx context.Context, d dupText, exclude int64) ([]dupCand, error) {
+	stored, err := a.Store.BandCandidates(ctx, d.bands, exclude, dupBandCandidates)
+	if err != nil || len(stored) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(stored))
+	for id := range stored {
+		ids = append(ids, id)
+	}
+	texts, err := a.Store.ReportTexts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dupCand, 0, len(texts))
+	for id, t := range texts {
+		sh := dedup.Shingles(dedup.Normalize(t[0]+"\n"+t[1]), dedup.ShingleSize)
+		out = append(out, dupCand{id: id, idx: -1, shared: stored[id], score: dedup.Jaccard(d.sh, sh)})
+	}
+	return out, nil
+}
+
+// pickDuplicates merges the stored candidates of d with the earlier texts
+// of its batch that share a band, keeps the dupBandCandidates sharing most
+// bands and returns those similar enough as links (see nearDuplicates).
+func pickDuplicates(d dupText, stored []dupCand, earlier []dupText) []store.NewLink {
+	cands := slices.Clone(stored)
 	for j, e := range earlier {
 		n := 0
 		for i, h := range d.bands {
@@ -463,65 +508,32 @@ func (a *App) nearDuplicates(ctx context.Context, d dupText, earlier []dupText, 
 			}
 		}
 		if n > 0 {
-			cands = append(cands, cand{idx: j, shared: n})
+			cands = append(cands, dupCand{idx: j, shared: n, score: -1})
 		}
-	}
-	if len(cands) == 0 {
-		return nil, nil
-	}
-	// newer orders candidates newest first: batch texts by position, then
-	// stored reports by id.
-	newer := func(x, y cand) bool {
-		if (x.idx >= 0) != (y.idx >= 0) {
-			return x.idx >= 0
-		}
-		if x.idx >= 0 {
-			return x.idx > y.idx
-		}
-		return x.id > y.id
 	}
 	if len(cands) > dupBandCandidates {
 		sort.Slice(cands, func(i, j int) bool {
 			if cands[i].shared != cands[j].shared {
 				return cands[i].shared > cands[j].shared
 			}
-			return newer(cands[i], cands[j])
+			return cands[i].newer(cands[j])
 		})
 		cands = cands[:dupBandCandidates]
 	}
-	var ids []int64
+	var found []dupCand
 	for _, c := range cands {
-		if c.idx < 0 {
-			ids = append(ids, c.id)
-		}
-	}
-	texts, err := a.Store.ReportTexts(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	type scored struct {
-		cand
-		score float64
-	}
-	var found []scored
-	for _, c := range cands {
-		var sh []uint64
 		if c.idx >= 0 {
-			sh = earlier[c.idx].sh
-		} else if t, ok := texts[c.id]; ok {
-			sh = dedup.Shingles(dedup.Normalize(t[0]+"\n"+t[1]), dedup.ShingleSize)
-		} else {
-			continue
+			c.score = dedup.Jaccard(d.sh, earlier[c.idx].sh)
 		}
-		if score := dedup.Jaccard(d.sh, sh); score >= dedup.DefaultThreshold {
-			found = append(found, scored{c, score})
+		if c.score >= dedup.DefaultThreshold {
+			found = append(found, c)
 		}
 	}
 	sort.Slice(found, func(i, j int) bool {
 		if found[i].score != found[j].score {
 			return found[i].score > found[j].score
 		}
-		return newer(found[i].cand, found[j].cand)
+		return found[i].newer(found[j])
 	})
 	if len(found) > dupMaxLinks {
 		found = found[:dupMaxLinks]
@@ -530,7 +542,7 @@ func (a *App) nearDuplicates(ctx context.Context, d dupText, earlier []dupText, 
 	for i, f := range found {
 		links[i] = store.NewLink{OtherID: f.id, Earlier: f.idx, Score: f.score}
 	}
-	return links, nil
+	return links
 }
 
 // PublicView is what a receipt code shows: status, dates, notices and the

@@ -721,8 +721,14 @@ func (s *Store) BandCandidates(ctx context.Context, bands []int64, exclude int64
 		ph[i] = a.add(h)
 		want[h] = i
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT band, hash, report_id FROM report_bands WHERE hash IN (`+strings.Join(ph, ", ")+
-		`) AND report_id <> `+a.add(exclude), a.v...)
+	// The text depends only on the number of bands (always dedup.Bands):
+	// prepared once, not parsed for every report.
+	st, err := s.prepared(ctx, `SELECT band, hash, report_id FROM report_bands WHERE hash IN (`+strings.Join(ph, ", ")+
+		`) AND report_id <> `+a.add(exclude))
+	if err != nil {
+		return nil, fmt.Errorf("store: band candidates: %w", err)
+	}
+	rows, err := st.QueryContext(ctx, a.v...)
 	if err != nil {
 		return nil, fmt.Errorf("store: band candidates: %w", err)
 	}
