@@ -27,7 +27,8 @@ type BulkWriter struct {
 	conn *sql.Conn
 }
 
-// BulkWriter takes a connection from the pool for a bulk run.
+// BulkWriter takes a connection from the pool for a bulk run (callers:
+// app.Import). Errors: database failures only, no apperr code.
 func (s *Store) BulkWriter(ctx context.Context) (*BulkWriter, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -53,7 +54,8 @@ func (w *BulkWriter) CreateReports(ctx context.Context, a audit.Actor, ns []NewR
 }
 
 // Close gives the connection back to the pool with SQLite's defaults
-// restored (the large cache is freed).
+// restored (the large cache is freed); a connection whose settings cannot
+// be restored is closed instead. Errors: database failures only.
 func (w *BulkWriter) Close() error {
 	if w.s.dialect == SQLite {
 		// A fresh context: the run's may be cancelled, and the pooled

@@ -78,6 +78,7 @@ const existingChunk = 500
 // ExistingReports returns the ids of the reports an import already brought
 // from this source, by external number, for those of externalIDs that exist
 // (one query per 500 numbers; an import checks a batch of rows at once).
+// Errors: database failures only, no apperr code.
 func (s *Store) ExistingReports(ctx context.Context, source string, externalIDs []string) (map[string]int64, error) {
 	out := map[string]int64{}
 	for start := 0; start < len(externalIDs); start += existingChunk {
