@@ -14,7 +14,7 @@ import (
 
 // cmdImport: qingfeng import reports FILE --unit UNIT [--channel C] [--json]
 func cmdImport(ctx context.Context, e env, args []string) error {
-	const use = "usage: qingfeng import reports FILE --unit UNIT [--channel hotline-12345] [--kind accusation] [--source LABEL] [--mapping SPEC] [--json]"
+	const use = "usage: qingfeng import reports FILE --unit UNIT [--channel hotline-12345] [--kind accusation] [--source LABEL] [--mapping SPEC] [--batch N] [--json]"
 	if len(args) == 0 || args[0] != "reports" {
 		return usageError{use}
 	}
@@ -31,11 +31,12 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	kind := fs.String("kind", "accusation", "report kind: accusation, appeal or suggestion")
 	source := fs.String("source", "", "source label that makes external numbers unique (default: the channel)")
 	mapping := fs.String("mapping", "", `explicit columns, e.g. "content=问题描述,title=标题,received_at=C"`)
+	batch := fs.Int("batch", app.DefaultImportBatch, "rows written per transaction (1: one transaction per row)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if file == "" || *unitRef == "" {
+	if file == "" || *unitRef == "" || *batch < 1 {
 		return usageError{use}
 	}
 	f, err := os.Open(file)
@@ -58,7 +59,7 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("--unit %s: no such unit", *unitRef)
 	}
 	sum, err := a.Import(ctx, sys, f, st.Size(), app.ImportOptions{Name: filepath.Base(file), UnitID: u.ID,
-		Channel: intake.Channel(*channel), Kind: intake.Kind(*kind), Source: *source, Mapping: *mapping})
+		Channel: intake.Channel(*channel), Kind: intake.Kind(*kind), Source: *source, Mapping: *mapping, Batch: *batch})
 	if err != nil {
 		return describe(err)
 	}

@@ -45,7 +45,7 @@ Usage:
   qingfeng user add --username U --role R[,R...] --unit UNIT [--name NAME] [--person ID] [--password-stdin]
   qingfeng token create --username U [--name NAME]
   qingfeng token revoke --id N
-  qingfeng import reports FILE --unit UNIT [--channel hotline-12345] [--mapping SPEC] [--json]
+  qingfeng import reports FILE --unit UNIT [--channel hotline-12345] [--mapping SPEC] [--batch N] [--json]
   qingfeng audit verify
   qingfeng keys rotate
   qingfeng version

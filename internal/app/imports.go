@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
@@ -26,6 +27,10 @@ type ImportOptions struct {
 	Mapping string         // explicit column mapping (importer.ParseMapping syntax)
 	DryRun  bool           // parse and check only (the UI preview); nothing is written
 	Preview int            // with DryRun: how many parsed rows to return
+	// Batch is how many rows are written per transaction: 0 means
+	// DefaultImportBatch; 1 registers each row in its own transaction (the
+	// reference the batched path must agree with).
+	Batch int
 }
 
 // ImportSummary is what an import reports; the JSON names are part of the
@@ -73,7 +78,11 @@ const maxImportErrors = 1000
 // streamed; each is registered like a staff entry (routing is skipped when
 // the file gives no subject level). The external number (or, without one, a
 // hash of time and content) makes a second import of the same file add
-// nothing. Errors: forbidden, invalid (unreadable file, .xls, bad mapping).
+// nothing. Rows are written opt.Batch at a time, each batch in one
+// transaction; every row still gets its own number, near-duplicate links
+// (to stored reports and to earlier rows of the file), clocks, event,
+// search entry and audit record, exactly as when registered alone.
+// Errors: forbidden, invalid (unreadable file, .xls, bad mapping).
 func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size int64, opt ImportOptions) (ImportSummary, error) {
 	if err := need(p, auth.PermReportRegister); err != nil {
 		return ImportSummary{}, err
@@ -116,6 +125,16 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 			sum.Errors = append(sum.Errors, e)
 		}
 	}
+	if opt.Batch <= 0 {
+		opt.Batch = DefaultImportBatch
+	}
+	b := &importBatch{a: a, p: p, rc: rc, opt: opt, sum: &sum, onError: onError}
+	if !opt.DryRun && opt.Batch > 1 {
+		if b.w, err = a.Store.BulkWriter(ctx); err != nil {
+			return ImportSummary{}, err
+		}
+		defer b.w.Close()
+	}
 	res, err := importer.Read(ctx, opt.Name, r, size, importer.Options{MappingSpec: opt.Mapping, Loc: a.Loc, Channel: string(opt.Channel)},
 		func(row importer.Row) error {
 			if opt.DryRun {
@@ -124,8 +143,22 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 				}
 				return nil
 			}
-			return a.importRow(ctx, p, rc, row, opt, &sum, onError)
-		}, onError)
+			if opt.Batch == 1 {
+				return a.importRow(ctx, p, rc, row, opt, &sum, onError)
+			}
+			return b.add(ctx, importItem{row: row})
+		}, func(e importer.RowError) {
+			if opt.DryRun || opt.Batch == 1 {
+				onError(e)
+				return
+			}
+			// Kept in file order with the rows around it; a failed flush
+			// surfaces at the next row or at the end.
+			b.items = append(b.items, importItem{rerr: &e})
+		})
+	if ferr := b.flush(ctx); ferr != nil && err == nil {
+		err = ferr
+	}
 	sum.Format, sum.Rows, sum.Mapping, sum.Unused = res.Format, res.Rows, res.Mapping, res.Unused
 	if err != nil {
 		var ie *importer.Error
@@ -137,19 +170,152 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 	return sum, nil
 }
 
-// importRow registers one row; counts go into sum.
-func (a *App) importRow(ctx context.Context, p auth.Principal, rc *receiver, row importer.Row, opt ImportOptions, sum *ImportSummary, onError func(importer.RowError)) error {
-	ext := row.ExternalID
-	if ext == "" {
-		h := sha256.Sum256([]byte(row.ReceivedAt.UTC().Format("2006-01-02T15:04:05") + "\x00" + row.Title + "\x00" + row.Content))
-		ext = "sha256:" + hex.EncodeToString(h[:12])
-	}
-	if _, ok, err := a.Store.ReportExists(ctx, opt.Source, ext); err != nil {
-		return err
-	} else if ok {
-		sum.Existing++
+// DefaultImportBatch is how many rows an import writes per transaction.
+const DefaultImportBatch = 250
+
+// importLookups is how many rows of a batch look for near-duplicates at once.
+const importLookups = 4
+
+// importItem is a row of the file, or a row the reader rejected.
+type importItem struct {
+	row  importer.Row
+	rerr *importer.RowError
+}
+
+// importBatch collects rows and writes them many per transaction. Each row
+// gets what importRow gives it (the same checks, numbers, links and audit
+// records in the same order); rows a transaction cannot take are written
+// one by one.
+type importBatch struct {
+	a       *App
+	p       auth.Principal
+	rc      *receiver
+	opt     ImportOptions
+	sum     *ImportSummary
+	onError func(importer.RowError)
+	w       *store.BulkWriter
+	items   []importItem
+}
+
+// add queues an item and writes the batch when it is full.
+func (b *importBatch) add(ctx context.Context, it importItem) error {
+	b.items = append(b.items, it)
+	if len(b.items) < b.opt.Batch {
 		return nil
 	}
+	return b.flush(ctx)
+}
+
+// flush writes the queued rows: rows already imported (before or earlier
+// in the file) are counted as existing, rows intake refuses are reported
+// with their line, the rest are written in one transaction with their
+// near-duplicate links against the stored reports and the batch's earlier
+// rows. When that transaction fails with a conflict (an import of the same
+// file running alongside), the rows are registered one by one instead.
+func (b *importBatch) flush(ctx context.Context) error {
+	items := b.items
+	b.items = b.items[:0:0]
+	if len(items) == 0 {
+		return nil
+	}
+	exts := make([]string, len(items))
+	var lookup []string
+	for i, it := range items {
+		if it.rerr == nil {
+			exts[i] = externalID(it.row)
+			lookup = append(lookup, exts[i])
+		}
+	}
+	existing, err := b.a.Store.ExistingReports(ctx, b.opt.Source, lookup)
+	if err != nil {
+		return err
+	}
+	var (
+		ns   []store.NewReport
+		rows []importer.Row
+	)
+	for i, it := range items {
+		if it.rerr != nil {
+			b.onError(*it.rerr)
+			continue
+		}
+		if _, ok := existing[exts[i]]; ok {
+			b.sum.Existing++
+			continue
+		}
+		n, err := b.a.prepareReport(ctx, &b.p, b.rc, importSubmission(it.row, exts[i], b.opt), nil, "")
+		if apperr.Is(err, apperr.Invalid) {
+			b.onError(invalidRow(it.row, err))
+			continue
+		} else if err != nil {
+			return err
+		}
+		existing[exts[i]] = 0 // a later row with the same number is a repeat
+		ns, rows = append(ns, n), append(rows, it.row)
+	}
+	// Shingling and the look-up among stored reports are independent per
+	// row: they run side by side; the batch's own rows are added in order.
+	texts := make([]dupText, len(ns))
+	stored := make([][]dupCand, len(ns))
+	errs := make([]error, len(ns))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(importLookups, len(ns)) {
+		wg.Go(func() {
+			for i := range next {
+				texts[i] = b.a.dupText(ns[i].Report)
+				stored[i], errs[i] = b.a.storedDuplicates(ctx, texts[i], 0)
+			}
+		})
+	}
+	for i := range ns {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for i := range ns {
+		ns[i].Bands = texts[i].bands
+		ns[i].Links = pickDuplicates(texts[i], stored[i], texts[:i])
+	}
+	if len(ns) == 0 {
+		return nil
+	}
+	out, err := b.w.CreateReports(ctx, actor(b.p), ns)
+	if apperr.Is(err, apperr.Conflict) {
+		for _, row := range rows {
+			if err := b.a.importRow(ctx, b.p, b.rc, row, b.opt, b.sum, b.onError); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, r := range out {
+		b.sum.Imported++
+		if r.Candidates > 0 {
+			b.sum.Duplicates++
+		}
+	}
+	return nil
+}
+
+// externalID is a row's external number or, without one, a hash of its
+// time and content.
+func externalID(row importer.Row) string {
+	if row.ExternalID != "" {
+		return row.ExternalID
+	}
+	h := sha256.Sum256([]byte(row.ReceivedAt.UTC().Format("2006-01-02T15:04:05") + "\x00" + row.Title + "\x00" + row.Content))
+	return "sha256:" + hex.EncodeToString(h[:12])
+}
+
+// importSubmission is a row as a staff registration with external number ext.
+func importSubmission(row importer.Row, ext string, opt ImportOptions) intake.Submission {
 	sub := intake.Submission{Kind: opt.Kind, Channel: opt.Channel, Title: row.Title, Content: row.Content,
 		ExternalID: ext, Source: opt.Source, ReceivedAt: row.ReceivedAt, Anonymous: true, Reply: row.Reply}
 	if sub.Content == "" {
@@ -162,7 +328,29 @@ func (a *App) importRow(ctx context.Context, p auth.Principal, rc *receiver, row
 		sub.Anonymous = false
 		sub.Reporter = intake.Reporter{Name: row.Reporter, Phone: row.Phone}
 	}
-	rep, err := a.register(ctx, actor(p), &p, rc, sub, nil, "")
+	return sub
+}
+
+// invalidRow is a row the file format accepted but intake refuses: reason
+// "invalid", the field and the message key as the value.
+func invalidRow(row importer.Row, err error) importer.RowError {
+	field, key := "", apperr.As(err).Key
+	for f, k := range apperr.As(err).Fields {
+		field, key = f, k
+	}
+	return importer.RowError{Line: row.Line, Reason: "invalid", Field: importer.Field(field), Value: key}
+}
+
+// importRow registers one row in its own transaction; counts go into sum.
+func (a *App) importRow(ctx context.Context, p auth.Principal, rc *receiver, row importer.Row, opt ImportOptions, sum *ImportSummary, onError func(importer.RowError)) error {
+	ext := externalID(row)
+	if _, ok, err := a.Store.ReportExists(ctx, opt.Source, ext); err != nil {
+		return err
+	} else if ok {
+		sum.Existing++
+		return nil
+	}
+	rep, err := a.register(ctx, actor(p), &p, rc, importSubmission(row, ext, opt), nil, "")
 	switch {
 	case err == nil:
 		sum.Imported++
@@ -172,13 +360,7 @@ func (a *App) importRow(ctx context.Context, p auth.Principal, rc *receiver, row
 	case apperr.Is(err, apperr.Conflict):
 		sum.Existing++ // imported concurrently
 	case apperr.Is(err, apperr.Invalid):
-		// A row the file format accepted but intake refuses: reason
-		// "invalid", the field and the message key as the value.
-		field, key := "", apperr.As(err).Key
-		for f, k := range apperr.As(err).Fields {
-			field, key = f, k
-		}
-		onError(importer.RowError{Line: row.Line, Reason: "invalid", Field: importer.Field(field), Value: key})
+		onError(invalidRow(row, err))
 	default:
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -289,24 +290,44 @@ func (a *App) receiverOf(ctx context.Context, p *auth.Principal) (*receiver, err
 // register is the shared body of public and staff registration; rc is the
 // staff receiver (nil: resolved from p, or the place's county for the public).
 func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, rc *receiver, sub intake.Submission, files []Upload, receiptHash string) (intake.Report, error) {
+	n, err := a.prepareReport(ctx, p, rc, sub, files, receiptHash)
+	if err != nil {
+		return intake.Report{}, err
+	}
+	d := a.dupText(n.Report)
+	n.Bands = d.bands
+	if n.Links, err = a.nearDuplicates(ctx, d, nil, 0); err != nil {
+		return intake.Report{}, err
+	}
+	out, err := a.Store.CreateReport(ctx, act, n)
+	if apperr.Is(err, apperr.Conflict) && sub.ExternalID != "" {
+		return out, apperr.New(apperr.Conflict, "intake.already_imported")
+	}
+	return out, err
+}
+
+// prepareReport does everything registration does before the store writes
+// the report, except the near-duplicate check: validation, upload
+// cleaning, routing, sealing and clocks. Errors: invalid, forbidden.
+func (a *App) prepareReport(ctx context.Context, p *auth.Principal, rc *receiver, sub intake.Submission, files []Upload, receiptHash string) (store.NewReport, error) {
 	public := p == nil
 	if err := sub.Validate(public, a.Intake.Categories); err != nil {
-		return intake.Report{}, err
+		return store.NewReport{}, err
 	}
 	names, datas := splitUploads(files)
 	clean, err := intake.CleanFiles(names, datas)
 	if err != nil {
-		return intake.Report{}, err
+		return store.NewReport{}, err
 	}
 	county, township, _ := a.placeUnits(ctx, sub.DivisionCode)
 	if public {
 		if county == nil {
-			return intake.Report{}, apperr.InvalidField("division_code", "intake.place_invalid")
+			return store.NewReport{}, apperr.InvalidField("division_code", "intake.place_invalid")
 		}
 		rc = &receiver{unit: county, desk: a.intakeDesk(ctx, county), county: county}
 	} else if rc == nil {
 		if rc, err = a.receiverOf(ctx, p); err != nil {
-			return intake.Report{}, err
+			return store.NewReport{}, err
 		}
 	}
 	receiving, desk := rc.unit, rc.desk
@@ -327,7 +348,7 @@ func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, 
 	if !sub.Anonymous {
 		raw, _ := json.Marshal(sub.Reporter)
 		if r.Sealed, err = a.Keys.Seal(raw, []byte(sealAAD)); err != nil {
-			return intake.Report{}, err
+			return store.NewReport{}, err
 		}
 	}
 	event := intake.Event{Action: "register", FromStatus: "", UserID: r.OperatorUserID, Note: string(sub.Channel)}
@@ -360,10 +381,6 @@ func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, 
 	if !sub.Anonymous && r.Status != intake.StatusDeclined {
 		clocks = append(clocks, a.clock(limitNotice, r.ReceivedAt))
 	}
-	bands, links, err := a.duplicateCandidates(ctx, r.Title+"\n"+r.Content, 0)
-	if err != nil {
-		return intake.Report{}, err
-	}
 	var nfiles []store.NewFile
 	for _, f := range clean {
 		nfiles = append(nfiles, store.NewFile{Name: f.Name, MIME: f.MIME, Data: f.Data, SHA256: f.SHA256})
@@ -376,12 +393,8 @@ func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, 
 	if reply := strings.TrimSpace(sub.Reply); reply != "" {
 		msgs = append(msgs, intake.Message{Author: "staff", Public: true, Body: "【原办理答复】" + reply})
 	}
-	out, err := a.Store.CreateReport(ctx, act, store.NewReport{Report: r, ReceiptHash: receiptHash, NumberFmt: reportNumberFmt,
-		ShortName: short, Bands: bands, Links: links, Clocks: clocks, Messages: msgs, Files: nfiles, Event: event})
-	if apperr.Is(err, apperr.Conflict) && sub.ExternalID != "" {
-		return out, apperr.New(apperr.Conflict, "intake.already_imported")
-	}
-	return out, err
+	return store.NewReport{Report: r, ReceiptHash: receiptHash, NumberFmt: reportNumberFmt, ShortName: short,
+		Clocks: clocks, Messages: msgs, Files: nfiles, Event: event}, nil
 }
 
 func firstRunes(s string, n int) string {
@@ -398,36 +411,138 @@ func (a *App) clock(code string, start time.Time) intake.ClockRow {
 	return intake.ClockRow{Code: code, StartedAt: k.Start, DueAt: k.Due, RemindAt: k.RemindAt, Provisional: k.Provisional}
 }
 
-// duplicateCandidates computes a text's band hashes and the existing
-// reports that say the same thing (shared band, then exact similarity at or
-// above dedup.DefaultThreshold), best first.
-func (a *App) duplicateCandidates(ctx context.Context, text string, exclude int64) ([]int64, []intake.Link, error) {
+// dupText is a report text as the near-duplicate check sees it: its
+// shingles and band hashes.
+type dupText struct {
+	text  string
+	sh    []uint64
+	bands []int64
+}
+
+// dupText shingles a report's title and content.
+func (a *App) dupText(r intake.Report) dupText {
+	text := r.Title + "\n" + r.Content
 	sh := dedup.Shingles(dedup.Normalize(text), dedup.ShingleSize)
-	bands := dedup.BandHashes(dedup.Sign(sh))
-	cand, err := a.Store.BandCandidates(ctx, bands, exclude, 50)
-	if err != nil || len(cand) == 0 {
-		return bands, nil, err
+	return dupText{text: text, sh: sh, bands: dedup.BandHashes(dedup.Sign(sh))}
+}
+
+// Near-duplicate limits: the band-sharing reports compared exactly, and
+// the candidate links kept.
+const (
+	dupBandCandidates = 50
+	dupMaxLinks       = 10
+)
+
+// nearDuplicates returns the candidate links of d, best first: the reports
+// that share a band with it (the dupBandCandidates sharing most bands,
+// newest first among equals) and whose exact similarity is at or above
+// dedup.DefaultThreshold, at most dupMaxLinks (ties: newest first). The
+// reports are the stored ones (except exclude) and, in an import batch,
+// earlier is the texts of the same batch written before d (they are newer
+// than every stored report; store.NewLink.Earlier names them).
+func (a *App) nearDuplicates(ctx context.Context, d dupText, earlier []dupText, exclude int64) ([]store.NewLink, error) {
+	stored, err := a.storedDuplicates(ctx, d, exclude)
+	if err != nil {
+		return nil, err
 	}
-	ids := make([]int64, 0, len(cand))
-	for id := range cand {
+	return pickDuplicates(d, stored, earlier), nil
+}
+
+// dupCand is a near-duplicate candidate: a stored report (id) or an
+// earlier text of the batch (idx >= 0); shared is the number of bands in
+// common, score the exact similarity.
+type dupCand struct {
+	id     int64
+	idx    int
+	shared int
+	score  float64
+}
+
+// newer orders candidates newest first: batch texts by position, then
+// stored reports by id.
+func (x dupCand) newer(y dupCand) bool {
+	if (x.idx >= 0) != (y.idx >= 0) {
+		return x.idx >= 0
+	}
+	if x.idx >= 0 {
+		return x.idx > y.idx
+	}
+	return x.id > y.id
+}
+
+// storedDuplicates is the stored half of nearDuplicates: the
+// dupBandCandidates stored reports sharing most bands with d, each with its
+// exact similarity. It reads committed reports only, so an import looks up
+// the rows of a batch side by side.
+func (a *App) storedDuplicates(ctx context.Context, d dupText, exclude int64) ([]dupCand, error) {
+	stored, err := a.Store.BandCandidates(ctx, d.bands, exclude, dupBandCandidates)
+	if err != nil || len(stored) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(stored))
+	for id := range stored {
 		ids = append(ids, id)
 	}
 	texts, err := a.Store.ReportTexts(ctx, ids)
 	if err != nil {
-		return bands, nil, err
+		return nil, err
 	}
-	var links []intake.Link
+	out := make([]dupCand, 0, len(texts))
 	for id, t := range texts {
-		score := dedup.Jaccard(sh, dedup.Shingles(dedup.Normalize(t[0]+"\n"+t[1]), dedup.ShingleSize))
-		if score >= dedup.DefaultThreshold {
-			links = append(links, intake.Link{OtherID: id, Score: score, Status: "candidate"})
+		sh := dedup.Shingles(dedup.Normalize(t[0]+"\n"+t[1]), dedup.ShingleSize)
+		out = append(out, dupCand{id: id, idx: -1, shared: stored[id], score: dedup.Jaccard(d.sh, sh)})
+	}
+	return out, nil
+}
+
+// pickDuplicates merges the stored candidates of d with the earlier texts
+// of its batch that share a band, keeps the dupBandCandidates sharing most
+// bands and returns those similar enough as links (see nearDuplicates).
+func pickDuplicates(d dupText, stored []dupCand, earlier []dupText) []store.NewLink {
+	cands := slices.Clone(stored)
+	for j, e := range earlier {
+		n := 0
+		for i, h := range d.bands {
+			if i < len(e.bands) && e.bands[i] == h {
+				n++
+			}
+		}
+		if n > 0 {
+			cands = append(cands, dupCand{idx: j, shared: n, score: -1})
 		}
 	}
-	sort.Slice(links, func(i, j int) bool { return links[i].Score > links[j].Score })
-	if len(links) > 10 {
-		links = links[:10]
+	if len(cands) > dupBandCandidates {
+		sort.Slice(cands, func(i, j int) bool {
+			if cands[i].shared != cands[j].shared {
+				return cands[i].shared > cands[j].shared
+			}
+			return cands[i].newer(cands[j])
+		})
+		cands = cands[:dupBandCandidates]
 	}
-	return bands, links, nil
+	var found []dupCand
+	for _, c := range cands {
+		if c.idx >= 0 {
+			c.score = dedup.Jaccard(d.sh, earlier[c.idx].sh)
+		}
+		if c.score >= dedup.DefaultThreshold {
+			found = append(found, c)
+		}
+	}
+	sort.Slice(found, func(i, j int) bool {
+		if found[i].score != found[j].score {
+			return found[i].score > found[j].score
+		}
+		return found[i].newer(found[j])
+	})
+	if len(found) > dupMaxLinks {
+		found = found[:dupMaxLinks]
+	}
+	links := make([]store.NewLink, len(found))
+	for i, f := range found {
+		links[i] = store.NewLink{OtherID: f.id, Earlier: f.idx, Score: f.score}
+	}
+	return links
 }
 
 // PublicView is what a receipt code shows: status, dates, notices and the
@@ -722,7 +837,7 @@ func (a *App) SimilarReports(ctx context.Context, p auth.Principal, id int64) ([
 	if err != nil {
 		return nil, err
 	}
-	_, fresh, err := a.duplicateCandidates(ctx, r.Title+"\n"+r.Content, id)
+	fresh, err := a.nearDuplicates(ctx, a.dupText(r), nil, id)
 	if err != nil {
 		return nil, err
 	}
@@ -732,8 +847,7 @@ func (a *App) SimilarReports(ctx context.Context, p auth.Principal, id int64) ([
 	}
 	for _, l := range fresh {
 		if !seen[l.OtherID] {
-			l.ReportID = id
-			links = append(links, l)
+			links = append(links, intake.Link{ReportID: id, OtherID: l.OtherID, Score: l.Score, Status: "candidate"})
 		}
 	}
 	sc := p.ScopeFor(auth.PermReportRead)

@@ -72,6 +72,47 @@ func (s *Store) ReportExists(ctx context.Context, source, externalID string) (in
 	return id, err == nil, err
 }
 
+// existingChunk bounds the external numbers looked up per statement.
+const existingChunk = 500
+
+// ExistingReports returns the ids of the reports an import already brought
+// from this source, by external number, for those of externalIDs that exist
+// (one query per 500 numbers; an import checks a batch of rows at once).
+// Errors: database failures only, no apperr code.
+func (s *Store) ExistingReports(ctx context.Context, source string, externalIDs []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	for start := 0; start < len(externalIDs); start += existingChunk {
+		part := externalIDs[start:min(start+existingChunk, len(externalIDs))]
+		var a args
+		src := a.add(source)
+		ph := make([]string, len(part))
+		for i, e := range part {
+			ph[i] = a.add(e)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT external_id, id FROM reports WHERE external_source = `+src+
+			` AND external_id IN (`+strings.Join(ph, ", ")+`) AND external_id <> ''`, a.v...)
+		if err != nil {
+			return nil, fmt.Errorf("store: existing reports: %w", err)
+		}
+		for rows.Next() {
+			var ext string
+			var id int64
+			if err := rows.Scan(&ext, &id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[ext] = id
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // NewReport is everything CreateReport writes in one transaction.
 type NewReport struct {
 	Report      intake.Report
@@ -79,11 +120,20 @@ type NewReport struct {
 	NumberFmt   string // e.g. "%s信〔%d〕%d号" with the unit's short name, year, sequence
 	ShortName   string
 	Bands       []int64
-	Links       []intake.Link // near-duplicate candidates found before the insert
+	Links       []NewLink // near-duplicate candidates found before the insert, best first
 	Clocks      []intake.ClockRow
 	Messages    []intake.Message
 	Files       []NewFile
 	Event       intake.Event
+}
+
+// NewLink is a near-duplicate candidate of a new report: a stored report
+// (OtherID), or, when OtherID is 0, the report at index Earlier of the same
+// CreateReports call, written before this one.
+type NewLink struct {
+	OtherID int64
+	Earlier int
+	Score   float64
 }
 
 // NewFile is an attachment's content.
@@ -97,96 +147,150 @@ type NewFile struct {
 // clocks, messages, attachments, the first event and the audit record, in
 // one transaction. Errors: conflict (same external number or receipt hash).
 func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (intake.Report, error) {
-	r := n.Report
+	var r intake.Report
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		now := s.now()
-		var receipt any
-		if n.ReceiptHash != "" {
-			receipt = n.ReceiptHash
+		var doc string
+		var err error
+		if r, doc, err = s.createReport(ctx, tx, a, n, nil); err != nil {
+			return err
 		}
-		err := s.queryRow(ctx, tx, `INSERT INTO reports (number, unit_id, unit_path, received_unit_id, kind, channel, status,
+		return s.addSearchEntry(ctx, tx, r.ID, doc)
+	})
+	return r, err
+}
+
+// CreateReports registers several reports in one transaction (an import
+// writes its rows in batches), each written exactly as CreateReport writes
+// it and in the order given, with its own number, event and audit record.
+// A link may name an earlier report of the same call (NewLink.Earlier).
+// All or nothing: on any error none is written. Errors: conflict (an
+// external number or receipt hash already stored), invalid (a link to a
+// report not earlier in the call).
+func (s *Store) CreateReports(ctx context.Context, a audit.Actor, ns []NewReport) ([]intake.Report, error) {
+	return s.createReports(ctx, s.db.BeginTx, a, ns)
+}
+
+// createReports is CreateReports in a transaction begun by begin.
+func (s *Store) createReports(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error), a audit.Actor, ns []NewReport) ([]intake.Report, error) {
+	out := make([]intake.Report, 0, len(ns))
+	err := s.inTxOn(ctx, begin, func(tx *sql.Tx) error {
+		out = out[:0]
+		ids := make([]int64, 0, len(ns))
+		docs := make([]string, 0, len(ns))
+		for _, n := range ns {
+			r, doc, err := s.createReport(ctx, tx, a, n, ids)
+			if err != nil {
+				return err
+			}
+			out, ids, docs = append(out, r), append(ids, r.ID), append(docs, doc)
+		}
+		// The search entries go last: SQLite's FTS5 keeps them in memory
+		// until a statement on another table, so written in a run they make
+		// one index segment for the batch instead of one per report.
+		for i, doc := range docs {
+			if err := s.addSearchEntry(ctx, tx, ids[i], doc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// createReport writes one new report in tx (see CreateReport) except its
+// search entry, whose text it returns for indexReport; earlier are the ids
+// of the reports written before it in the same CreateReports call.
+func (s *Store) createReport(ctx context.Context, tx *sql.Tx, a audit.Actor, n NewReport, earlier []int64) (intake.Report, string, error) {
+	r := n.Report
+	now := s.now()
+	var receipt any
+	if n.ReceiptHash != "" {
+		receipt = n.ReceiptHash
+	}
+	err := s.queryRow(ctx, tx, `INSERT INTO reports (number, unit_id, unit_path, received_unit_id, kind, channel, status,
 			title, content, category, division_code, subject_name, subject_unit, subject_post, subject_level, anonymous,
 			reporter_sealed, receipt_hash, external_source, external_id, collective, over_level, repeat_of, route_reason,
 			decline_reason, operator_user_id, received_at, version, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
 			$24, $25, $26, $27, 1, $28, $28) RETURNING id`,
-			"", r.UnitID, r.UnitPath, r.ReceivedUnitID, string(r.Kind), string(r.Channel), string(r.Status),
-			r.Title, r.Content, r.Category, r.DivisionCode, r.Subject.Name, r.Subject.Unit, r.Subject.Post, string(r.Subject.Level),
-			r.Anonymous, r.Sealed, receipt, r.ExternalSource, r.ExternalID, r.Collective, r.OverLevel, nullID(r.RepeatOf),
-			r.RouteReason, r.DeclineReason, nullID(r.OperatorUserID), ms(r.ReceivedAt), ms(now)).Scan(&r.ID)
-		if err != nil {
-			return s.mapErr(fmt.Errorf("store: insert report: %w", err))
+		"", r.UnitID, r.UnitPath, r.ReceivedUnitID, string(r.Kind), string(r.Channel), string(r.Status),
+		r.Title, r.Content, r.Category, r.DivisionCode, r.Subject.Name, r.Subject.Unit, r.Subject.Post, string(r.Subject.Level),
+		r.Anonymous, r.Sealed, receipt, r.ExternalSource, r.ExternalID, r.Collective, r.OverLevel, nullID(r.RepeatOf),
+		r.RouteReason, r.DeclineReason, nullID(r.OperatorUserID), ms(r.ReceivedAt), ms(now)).Scan(&r.ID)
+	if err != nil {
+		return r, "", s.mapErr(fmt.Errorf("store: insert report: %w", err))
+	}
+	r.Version, r.CreatedAt, r.UpdatedAt = 1, now.Truncate(time.Millisecond), now.Truncate(time.Millisecond)
+	if len(n.Bands) > 0 {
+		var ba args
+		rows := make([]string, len(n.Bands))
+		id := ba.add(r.ID)
+		for i, h := range n.Bands {
+			rows[i] = "(" + ba.add(i) + ", " + ba.add(h) + ", " + id + ")"
 		}
-		r.Version, r.CreatedAt, r.UpdatedAt = 1, now.Truncate(time.Millisecond), now.Truncate(time.Millisecond)
-		if len(n.Bands) > 0 {
-			var ba args
-			rows := make([]string, len(n.Bands))
-			id := ba.add(r.ID)
-			for i, h := range n.Bands {
-				rows[i] = "(" + ba.add(i) + ", " + ba.add(h) + ", " + id + ")"
-			}
-			if _, err := s.exec(ctx, tx, `INSERT INTO report_bands (band, hash, report_id) VALUES `+strings.Join(rows, ", "), ba.v...); err != nil {
-				return fmt.Errorf("store: report bands: %w", err)
-			}
+		if _, err := s.exec(ctx, tx, `INSERT INTO report_bands (band, hash, report_id) VALUES `+strings.Join(rows, ", "), ba.v...); err != nil {
+			return r, "", fmt.Errorf("store: report bands: %w", err)
 		}
-		for _, l := range n.Links {
-			if _, err := s.exec(ctx, tx, `INSERT INTO report_links (report_id, other_id, score, status) VALUES ($1, $2, $3, 'candidate')`,
-				r.ID, l.OtherID, l.Score); err != nil {
-				return fmt.Errorf("store: report link: %w", err)
+	}
+	for _, l := range n.Links {
+		other := l.OtherID
+		if other == 0 {
+			if l.Earlier < 0 || l.Earlier >= len(earlier) {
+				return r, "", apperr.New(apperr.Invalid, "error.invalid")
 			}
+			other = earlier[l.Earlier]
 		}
-		for _, c := range n.Clocks {
-			if err := s.insertClock(ctx, tx, r.ID, c); err != nil {
-				return err
-			}
+		if _, err := s.exec(ctx, tx, `INSERT INTO report_links (report_id, other_id, score, status) VALUES ($1, $2, $3, 'candidate')`,
+			r.ID, other, l.Score); err != nil {
+			return r, "", fmt.Errorf("store: report link: %w", err)
 		}
-		var firstMsg int64
-		for _, m := range n.Messages {
-			id, err := s.insertMessage(ctx, tx, r.ID, m, now)
-			if err != nil {
-				return err
-			}
-			if firstMsg == 0 {
-				firstMsg = id
-			}
+	}
+	for _, c := range n.Clocks {
+		if err := s.insertClock(ctx, tx, r.ID, c); err != nil {
+			return r, "", err
 		}
-		for _, f := range n.Files {
-			if err := s.insertFile(ctx, tx, r.ID, 0, f, now); err != nil {
-				return err
-			}
+	}
+	for _, m := range n.Messages {
+		if _, err := s.insertMessage(ctx, tx, r.ID, m, now); err != nil {
+			return r, "", err
 		}
-		ev := n.Event
-		ev.ToStatus, ev.UnitID = r.Status, r.UnitID
-		if err := s.insertEvent(ctx, tx, r.ID, ev, now); err != nil {
-			return err
+	}
+	for _, f := range n.Files {
+		if err := s.insertFile(ctx, tx, r.ID, 0, f, now); err != nil {
+			return r, "", err
 		}
-		var replies []string
-		for _, m := range n.Messages {
-			if m.Author == "staff" && m.Public {
-				replies = append(replies, m.Body)
-			}
+	}
+	ev := n.Event
+	ev.ToStatus, ev.UnitID = r.Status, r.UnitID
+	if err := s.insertEvent(ctx, tx, r.ID, ev, now); err != nil {
+		return r, "", err
+	}
+	var replies []string
+	for _, m := range n.Messages {
+		if m.Author == "staff" && m.Public {
+			replies = append(replies, m.Body)
 		}
-		// The registration number comes last: the per-unit counter row is
-		// locked from here to commit (short on PostgreSQL under concurrency).
-		year := r.ReceivedAt.In(shanghai()).Year()
-		var seq int64
-		if err := s.queryRow(ctx, tx, `INSERT INTO report_numbers (unit_id, year, last) VALUES ($1, $2, 1)
+	}
+	// The registration number comes last: the per-unit counter row is
+	// locked from here to commit (short on PostgreSQL under concurrency).
+	year := r.ReceivedAt.In(shanghai()).Year()
+	var seq int64
+	if err := s.queryRow(ctx, tx, `INSERT INTO report_numbers (unit_id, year, last) VALUES ($1, $2, 1)
 			ON CONFLICT (unit_id, year) DO UPDATE SET last = report_numbers.last + 1 RETURNING last`,
-			r.ReceivedUnitID, year).Scan(&seq); err != nil {
-			return fmt.Errorf("store: report number: %w", err)
-		}
-		r.Number = fmt.Sprintf(n.NumberFmt, n.ShortName, year, seq)
-		if _, err := s.exec(ctx, tx, `UPDATE reports SET number = $1 WHERE id = $2`, r.Number, r.ID); err != nil {
-			return fmt.Errorf("store: set report number: %w", err)
-		}
-		if err := s.indexReport(ctx, tx, r.ID, SearchDoc(r, replies)); err != nil {
-			return err
-		}
-		r.Candidates = len(n.Links)
-		return s.appendAudit(ctx, tx, a, change{action: "report.create", objectType: "report", objectID: r.ID,
-			after: auditReport(r), note: map[string]any{"channel": r.Channel, "files": len(n.Files)}})
-	})
-	return r, err
+		r.ReceivedUnitID, year).Scan(&seq); err != nil {
+		return r, "", fmt.Errorf("store: report number: %w", err)
+	}
+	r.Number = fmt.Sprintf(n.NumberFmt, n.ShortName, year, seq)
+	if _, err := s.exec(ctx, tx, `UPDATE reports SET number = $1 WHERE id = $2`, r.Number, r.ID); err != nil {
+		return r, "", fmt.Errorf("store: set report number: %w", err)
+	}
+	r.Candidates = len(n.Links)
+	err = s.appendAudit(ctx, tx, a, change{action: "report.create", objectType: "report", objectID: r.ID,
+		after: auditReport(r), note: map[string]any{"channel": r.Channel, "files": len(n.Files)}})
+	return r, SearchDoc(r, replies), err
 }
 
 // auditReport is what the audit log digests for a report: no content text
@@ -618,8 +722,14 @@ func (s *Store) BandCandidates(ctx context.Context, bands []int64, exclude int64
 		ph[i] = a.add(h)
 		want[h] = i
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT band, hash, report_id FROM report_bands WHERE hash IN (`+strings.Join(ph, ", ")+
-		`) AND report_id <> `+a.add(exclude), a.v...)
+	// The text depends only on the number of bands (always dedup.Bands):
+	// prepared once, not parsed for every report.
+	st, err := s.prepared(ctx, `SELECT band, hash, report_id FROM report_bands WHERE hash IN (`+strings.Join(ph, ", ")+
+		`) AND report_id <> `+a.add(exclude))
+	if err != nil {
+		return nil, fmt.Errorf("store: band candidates: %w", err)
+	}
+	rows, err := st.QueryContext(ctx, a.v...)
 	if err != nil {
 		return nil, fmt.Errorf("store: band candidates: %w", err)
 	}

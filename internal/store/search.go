@@ -14,10 +14,21 @@ import (
 // indexReport (re)writes a report's search entry in tx: FTS5 on SQLite,
 // tsvector chunks on PostgreSQL. doc is the searchable text.
 func (s *Store) indexReport(ctx context.Context, tx *sql.Tx, id int64, doc string) error {
+	q := `DELETE FROM report_fts WHERE rowid = $1`
 	if s.dialect == Postgres {
-		if _, err := s.exec(ctx, tx, `DELETE FROM report_search WHERE report_id = $1`, id); err != nil {
-			return fmt.Errorf("store: unindex report: %w", err)
-		}
+		q = `DELETE FROM report_search WHERE report_id = $1`
+	}
+	if _, err := s.exec(ctx, tx, q, id); err != nil {
+		return fmt.Errorf("store: unindex report: %w", err)
+	}
+	return s.addSearchEntry(ctx, tx, id, doc)
+}
+
+// addSearchEntry writes the search entry of a report that has none (a new
+// one). Without the delete of indexReport, SQLite's FTS5 keeps consecutive
+// entries in memory and writes them as one index segment.
+func (s *Store) addSearchEntry(ctx context.Context, tx *sql.Tx, id int64, doc string) error {
+	if s.dialect == Postgres {
 		for i, chunk := range search.Chunks(doc) {
 			if _, err := s.exec(ctx, tx, `INSERT INTO report_search (report_id, chunk, vec) VALUES ($1, $2, to_tsvector('simple', $3))`,
 				id, i, chunk); err != nil {
@@ -25,9 +36,6 @@ func (s *Store) indexReport(ctx context.Context, tx *sql.Tx, id int64, doc strin
 			}
 		}
 		return nil
-	}
-	if _, err := s.exec(ctx, tx, `DELETE FROM report_fts WHERE rowid = $1`, id); err != nil {
-		return fmt.Errorf("store: unindex report: %w", err)
 	}
 	if _, err := s.exec(ctx, tx, `INSERT INTO report_fts (rowid, tokens) VALUES ($1, $2)`, id, search.Tokens(doc)); err != nil {
 		return fmt.Errorf("store: index report: %w", err)

@@ -174,11 +174,17 @@ func (s *Store) migrator() (*goose.Provider, error) {
 
 // inTx runs fn in a transaction, committing when fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.inTxOn(ctx, s.db.BeginTx, fn)
+}
+
+// inTxOn is inTx on a transaction begun by begin (a pooled or a held
+// connection).
+func (s *Store) inTxOn(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error), fn func(tx *sql.Tx) error) error {
 	if s.dialect == SQLite {
 		s.wmu.Lock()
 		defer s.wmu.Unlock()
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
