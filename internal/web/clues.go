@@ -250,7 +250,15 @@ func (s *Server) clueShow(w http.ResponseWriter, r *http.Request) error {
 			source = rep
 		}
 	}
-	v := s.newView(r, "clue.title", "clues", map[string]any{"D": d, "C": d.Clue, "Choices": choices, "Source": source,
+	// The filing card's lead units, for a clue awaiting filing.
+	var filingUnits []org.Unit
+	if d.Clue.Status == clue.StatusCasePending && p.Can(auth.PermCaseFile) {
+		if filingUnits, _, err = s.app.Store.ListUnits(r.Context(), p.ScopeFor(auth.PermCaseFile), store.UnitFilter{Kinds: handlingKinds(),
+			Page: store.Page{Limit: 500}}); err != nil {
+			return err
+		}
+	}
+	v := s.newView(r, "clue.title", "clues", map[string]any{"D": d, "FilingUnits": filingUnits, "C": d.Clue, "Choices": choices, "Source": source,
 		"Modes": clue.Modes(), "InquiryOutcomes": clue.InquiryOutcomes(), "Recommendations": clue.Recommendations(),
 		"CloseReasons": clue.CloseReasons(), "Measures": clue.MeasureKinds(), "Letters": clue.LetterKinds(),
 		"Today": s.app.Today(), "Pending": d.Clue.Pending})

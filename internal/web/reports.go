@@ -15,6 +15,7 @@ import (
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
 	"qingfeng/internal/calendar"
+	"qingfeng/internal/casework"
 	"qingfeng/internal/clue"
 	"qingfeng/internal/dedup"
 	"qingfeng/internal/intake"
@@ -150,6 +151,9 @@ func (v *view) L(group string, code any) string {
 	if k, ok := clueLabelKeys[group][c]; ok {
 		return v.T(k)
 	}
+	if k, ok := caseLabelKeys[group][c]; ok {
+		return v.T(k)
+	}
 	return c
 }
 
@@ -201,6 +205,26 @@ func toString(x any) string {
 	case clue.MeetingStatus:
 		return string(t)
 	case store.ReconColumn:
+		return string(t)
+	case casework.Status:
+		return string(t)
+	case casework.Op:
+		return string(t)
+	case casework.Role:
+		return string(t)
+	case casework.MeasureKind:
+		return string(t)
+	case casework.ApprovalLevel:
+		return string(t)
+	case casework.ExtensionKind:
+		return string(t)
+	case casework.CommissionLevel:
+		return string(t)
+	case casework.PartySanction:
+		return string(t)
+	case casework.GovSanction:
+		return string(t)
+	case calendar.Unit:
 		return string(t)
 	}
 	return ""

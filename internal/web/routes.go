@@ -49,6 +49,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.inboxRoutes(mux)
 	s.reportRoutes(mux)
 	s.clueRoutes(mux)
+	s.caseRoutes(mux)
 	s.portalRoutes(mux)
 	s.adminRoutes(mux)
 }
