@@ -249,7 +249,7 @@ func (s *Server) caseCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.formError(w, r, err, "case_form.html", v)
 	}
-	return s.redirect(w, r, "/cases/"+itoa(c.ID), "caseweb.flash.filed")
+	return s.redirect(w, r, "/cases/"+itoa(c.ID), "flash.case_filed")
 }
 
 // SubjectError returns the translated error of a field of the i-th subject
@@ -408,9 +408,9 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 		return s.refusal(w, r, "/cases/"+itoa(id), err)
 	}
 	if _, err := s.app.GetCase(r.Context(), p, id); err != nil {
-		return s.redirect(w, r, "/cases", "caseweb.flash.done") // no longer in reach
+		return s.redirect(w, r, "/cases", "flash.case_done") // no longer in reach
 	}
-	return s.redirect(w, r, "/cases/"+itoa(id), "caseweb.flash.done")
+	return s.redirect(w, r, "/cases/"+itoa(id), "flash.case_done")
 }
 
 // SubjectCategoryName returns the display name of a subject category code.
