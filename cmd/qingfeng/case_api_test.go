@@ -157,7 +157,9 @@ func caseOutcomesAPI(t *testing.T, base, data, db string, tok map[string]string,
 	}
 	step("yd_leader", map[string]any{"action": "approve_filing"})
 	step("yd_case", map[string]any{"action": "form_team", "members": []int64{ids["yd_office1"], ids["yd_group1"]}})
-	out := func(i int) string { return fmt.Sprintf("/api/v1/cases/%d/subjects/%d/outcomes", c.ID, c.Subjects[i].ID) }
+	out := func(i int) string {
+		return fmt.Sprintf("/api/v1/cases/%d/subjects/%d/outcomes", c.ID, c.Subjects[i].ID)
+	}
 	postError(t, base, out(0), tok["yd_reviewer"], map[string]any{"gov": "warning"}, http.StatusConflict, "conflict", "case.outcome_closed")
 	step("yd_office1", map[string]any{"action": "submit_report", "text": "审查调查报告"})
 	step("yd_leader", map[string]any{"action": "approve_report"})

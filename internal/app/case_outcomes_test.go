@@ -165,7 +165,7 @@ func TestCaseReviewToClosure(t *testing.T) {
 			"李某/gov_sanction.serve": month, "李某/gov_sanction.pay_change": month,
 			"张某/sanction.announce": month, "张某/sanction.execution_report": sixMonths, "张某/gov_sanction.serve": month,
 			"张某/gov_sanction.pay_change": month,
-			"赵某/sanction.announce": month, "赵某/sanction.execution_report": sixMonths, "赵某/gov_sanction.serve": month,
+			"赵某/sanction.announce":       month, "赵某/sanction.execution_report": sixMonths, "赵某/gov_sanction.serve": month,
 			"赵某/gov_sanction.pay_change": month, "赵某/funds.execute": month,
 		}
 		got := subjectClocks(t, f, c)
