@@ -121,4 +121,118 @@ func testCaseAPI(t *testing.T, db string) {
 	}
 	wantAPIError(t, base, "/api/v1/cases?status=flying", tok["yd_leader"], http.StatusUnprocessableEntity, "invalid")
 	wantAPIError(t, base, fmt.Sprintf("/api/v1/cases/%d", c.ID), tok["cl_township"], http.StatusNotFound, "not_found")
+
+	caseOutcomesAPI(t, srv.base, data, db, tok, ids, office1.ID)
+}
+
+// caseOutcomesAPI takes a case with a village cadre and a civil servant
+// from review to execution through the API: the village cadre refused 降级
+// (422 with gov "case.sanction_not_allowed"), outcomes with their forms on
+// the case page, the decision and the execution clocks.
+func caseOutcomesAPI(t *testing.T, base, data, db string, tok map[string]string, ids map[string]int64, office1 int64) {
+	var me struct {
+		UnitID int64 `json:"unit_id"`
+	}
+	getJSON(t, base, "/api/v1/me", tok["yd_reviewer"], &me)
+	args := []string{"user", "add", "--username", "yd_reviewer2", "--role", "reviewer", "--unit", fmt.Sprint(me.UnitID),
+		"--name", "审理员二", "--password-stdin", "--data", data}
+	if db != "" {
+		args = append(args, "--db", db)
+	}
+	mustRun(t, "StrongPass-2026\n", args...)
+	tok["yd_reviewer2"] = createToken(t, data, db, "yd_reviewer2")
+	var r2 apiMe
+	getJSON(t, base, "/api/v1/me", tok["yd_reviewer2"], &r2)
+
+	in := map[string]any{"lead_unit_id": office1, "category": "subsidies", "cause": "截留惠农补贴", "direct_reason": "上级交办",
+		"subjects": []map[string]any{
+			{"name": "村支书甲", "post": "村党支部书记", "rank": "village", "category": "village_cadre", "party_member": true},
+			{"name": "股长乙", "post": "股长", "rank": "general", "category": "civil_servant", "party_member": true}}}
+	var c apiCase
+	postJSON(t, base, "/api/v1/cases", tok["yd_case"], in, http.StatusCreated, &c)
+	tr := fmt.Sprintf("/api/v1/cases/%d/transitions", c.ID)
+	step := func(user string, body map[string]any) {
+		t.Helper()
+		postJSON(t, base, tr, tok[user], body, http.StatusOK, &c)
+	}
+	step("yd_leader", map[string]any{"action": "approve_filing"})
+	step("yd_case", map[string]any{"action": "form_team", "members": []int64{ids["yd_office1"], ids["yd_group1"]}})
+	out := func(i int) string {
+		return fmt.Sprintf("/api/v1/cases/%d/subjects/%d/outcomes", c.ID, c.Subjects[i].ID)
+	}
+	postError(t, base, out(0), tok["yd_reviewer"], map[string]any{"gov": "warning"}, http.StatusConflict, "conflict", "case.outcome_closed")
+	step("yd_office1", map[string]any{"action": "submit_report", "text": "审查调查报告"})
+	step("yd_leader", map[string]any{"action": "approve_report"})
+	step("yd_reviewer", map[string]any{"action": "accept_review", "members": []int64{ids["yd_reviewer"], r2.UserID}})
+	if c.Status != "review" {
+		t.Fatalf("review: %+v", c)
+	}
+	postError(t, base, tr, tok["yd_reviewer"], map[string]any{"action": "submit_review_report", "text": "审理报告"},
+		http.StatusUnprocessableEntity, "invalid", "case.outcome_missing")
+	postError(t, base, out(0), tok["yd_reviewer"], map[string]any{"party": "warning", "gov": "demotion"},
+		http.StatusUnprocessableEntity, "invalid", "case.sanction_not_allowed")
+	postError(t, base, out(0), tok["yd_office1"], map[string]any{"party": "warning"}, http.StatusForbidden, "forbidden",
+		"case.action_forbidden")
+	postError(t, base, fmt.Sprintf("/api/v1/cases/%d/subjects/999999/outcomes", c.ID), tok["yd_reviewer"],
+		map[string]any{"party": "warning"}, http.StatusNotFound, "not_found", "")
+	postJSON(t, base, out(0), tok["yd_reviewer"], map[string]any{"party": "warning", "gov": "major_demerit", "ordered_fen": 5_000_000,
+		"returned_fen": 5_000_000}, http.StatusCreated, &c)
+	postJSON(t, base, out(1), tok["yd_reviewer"], map[string]any{"party": "probation", "probation_years": 1, "gov": "dismissal",
+		"org": []string{"demotion"}}, http.StatusCreated, &c)
+	step("yd_reviewer", map[string]any{"action": "submit_review_report", "text": "审理报告"})
+	postError(t, base, tr, tok["yd_reviewer"], map[string]any{"action": "approve_review_report"}, http.StatusForbidden, "forbidden",
+		"case.action_forbidden")
+	step("yd_leader", map[string]any{"action": "approve_review_report"})
+	postError(t, base, tr, tok["yd_office1"], map[string]any{"action": "close"}, http.StatusConflict, "conflict", "case.transition_invalid")
+	step("yd_leader", map[string]any{"action": "decide", "text": "常委会决定"})
+	if c.Status != "execution" {
+		t.Fatalf("decided: %+v", c)
+	}
+
+	var page struct {
+		Case struct {
+			Subjects []struct {
+				Name    string `json:"name"`
+				Form    int    `json:"form"`
+				Outcome *struct {
+					Party      string `json:"party"`
+					Gov        string `json:"gov"`
+					OrderedFen int64  `json:"ordered_fen"`
+				} `json:"outcome"`
+			} `json:"subjects"`
+		} `json:"case"`
+		Clocks []struct {
+			Code       string    `json:"code"`
+			ObjectType string    `json:"object_type"`
+			Due        time.Time `json:"due_at"`
+		} `json:"clocks"`
+	}
+	getJSON(t, base, fmt.Sprintf("/api/v1/cases/%d", c.ID), tok["yd_leader"], &page)
+	subs := page.Case.Subjects
+	if len(subs) != 2 || subs[0].Form != 2 || subs[1].Form != 3 || subs[0].Outcome == nil || subs[0].Outcome.Gov != "major_demerit" ||
+		subs[0].Outcome.OrderedFen != 5_000_000 || subs[1].Outcome == nil || subs[1].Outcome.Party != "probation" {
+		t.Fatalf("subjects: %+v", subs)
+	}
+	codes := map[string]int{}
+	for _, k := range page.Clocks {
+		if k.ObjectType == "case_subject" {
+			codes[k.Code]++
+			want := time.Now().AddDate(0, 1, 0)
+			if k.Code == "sanction.execution_report" {
+				want = time.Now().AddDate(0, 6, 0)
+			}
+			if d := k.Due.Sub(want); d < -96*time.Hour || d > 96*time.Hour {
+				t.Errorf("%s due %v, want about %v", k.Code, k.Due, want)
+			}
+		}
+	}
+	wantCodes := map[string]int{"sanction.announce": 2, "sanction.execution_report": 2, "gov_sanction.serve": 2,
+		"gov_sanction.pay_change": 1, "funds.execute": 1}
+	if fmt.Sprint(codes) != fmt.Sprint(wantCodes) {
+		t.Errorf("subject clocks %v, want %v", codes, wantCodes)
+	}
+	postError(t, base, tr, tok["yd_office1"], map[string]any{"action": "record_execution", "subject_id": c.Subjects[0].ID,
+		"text": "已执行"}, http.StatusConflict, "conflict", "case.step_order")
+	step("yd_office1", map[string]any{"action": "announce", "subject_id": c.Subjects[0].ID, "text": "宣布"})
+	postError(t, base, tr, tok["yd_leader"], map[string]any{"action": "close"}, http.StatusConflict, "conflict", "case.execution_open")
 }

@@ -2,17 +2,19 @@ package api
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
 	"time"
 
 	"qingfeng/internal/app"
+	"qingfeng/internal/apperr"
 	"qingfeng/internal/calendar"
 	"qingfeng/internal/casework"
 	"qingfeng/internal/store"
 )
 
-// caseRoutes are the case routes of the first milestone: filing, the
-// case ledger, the case page and the workflow up to review acceptance,
-// with measures.
+// caseRoutes are the case routes: filing, the case ledger, the case page,
+// the workflow's transitions, measures and the outcome of each subject.
 func (x *API) caseRoutes() []route {
 	return []route{
 		{"GET", "/cases", false, x.listCases},
@@ -20,6 +22,7 @@ func (x *API) caseRoutes() []route {
 		{"GET", "/cases/{id}", false, x.getCase},
 		{"POST", "/cases/{id}/transitions", false, x.caseTransition},
 		{"POST", "/cases/{id}/measures", false, x.takeMeasure},
+		{"POST", "/cases/{id}/subjects/{subject_id}/outcomes", false, x.recordOutcome},
 	}
 }
 
@@ -58,6 +61,51 @@ type CaseSubject struct {
 	Category    string `json:"category"`
 	PartyMember bool   `json:"party_member"`
 	UnitID      int64  `json:"unit_id,omitempty"`
+	// Outcome is what was proposed or decided for the subject (null before),
+	// Form the four form derived from it (0: none).
+	Outcome       *OutcomeJSON `json:"outcome"`
+	Form          int          `json:"form"`
+	AnnouncedAt   *time.Time   `json:"announced_at,omitempty"`
+	ExecutedAt    *time.Time   `json:"executed_at,omitempty"`
+	ReportedAt    *time.Time   `json:"reported_at,omitempty"`
+	TransferredAt *time.Time   `json:"transferred_at,omitempty"`
+}
+
+// OutcomeJSON is the outcome of one subject in the API (the body of POST
+// /cases/{id}/subjects/{subject_id}/outcomes, and the subject's outcome in
+// the case). Funds are in fen.
+type OutcomeJSON struct {
+	Version        int64                  `json:"version,omitempty"`
+	Party          casework.PartySanction `json:"party,omitempty"`
+	ProbationYears int                    `json:"probation_years,omitempty"`
+	Gov            casework.GovSanction   `json:"gov,omitempty"`
+	Org            []casework.OrgAction   `json:"org,omitempty"`
+	First          []casework.FirstForm   `json:"first,omitempty"`
+	Transferred    bool                   `json:"transferred,omitempty"`
+	Convicted      bool                   `json:"convicted,omitempty"`
+	Withdrawn      bool                   `json:"withdrawn,omitempty"`
+	ConfiscatedFen int64                  `json:"confiscated_fen,omitempty"`
+	RecoveredFen   int64                  `json:"recovered_fen,omitempty"`
+	OrderedFen     int64                  `json:"ordered_fen,omitempty"`
+	ReturnedFen    int64                  `json:"returned_fen,omitempty"`
+	Note           string                 `json:"note,omitempty"`
+	DecidedAt      *time.Time             `json:"decided_at,omitempty"`
+}
+
+func (o OutcomeJSON) outcome() casework.Outcome {
+	return casework.Outcome{Party: o.Party, ProbationYears: o.ProbationYears, Gov: o.Gov, Org: o.Org, First: o.First,
+		Transferred: o.Transferred, Convicted: o.Convicted, Withdrawn: o.Withdrawn, ConfiscatedFen: o.ConfiscatedFen,
+		RecoveredFen: o.RecoveredFen, OrderedFen: o.OrderedFen, ReturnedFen: o.ReturnedFen, Note: o.Note}
+}
+
+func outcomeJSON(o *casework.Outcome) *OutcomeJSON {
+	if o == nil {
+		return nil
+	}
+	return &OutcomeJSON{Party: o.Party, ProbationYears: o.ProbationYears, Gov: o.Gov, Org: o.Org, First: o.First,
+		Transferred: o.Transferred, Convicted: o.Convicted, Withdrawn: o.Withdrawn, ConfiscatedFen: o.ConfiscatedFen,
+		RecoveredFen: o.RecoveredFen, OrderedFen: o.OrderedFen, ReturnedFen: o.ReturnedFen, Note: o.Note,
+		DecidedAt: optTime(o.DecidedAt)}
 }
 
 func caseJSON(c store.CaseRow) Case {
@@ -67,7 +115,9 @@ func caseJSON(c store.CaseRow) Case {
 		ReviewAt: optTime(c.ReviewAt), ClosedAt: optTime(c.ClosedAt), CreatedAt: c.CreatedAt, Version: c.Version}
 	for _, s := range c.Subjects {
 		out.Subjects = append(out.Subjects, CaseSubject{ID: s.ID, Name: s.Name, Unit: s.Unit, Post: s.Post, Rank: s.Rank,
-			Category: s.Category, PartyMember: s.PartyMember, UnitID: s.UnitID})
+			Category: s.Category, PartyMember: s.PartyMember, UnitID: s.UnitID, Outcome: outcomeJSON(s.Outcome), Form: int(s.Form),
+			AnnouncedAt: optTime(s.AnnouncedAt), ExecutedAt: optTime(s.ExecutedAt), ReportedAt: optTime(s.ReportedAt),
+			TransferredAt: optTime(s.TransferredAt)})
 	}
 	return out
 }
@@ -161,7 +211,7 @@ func (x *API) getCase(w http.ResponseWriter, r *http.Request) error {
 		State      string    `json:"state"`
 	}
 	clocks := []clock{}
-	for _, k := range append(d.Clocks, d.MeasureClocks...) {
+	for _, k := range slices.Concat(d.Clocks, d.MeasureClocks, d.SubjectClocks) {
 		clocks = append(clocks, clock{k.Code, k.Name, k.ObjectType, k.ObjectID, k.DueAt, k.Extensions, !k.DoneAt.IsZero(), string(k.State)})
 	}
 	history := []map[string]any{}
@@ -274,6 +324,28 @@ func (x *API) takeMeasure(w http.ResponseWriter, r *http.Request) error {
 	}
 	in.Action = casework.OpTakeMeasure
 	c, err := x.app.CaseAct(r.Context(), principal(r), id, in.action())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, caseJSON(c))
+}
+
+// recordOutcome records the outcome of one subject (App.RecordOutcome) and
+// answers the case with every subject's outcome and form.
+func (x *API) recordOutcome(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "case")
+	if err != nil {
+		return err
+	}
+	sid, err := strconv.ParseInt(r.PathValue("subject_id"), 10, 64)
+	if err != nil || sid <= 0 {
+		return apperr.New(apperr.NotFound, "error.not_found.case_subject")
+	}
+	var in OutcomeJSON
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := x.app.RecordOutcome(r.Context(), principal(r), id, sid, in.Version, in.outcome())
 	if err != nil {
 		return err
 	}

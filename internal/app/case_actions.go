@@ -47,14 +47,16 @@ type CaseAction struct {
 }
 
 // caseOps are the actions of the table this service applies; the others
-// (merge, review reports, decisions, execution, appeals, joint review)
-// belong to the next milestones of the case work and are refused as
-// unknown actions until then.
+// (merge, the joint quality review and its findings, prosecution returns,
+// appeals) belong to the next milestones of the case work and are refused
+// as unknown actions until then.
 func caseOps() []casework.Op {
 	return []casework.Op{casework.OpApproveFiling, casework.OpRefuseFiling, casework.OpFormTeam, casework.OpApprovePlan,
 		casework.OpTakeMeasure, casework.OpExtendMeasure, casework.OpEndMeasure, casework.OpSubmitReport, casework.OpApproveReport,
 		casework.OpReturnReport, casework.OpAcceptReview, casework.OpRejectTransfer, casework.OpReturnSuppl, casework.OpFinishSuppl,
-		casework.OpWithdraw}
+		casework.OpWithdraw, casework.OpExtendReview, casework.OpSubmitReview, casework.OpApproveReview, casework.OpReturnReview,
+		casework.OpDecide, casework.OpReturnDecision, casework.OpAnnounce, casework.OpRecordExecution, casework.OpReportExecution,
+		casework.OpTransfer, casework.OpClose}
 }
 
 // CaseAct applies an action to a case the caller may see. Errors:
@@ -105,6 +107,9 @@ func (a *App) mayActCase(p auth.Principal, c store.CaseRow, t casework.Transitio
 	if !p.Can(t.Perm) {
 		return deny
 	}
+	if t.Op == casework.OpSubmitReview && !onReviewTeam(team, p.UserID, a.Now()) {
+		return deny
+	}
 	if t.Perm == auth.PermCaseHandle {
 		now := a.Now()
 		for _, m := range team {
@@ -149,6 +154,9 @@ func (a *App) caseStep(ctx context.Context, p auth.Principal, c store.CaseRow, t
 			ch.Notify = append(ch.Notify, store.Notification{UserID: c.ProposedBy, Kind: "decision", Title: title + "：" + c.Number,
 				Body: in.Text})
 		}
+	}
+	if ok, err := a.outcomeStep(ctx, p, c, team, in, ch, reason); ok {
+		return err
 	}
 	switch in.Op {
 	case casework.OpApproveFiling:

@@ -137,8 +137,8 @@ func (a *App) GetCase(ctx context.Context, p auth.Principal, id int64) (store.Ca
 }
 
 // CaseDetail is a case's page: the case with its subjects, hand-off
-// record, team records, measures, clocks of the case and of its measures,
-// documents, participations, and the actions the caller may take now.
+// record, team records, measures, clocks of the case, of its measures and
+// of its subjects' decisions, documents, participations, and the actions the caller may take now.
 type CaseDetail struct {
 	Case          store.CaseRow
 	Events        []store.CaseEvent
@@ -146,6 +146,7 @@ type CaseDetail struct {
 	Measures      []casework.Measure
 	Clocks        []RecordClock
 	MeasureClocks []RecordClock
+	SubjectClocks []RecordClock // the clocks of the subjects' decisions (object type store.ObjectSubject)
 	Documents     []casework.Document
 	Access        []store.Access
 	Actions       []casework.Op
@@ -178,6 +179,11 @@ func (a *App) CaseDetail(ctx context.Context, p auth.Principal, id int64) (CaseD
 		return d, err
 	}
 	d.MeasureClocks = a.ClockStates(mclocks)
+	sclocks, err := a.Store.CaseSubjectClocks(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	d.SubjectClocks = a.ClockStates(sclocks)
 	if d.Documents, err = a.Store.CaseDocuments(ctx, id); err != nil {
 		return d, err
 	}

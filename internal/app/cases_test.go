@@ -399,7 +399,9 @@ func TestCaseTransitionsRefused(t *testing.T) {
 			key  string
 		}{
 			{"leadera", app.CaseAction{Op: "fly"}, apperr.Invalid, "case.action_invalid"},
-			{"leadera", app.CaseAction{Op: casework.OpDecide}, apperr.Invalid, "case.action_invalid"},
+			{"leadera", app.CaseAction{Op: casework.OpJointReview}, apperr.Invalid, "case.action_invalid"},
+			{"leadera", app.CaseAction{Op: casework.OpDecide}, apperr.Conflict, "case.transition_invalid"},
+			{"leadera", app.CaseAction{Op: casework.OpClose}, apperr.Conflict, "case.transition_invalid"},
 			{"leadera", app.CaseAction{Op: casework.OpApproveReport}, apperr.Conflict, "case.transition_invalid"},
 			{"leadera", app.CaseAction{Op: casework.OpWithdraw, Text: "x"}, apperr.Conflict, "case.transition_invalid"},
 			{"officeo1", app.CaseAction{Op: casework.OpApproveFiling}, apperr.Forbidden, "case.action_forbidden"},

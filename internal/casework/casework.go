@@ -88,6 +88,16 @@ type Subject struct {
 	UnitID      int64  // the person's unit in the organisation tree (recusal), 0 if outside it
 	UnitPath    string
 	Outcome     *Outcome // nil until decided
+	// Form is the four form derived from Outcome with FormOf when the
+	// outcome was recorded (FormNone without one).
+	Form Form
+	// The execution steps of the subject's decision, zero until done:
+	// announced or served, executed, execution reported, transferred to
+	// the procuratorate.
+	AnnouncedAt   time.Time
+	ExecutedAt    time.Time
+	ReportedAt    time.Time
+	TransferredAt time.Time
 }
 
 // Category is a subject category (人员类别, a row of subjects.json):

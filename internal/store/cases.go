@@ -75,7 +75,8 @@ func (s *Store) GetCase(ctx context.Context, id int64) (CaseRow, error) {
 
 func caseSubjects(ctx context.Context, q queryer, caseID int64) ([]casework.Subject, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, case_id, name, unit_text, post, rank, category, party_member, COALESCE(unit_id, 0),
-		unit_path, outcome FROM case_subjects WHERE case_id = $1 ORDER BY seq, id`, caseID)
+		unit_path, outcome, form, announced_at, executed_at, reported_at, transferred_at FROM case_subjects WHERE case_id = $1
+		ORDER BY seq, id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("store: case subjects: %w", err)
 	}
@@ -84,10 +85,13 @@ func caseSubjects(ctx context.Context, q queryer, caseID int64) ([]casework.Subj
 	for rows.Next() {
 		var s casework.Subject
 		var outcome string
+		var announced, executed, reported, transferred int64
 		if err := rows.Scan(&s.ID, &s.CaseID, &s.Name, &s.Unit, &s.Post, &s.Rank, &s.Category, &s.PartyMember, &s.UnitID,
-			&s.UnitPath, &outcome); err != nil {
+			&s.UnitPath, &outcome, &s.Form, &announced, &executed, &reported, &transferred); err != nil {
 			return nil, err
 		}
+		s.AnnouncedAt, s.ExecutedAt, s.ReportedAt, s.TransferredAt = fromMS(announced), fromMS(executed), fromMS(reported),
+			fromMS(transferred)
 		if outcome != "" {
 			var o casework.Outcome
 			if err := json.Unmarshal([]byte(outcome), &o); err != nil {
@@ -232,6 +236,9 @@ func auditCase(c CaseRow) any {
 	subjects := make([]string, len(c.Subjects))
 	for i, s := range c.Subjects {
 		subjects[i] = s.Name + "/" + s.Category
+		if s.Outcome != nil {
+			subjects[i] += fmt.Sprintf("/form%d", s.Form)
+		}
 	}
 	return struct {
 		ID, LedgerUnitID, LeadUnitID, ClueID, AreaGroupID, ProposedBy int64
@@ -304,8 +311,37 @@ type CaseChange struct {
 	// filing); ClueStep applies the clue's own step (a refused filing).
 	FileClue bool
 	ClueStep *ClueChange
-	Note     map[string]any
+	// Subjects writes subjects' outcomes and execution steps;
+	// SubjectClocks starts clocks of subjects (object type "case_subject",
+	// ObjectID the subject's id) and SubjectDone stops them by code.
+	Subjects      []SubjectWrite
+	SubjectClocks []Clock
+	SubjectDone   []SubjectStop
+	Note          map[string]any
 }
+
+// SubjectWrite changes one subject of the case in a CaseChange: its
+// outcome with the derived form (Outcome nil: kept) and the execution
+// steps done now (zero: kept).
+type SubjectWrite struct {
+	ID          int64
+	Outcome     *casework.Outcome
+	Form        casework.Form
+	Announced   time.Time
+	Executed    time.Time
+	Reported    time.Time
+	Transferred time.Time
+}
+
+// SubjectStop stops the running clocks with the codes of one subject.
+type SubjectStop struct {
+	SubjectID int64
+	Codes     []string
+}
+
+// ObjectSubject is the object type of the clocks of a case's subjects
+// (the execution of each subject's decision).
+const ObjectSubject = "case_subject"
 
 var caseSettable = map[string]bool{"joint": true, "area_group_id": true, "clue_hold": true, "submitted_by": true,
 	"supplementary_n": true, "filed_at": true, "review_at": true, "decided_at": true, "closed_at": true}
@@ -385,6 +421,9 @@ func (s *Store) applyCaseChange(ctx context.Context, tx *sql.Tx, a audit.Actor, 
 			return after, err
 		}
 	}
+	if err := s.writeSubjects(ctx, tx, after, c, link, now); err != nil {
+		return after, err
+	}
 	for _, uid := range c.EndTeam {
 		if _, err := s.exec(ctx, tx, `UPDATE case_team SET ended_at = $1 WHERE case_id = $2 AND user_id = $3 AND team = $4
 			AND ended_at = 0`, ms(now), c.ID, uid, string(c.TeamKind)); err != nil {
@@ -445,6 +484,11 @@ func (s *Store) applyCaseChange(ctx context.Context, tx *sql.Tx, a audit.Actor, 
 			return after, err
 		}
 	}
+	if len(c.Subjects) > 0 {
+		if after.Subjects, err = caseSubjects(ctx, tx, c.ID); err != nil {
+			return after, err
+		}
+	}
 	ev := c.Event
 	ev.FromStatus, ev.ToStatus = before.Status, after.Status
 	if ev.UnitID == 0 {
@@ -459,6 +503,66 @@ func (s *Store) applyCaseChange(ctx context.Context, tx *sql.Tx, a audit.Actor, 
 	}
 	return after, s.appendAudit(ctx, tx, a, change{action: action, objectType: "case", objectID: c.ID,
 		before: auditCase(before), after: auditCase(after), note: c.Note})
+}
+
+// writeSubjects writes the subjects' outcomes, forms and execution steps
+// of a change and starts and stops their clocks. Errors: not_found
+// "error.not_found.case_subject" (not a subject of the case).
+func (s *Store) writeSubjects(ctx context.Context, tx *sql.Tx, cs CaseRow, c CaseChange, link string, now time.Time) error {
+	mine := map[int64]bool{}
+	for _, sj := range cs.Subjects {
+		mine[sj.ID] = true
+	}
+	for _, w := range c.Subjects {
+		if !mine[w.ID] {
+			return notFound("case_subject")
+		}
+		var ar args
+		var sets []string
+		if w.Outcome != nil {
+			b, err := json.Marshal(w.Outcome)
+			if err != nil {
+				return err
+			}
+			sets = append(sets, "outcome = "+ar.add(string(b)), "form = "+ar.add(int(w.Form)), "outcome_at = "+ar.add(ms(now)))
+		}
+		for col, t := range map[string]time.Time{"announced_at": w.Announced, "executed_at": w.Executed, "reported_at": w.Reported,
+			"transferred_at": w.Transferred} {
+			if !t.IsZero() {
+				sets = append(sets, col+" = "+ar.add(ms(t)))
+			}
+		}
+		if len(sets) == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE case_subjects SET `+strings.Join(sets, ", ")+` WHERE id = `+ar.add(w.ID), ar.v...); err != nil {
+			return fmt.Errorf("store: update case subject: %w", err)
+		}
+	}
+	for _, st := range c.SubjectDone {
+		if !mine[st.SubjectID] {
+			return notFound("case_subject")
+		}
+		if err := s.stopClocks(ctx, tx, ObjectSubject, st.SubjectID, now, st.Codes...); err != nil {
+			return err
+		}
+	}
+	for _, k := range c.SubjectClocks {
+		if !mine[k.ObjectID] {
+			return notFound("case_subject")
+		}
+		k.ObjectType = ObjectSubject
+		if k.Link == "" {
+			k.Link = link
+		}
+		if k.UnitPath == "" {
+			k.UnitPath = cs.LeadUnitPath
+		}
+		if err := s.putClock(ctx, tx, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeMeasure inserts a new measure (ID 0) or updates a measure's
@@ -623,6 +727,13 @@ func (s *Store) CaseMeasureClocks(ctx context.Context, caseID int64) ([]Clock, e
 		AND object_id IN (SELECT id FROM case_measures WHERE case_id = $1) ORDER BY started_at, id`, caseID)
 }
 
+// CaseSubjectClocks returns the clocks of a case's subjects (object type
+// ObjectSubject: the execution of their decisions), oldest first.
+func (s *Store) CaseSubjectClocks(ctx context.Context, caseID int64) ([]Clock, error) {
+	return s.queryClocks(ctx, s.db, `SELECT `+clockCols+` FROM clocks WHERE object_type = 'case_subject'
+		AND object_id IN (SELECT id FROM case_subjects WHERE case_id = $1) ORDER BY started_at, id`, caseID)
+}
+
 // CaseFilter narrows the case ledger. Every time bound is [From, To) on
 // the filing request's time.
 type CaseFilter struct {
@@ -631,7 +742,7 @@ type CaseFilter struct {
 	AreaSet  bool       // an area filter was asked for (no terms: nothing matches)
 	Status   []casework.Status
 	Category string
-	Overdue  bool // with a running clock of the case or of one of its measures past due at Now
+	Overdue  bool // with a running clock of the case, of one of its measures or of one of its subjects past due at Now
 	Now      time.Time
 	From, To time.Time
 	Page     Page
@@ -671,7 +782,9 @@ func (f CaseFilter) where(sc auth.Scope, acc recordAccess, a *args) string {
 		now := a.add(ms(f.Now))
 		w = append(w, "(EXISTS (SELECT 1 FROM clocks k WHERE k.object_type = 'case' AND k.object_id = c.id AND k.done_at = 0 AND k.due_at < "+
 			now+") OR EXISTS (SELECT 1 FROM case_measures m JOIN clocks k ON k.object_type = 'measure' AND k.object_id = m.id "+
-			"WHERE m.case_id = c.id AND k.done_at = 0 AND k.due_at < "+now+"))")
+			"WHERE m.case_id = c.id AND k.done_at = 0 AND k.due_at < "+now+") OR EXISTS (SELECT 1 FROM case_subjects sj "+
+			"JOIN clocks k ON k.object_type = 'case_subject' AND k.object_id = sj.id WHERE sj.case_id = c.id AND k.done_at = 0 "+
+			"AND k.due_at < "+now+"))")
 	}
 	if !f.From.IsZero() {
 		w = append(w, "c.created_at >= "+a.add(ms(f.From)))
