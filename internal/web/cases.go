@@ -402,6 +402,9 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 		in.Extension = casework.MeasureExtension{Kind: casework.ExtensionKind(f.Get("extension")),
 			By: calendar.Span{Amount: int(formInt(f.Get("amount"))), Unit: calendar.Unit(f.Get("unit"))}, Approvals: formApprovals(f, now),
 			Reason: f.Get("text")}
+	case casework.OpExtendReview:
+		in.Extension = casework.MeasureExtension{By: calendar.Span{Amount: int(formInt(f.Get("amount"))), Unit: calendar.Unit(f.Get("unit"))},
+			Reason: f.Get("text")}
 	}
 	p := principal(r)
 	if _, err := s.app.CaseAct(r.Context(), p, id, in); err != nil {
