@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"qingfeng/internal/app"
@@ -25,6 +27,7 @@ func (s *Server) caseRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /cases", s.authed(s.caseCreate))
 	mux.Handle("GET /cases/{id}", s.authed(s.caseShow))
 	mux.Handle("POST /cases/{id}/act", s.authed(s.caseAct))
+	mux.Handle("POST /cases/{id}/subjects/{sid}/outcome", s.authed(s.caseOutcome))
 }
 
 // caseLabelKeys maps the codes of the case domain to their message keys,
@@ -100,6 +103,19 @@ var caseLabelKeys = map[string]map[string]string{
 		string(casework.GovWarning): "case.gov.warning", string(casework.GovDemerit): "case.gov.demerit",
 		string(casework.GovMajorDemerit): "case.gov.major_demerit", string(casework.GovDemotion): "case.gov.demotion",
 		string(casework.GovDismissal): "case.gov.dismissal", string(casework.GovExpulsion): "case.gov.expulsion",
+	},
+	"case_org": {
+		string(casework.OrgSuspension): "case.org.suspension", string(casework.OrgAdjustment): "case.org.adjustment",
+		string(casework.OrgResignation): "case.org.resignation", string(casework.OrgRemoval): "case.org.removal",
+		string(casework.OrgDemotion): "case.org.demotion",
+	},
+	"case_first": {
+		string(casework.FirstReminderTalk): "case.first.reminder_talk", string(casework.FirstWarningTalk): "case.first.warning_talk",
+		string(casework.FirstCriticism): "case.first.criticism", string(casework.FirstStop): "case.first.stop",
+		string(casework.FirstSurrender): "case.first.surrender_gains", string(casework.FirstRectify): "case.first.rectify",
+		string(casework.FirstSelfReview): "case.first.self_review", string(casework.FirstLifeMeeting): "case.first.life_meeting",
+		string(casework.FirstApology): "case.first.apology", string(casework.FirstCirculated): "case.first.circulated",
+		string(casework.FirstAdmonish): "case.first.admonish", string(casework.FirstOther): "case.first.other",
 	},
 	"span_unit": {
 		string(calendar.WorkingDays): "caseweb.unit.working_days", string(calendar.CalendarDays): "caseweb.unit.calendar_days",
@@ -355,8 +371,71 @@ func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) error {
 		"Levels":     []casework.CommissionLevel{casework.LevelCounty, casework.LevelCity, casework.LevelProvince, casework.LevelNational},
 		"Approvals":  []casework.ApprovalLevel{casework.ApprovalPrincipal, casework.ApprovalCollective, casework.ApprovalUpper, casework.ApprovalNational},
 		"Extensions": []casework.ExtensionKind{casework.ExtendOrdinary, casework.ExtendFurther, casework.ExtendRecalculate, casework.ExtendFollowOn},
-		"SpanUnits":  []calendar.Unit{calendar.Months, calendar.CalendarDays, calendar.WorkingDays, calendar.Hours}})
+		"SpanUnits":  []calendar.Unit{calendar.Months, calendar.CalendarDays, calendar.WorkingDays, calendar.Hours},
+		"Outcomes": (d.Case.Status == casework.StatusReview && p.Can(auth.PermCaseReview)) ||
+			(d.Case.Status == casework.StatusDecision && p.Can(auth.PermCaseApprove)),
+		"Party": casework.PartySanctions(), "Gov": casework.GovSanctions(), "Org": casework.OrgActions(), "First": casework.FirstForms()})
 	return s.render(w, http.StatusOK, "case.html", v)
+}
+
+// caseOutcome records the outcome form of one subject (处理意见 in review,
+// the decision in the decision state); amounts are typed in yuan.
+func (s *Server) caseOutcome(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	sid, err := pathID(r, "sid")
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	back := "/cases/" + itoa(id)
+	o := casework.Outcome{SubjectID: sid, Party: casework.PartySanction(f.Get("party")), Gov: casework.GovSanction(f.Get("gov")),
+		ProbationYears: int(formInt(f.Get("probation_years"))), Transferred: f.Get("transferred") == "1",
+		Convicted: f.Get("convicted") == "1", Withdrawn: f.Get("withdrawn") == "1", Note: f.Get("note")}
+	for _, v := range f["org"] {
+		o.Org = append(o.Org, casework.OrgAction(v))
+	}
+	for _, v := range f["first"] {
+		o.First = append(o.First, casework.FirstForm(v))
+	}
+	for field, dst := range map[string]*int64{"confiscated_fen": &o.ConfiscatedFen, "recovered_fen": &o.RecoveredFen,
+		"ordered_fen": &o.OrderedFen, "returned_fen": &o.ReturnedFen} {
+		fen, ok := yuanToFen(f.Get(field))
+		if !ok {
+			return s.refusal(w, r, back, apperr.InvalidField(field, "caseweb.amount_invalid"))
+		}
+		*dst = fen
+	}
+	if _, err := s.app.RecordOutcome(r.Context(), principal(r), id, sid, formInt(f.Get("version")), o); err != nil {
+		return s.refusal(w, r, back, err)
+	}
+	return s.redirect(w, r, back, "flash.case_done")
+}
+
+// yuanToFen parses an amount in yuan with at most two decimals ("4,777.87",
+// "12") into fen; empty is 0.
+func yuanToFen(s string) (int64, bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	if s == "" {
+		return 0, true
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(frac) > 2 || strings.ContainsAny(whole+frac, "+-") {
+		return 0, false
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	n, err := strconv.ParseInt(whole+frac, 10, 64)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
 }
 
 // formApprovals reads the approvals of a measure form: the checked levels
