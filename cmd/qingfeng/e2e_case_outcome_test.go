@@ -69,6 +69,11 @@ func TestE2ECaseOutcome(t *testing.T) {
 		do(t, ctx, "open sign-in", chromedp.Navigate(base+"/login"))
 		signIn(t, ctx, "yd_reviewer", pw)
 		do(t, ctx, "open the case", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(form)))
+		labels := eval[[]string](t, ctx, `[...document.querySelectorAll('`+form+` input[name="org"], `+form+
+			` input[name="first"]')].map(i => i.parentElement.textContent.trim())`)
+		if len(labels) != 17 || labels[0] != "停职检查" || labels[5] != "提醒谈话" {
+			t.Errorf("organisational and first-form choices: %q", labels)
+		}
 		chooseBy(t, ctx, form+` select[name="party"]`, "warning", `"warning"`)
 		chooseBy(t, ctx, form+` select[name="gov"]`, "demotion", `"demotion"`)
 		do(t, ctx, "submit 降级", chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))

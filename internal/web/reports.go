@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -226,6 +227,10 @@ func toString(x any) string {
 		return string(t)
 	case calendar.Unit:
 		return string(t)
+	}
+	// Any other code type of a domain package (a named string).
+	if v := reflect.ValueOf(x); v.IsValid() && v.Kind() == reflect.String {
+		return v.String()
 	}
 	return ""
 }
