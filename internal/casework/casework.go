@@ -18,6 +18,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"qingfeng/internal/textclean"
 	"slices"
 	"strings"
 	"time"
@@ -325,9 +326,9 @@ type Input struct {
 // subject's fields).
 func (in *Input) Validate(categories []string, d Data) error {
 	var v apperr.Validation
-	in.Cause = clean(in.Cause)
-	in.Summary = cleanText(in.Summary)
-	in.DirectReason = cleanText(in.DirectReason)
+	in.Cause = textclean.Line(in.Cause)
+	in.Summary = textclean.Text(in.Summary)
+	in.DirectReason = textclean.Text(in.DirectReason)
 	if in.LeadUnitID <= 0 {
 		v.Add("lead_unit_id", "case.lead_unit_required")
 	}
@@ -375,7 +376,7 @@ func (s *SubjectInput) Validate(d Data) error {
 
 // check cleans s and returns its failing fields with their message keys.
 func (s *SubjectInput) check(d Data) map[string]string {
-	s.Name, s.Unit, s.Post = clean(s.Name), clean(s.Unit), clean(s.Post)
+	s.Name, s.Unit, s.Post = textclean.Line(s.Name), textclean.Line(s.Unit), textclean.Line(s.Post)
 	bad := map[string]string{}
 	if s.Name == "" {
 		bad["name"] = "case.subject_name_required"
@@ -404,30 +405,4 @@ func (s *SubjectInput) check(d Data) map[string]string {
 		bad["unit_id"] = "case.subject_unit_invalid"
 	}
 	return bad
-}
-
-// clean collapses whitespace and drops invisible characters (one line).
-func clean(s string) string { return strings.Join(strings.Fields(stripInvisible(s)), " ") }
-
-// cleanText keeps line breaks but trims each line and drops invisible
-// characters.
-func cleanText(s string) string {
-	s = strings.ReplaceAll(stripInvisible(s), "\r\n", "\n")
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
-	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
-}
-
-func stripInvisible(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t':
-			return r
-		case r < 0x20 || r == 0x7f || (r >= 0x200b && r <= 0x200f) || r == 0xfeff || (r >= 0x202a && r <= 0x202e):
-			return -1
-		}
-		return r
-	}, s)
 }

@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"qingfeng/internal/textclean"
 	"slices"
 	"time"
 
@@ -172,7 +173,7 @@ func (o *Outcome) Validate(s Subject, d Data) error {
 	if amountsOK && o.ReturnedFen > o.FundsFen() {
 		v.Add("returned_fen", "case.returned_exceeds_funds")
 	}
-	o.Note = cleanText(o.Note)
+	o.Note = textclean.Text(o.Note)
 	return v.Err()
 }
 

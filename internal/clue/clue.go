@@ -12,6 +12,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"qingfeng/internal/textclean"
 	"slices"
 	"strings"
 	"time"
@@ -369,9 +370,9 @@ const (
 // codes.
 func (in *Input) Validate(sources []Source, categories, levels []string) error {
 	var v apperr.Validation
-	in.Title, in.SourceRef = clean(in.Title), clean(in.SourceRef)
-	in.Content = cleanText(in.Content)
-	in.Subject.Name, in.Subject.Unit, in.Subject.Post = clean(in.Subject.Name), clean(in.Subject.Unit), clean(in.Subject.Post)
+	in.Title, in.SourceRef = textclean.Line(in.Title), textclean.Line(in.SourceRef)
+	in.Content = textclean.Text(in.Content)
+	in.Subject.Name, in.Subject.Unit, in.Subject.Post = textclean.Line(in.Subject.Name), textclean.Line(in.Subject.Unit), textclean.Line(in.Subject.Post)
 	var src *Source
 	for i := range sources {
 		if sources[i].Code == in.Source {
@@ -419,37 +420,11 @@ func (in *Input) Validate(sources []Source, categories, levels []string) error {
 	return v.Err()
 }
 
-// clean collapses whitespace and drops invisible characters (one line).
-func clean(s string) string { return strings.Join(strings.Fields(stripInvisible(s)), " ") }
-
-// cleanText keeps line breaks but trims each line and drops invisible
-// characters.
-func cleanText(s string) string {
-	s = strings.ReplaceAll(stripInvisible(s), "\r\n", "\n")
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
-	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
-}
-
-func stripInvisible(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t':
-			return r
-		case r < 0x20 || r == 0x7f || (r >= 0x200b && r <= 0x200f) || r == 0xfeff || (r >= 0x202a && r <= 0x202e):
-			return -1
-		}
-		return r
-	}, s)
-}
-
 // CleanText is the text cleaning of the forms (plans, reports, notes): line
 // breaks kept, invisible characters dropped, at most max characters.
 // Errors: invalid for the field when empty and required, or too long.
 func CleanText(field, s string, required bool, max int) (string, error) {
-	s = cleanText(s)
+	s = textclean.Text(s)
 	if s == "" && required {
 		return s, apperr.InvalidField(field, "clue.text_required")
 	}

@@ -1,6 +1,7 @@
 package clue
 
 import (
+	"qingfeng/internal/textclean"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,7 +106,7 @@ type Decision struct {
 // codes.
 func (d *Decision) Validate() error {
 	var v apperr.Validation
-	d.Note = cleanText(d.Note)
+	d.Note = textclean.Text(d.Note)
 	if d.ClueID <= 0 {
 		v.Add("clue_id", "meeting.clue_required")
 	}
@@ -147,7 +148,7 @@ type MeetingInput struct {
 // Validate cleans and checks a new meeting's fields. Errors: invalid.
 func (in *MeetingInput) Validate() error {
 	var v apperr.Validation
-	in.Place = clean(in.Place)
+	in.Place = textclean.Line(in.Place)
 	if _, err := time.Parse(time.DateOnly, in.HeldOn); err != nil {
 		v.Add("held_on", "clue.date_invalid")
 	}
@@ -157,7 +158,7 @@ func (in *MeetingInput) Validate() error {
 	seen := map[int64]bool{}
 	for i := range in.Attendees {
 		a := &in.Attendees[i]
-		a.Note = clean(a.Note)
+		a.Note = textclean.Line(a.Note)
 		if a.PersonID <= 0 || seen[a.PersonID] || utf8.RuneCountInString(a.Note) > 100 {
 			v.Add("attendees", "meeting.attendee_invalid")
 			break
