@@ -18,13 +18,13 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"qingfeng/internal/textclean"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"qingfeng/internal/apperr"
+	"qingfeng/internal/textclean"
 )
 
 //go:embed subjects.json documents.json

@@ -1,11 +1,11 @@
 package casework
 
 import (
-	"qingfeng/internal/textclean"
 	"slices"
 	"time"
 
 	"qingfeng/internal/apperr"
+	"qingfeng/internal/textclean"
 )
 
 // PartySanction is a party sanction (党纪处分, [DR2023] Arts. 8–13).

@@ -12,13 +12,13 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"qingfeng/internal/textclean"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"qingfeng/internal/apperr"
+	"qingfeng/internal/textclean"
 )
 
 // Source is where clues come from (a row of sources.json). ObjectType names

@@ -1,7 +1,6 @@
 package clue
 
 import (
-	"qingfeng/internal/textclean"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"qingfeng/internal/apperr"
+	"qingfeng/internal/textclean"
 )
 
 // MeetingStatus is the state of a consultation meeting (问题线索处置协商会).
