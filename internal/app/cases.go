@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
@@ -218,29 +216,9 @@ type CaseQuery struct {
 func (a *App) CaseFilter(ctx context.Context, p auth.Principal, q CaseQuery) (store.CaseFilter, error) {
 	var f store.CaseFilter
 	var v apperr.Validation
-	id := func(field, s string) int64 {
-		if s == "" {
-			return 0
-		}
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n <= 0 {
-			v.Add(field, "api.id_invalid")
-		}
-		return n
-	}
-	if uid := id("unit", q.Unit); uid > 0 {
-		u, err := a.Store.GetUnit(ctx, uid)
-		if err != nil || !p.ScopeFor(auth.PermCaseRead).Covers(u.Path) {
-			return f, apperr.New(apperr.NotFound, "error.not_found.unit")
-		}
-		f.UnitPath = u.Path
-	}
-	if gid := id("area_group", q.AreaGroup); gid > 0 {
-		terms, err := a.areaTermsFor(ctx, p, gid, auth.PermCaseRead)
-		if err != nil {
-			return f, err
-		}
-		f.AreaSet, f.Area = true, terms
+	var err error
+	if f.UnitPath, f.Area, f.AreaSet, err = a.placeFilter(ctx, p, auth.PermCaseRead, q.Unit, q.AreaGroup, &v); err != nil {
+		return f, err
 	}
 	for _, s := range q.Status {
 		for _, part := range strings.Split(s, ",") {
@@ -260,20 +238,7 @@ func (a *App) CaseFilter(ctx context.Context, p auth.Principal, q CaseQuery) (st
 		}
 		f.Category = q.Category
 	}
-	day := func(field, s string) time.Time {
-		if s == "" {
-			return time.Time{}
-		}
-		t, err := time.ParseInLocation(time.DateOnly, s, a.Loc)
-		if err != nil {
-			v.Add(field, "case.date_invalid")
-		}
-		return t
-	}
-	f.From = day("from", q.From)
-	if to := day("to", q.To); !to.IsZero() {
-		f.To = to.AddDate(0, 0, 1) // the last day counts
-	}
+	f.From, f.To = a.periodFilter(&v, q.From, q.To, "case.date_invalid")
 	f.Overdue = q.Overdue
 	return f, v.Err()
 }

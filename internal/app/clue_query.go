@@ -50,29 +50,9 @@ func (a *App) LedgerFilter(ctx context.Context, p auth.Principal, q LedgerQuery)
 		}
 		return a.ReconCellFilter(ctx, p, unit, q.Month, row, q.Recon)
 	}
-	id := func(field, s string) int64 {
-		if s == "" {
-			return 0
-		}
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n <= 0 {
-			v.Add(field, "api.id_invalid")
-		}
-		return n
-	}
-	if uid := id("unit", q.Unit); uid > 0 {
-		u, err := a.Store.GetUnit(ctx, uid)
-		if err != nil || !p.ScopeFor(auth.PermClueRead).Covers(u.Path) {
-			return f, apperr.New(apperr.NotFound, "error.not_found.unit")
-		}
-		f.UnitPath = u.Path
-	}
-	if gid := id("area_group", q.AreaGroup); gid > 0 {
-		terms, err := a.areaTerms(ctx, p, gid)
-		if err != nil {
-			return f, err
-		}
-		f.AreaSet, f.Area = true, terms
+	var err error
+	if f.UnitPath, f.Area, f.AreaSet, err = a.placeFilter(ctx, p, auth.PermClueRead, q.Unit, q.AreaGroup, &v); err != nil {
+		return f, err
 	}
 	if q.Source != "" {
 		srcs, err := a.ClueSources()
@@ -108,22 +88,9 @@ func (a *App) LedgerFilter(ctx context.Context, p auth.Principal, q LedgerQuery)
 			f.Status = append(f.Status, clue.Status(part))
 		}
 	}
-	f.OwnerUserID = id("owner", q.Owner)
+	f.OwnerUserID = filterID(&v, "owner", q.Owner)
 	f.Overdue, f.MassInterest = q.Overdue, q.Mass
-	day := func(field, s string) time.Time {
-		if s == "" {
-			return time.Time{}
-		}
-		t, err := time.ParseInLocation(time.DateOnly, s, a.Loc)
-		if err != nil {
-			v.Add(field, "clue.date_invalid")
-		}
-		return t
-	}
-	f.From = day("from", q.From)
-	if to := day("to", q.To); !to.IsZero() {
-		f.To = to.AddDate(0, 0, 1) // the last day counts
-	}
+	f.From, f.To = a.periodFilter(&v, q.From, q.To, "clue.date_invalid")
 	if q.Month != "" {
 		from, to, err := a.monthBounds(q.Month)
 		if err != nil {
@@ -135,16 +102,65 @@ func (a *App) LedgerFilter(ctx context.Context, p auth.Principal, q LedgerQuery)
 	return f, v.Err()
 }
 
-// areaTerms is an area group as ledger terms: each membership of a unit,
-// current and past, covers the clues of that unit received during it. The
-// group must be one the caller may see (its county in the clue.read
-// scope, or the caller's own area). Errors: not_found.
-func (a *App) areaTerms(ctx context.Context, p auth.Principal, groupID int64) ([]store.AreaTerm, error) {
-	return a.areaTermsFor(ctx, p, groupID, auth.PermClueRead)
+// filterID parses an id of a list filter ("" is 0); a bad one is a field
+// error in v.
+func filterID(v *apperr.Validation, field, s string) int64 {
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		v.Add(field, "api.id_invalid")
+	}
+	return n
 }
 
-// areaTermsFor is areaTerms under the scope of perm (case.read for the
-// case ledger).
+// placeFilter reads the unit and area-group filters of a list (ids as
+// text) for the permission's scope: the unit's path, which must lie in the
+// scope, and the area group's membership terms. Errors: not_found (a unit
+// or area group out of reach); bad ids go to v.
+func (a *App) placeFilter(ctx context.Context, p auth.Principal, perm auth.Permission, unit, group string,
+	v *apperr.Validation) (path string, terms []store.AreaTerm, areaSet bool, err error) {
+	if uid := filterID(v, "unit", unit); uid > 0 {
+		u, err := a.Store.GetUnit(ctx, uid)
+		if err != nil || !p.ScopeFor(perm).Covers(u.Path) {
+			return "", nil, false, apperr.New(apperr.NotFound, "error.not_found.unit")
+		}
+		path = u.Path
+	}
+	if gid := filterID(v, "area_group", group); gid > 0 {
+		if terms, err = a.areaTermsFor(ctx, p, gid, perm); err != nil {
+			return "", nil, false, err
+		}
+		areaSet = true
+	}
+	return path, terms, areaSet, nil
+}
+
+// periodFilter reads a list's period from/to (YYYY-MM-DD, the last day
+// included) as [from, to); a bad date is a field error (key) in v.
+func (a *App) periodFilter(v *apperr.Validation, from, to, key string) (time.Time, time.Time) {
+	day := func(field, s string) time.Time {
+		if s == "" {
+			return time.Time{}
+		}
+		t, err := time.ParseInLocation(time.DateOnly, s, a.Loc)
+		if err != nil {
+			v.Add(field, key)
+		}
+		return t
+	}
+	f, t := day("from", from), day("to", to)
+	if !t.IsZero() {
+		t = t.AddDate(0, 0, 1) // the last day counts
+	}
+	return f, t
+}
+
+// areaTermsFor is an area group as list terms under the scope of perm:
+// each membership of a unit, current and past, covers the records of that
+// unit received during it. The group must be one the caller may see (its
+// county in perm's scope, or the caller's own area). Errors: not_found.
 func (a *App) areaTermsFor(ctx context.Context, p auth.Principal, groupID int64, perm auth.Permission) ([]store.AreaTerm, error) {
 	g, err := a.Store.GetAreaGroup(ctx, groupID, a.Today())
 	if err != nil {
