@@ -43,6 +43,7 @@ type Case struct {
 	Joint        bool            `json:"joint"`
 	AreaGroupID  int64           `json:"area_group_id,omitempty"`
 	Status       casework.Status `json:"status"`
+	MergedInto   int64           `json:"merged_into,omitempty"`
 	FiledAt      *time.Time      `json:"filed_at,omitempty"`
 	ReviewAt     *time.Time      `json:"review_at,omitempty"`
 	ClosedAt     *time.Time      `json:"closed_at,omitempty"`
@@ -111,7 +112,7 @@ func outcomeJSON(o *casework.Outcome) *OutcomeJSON {
 func caseJSON(c store.CaseRow) Case {
 	out := Case{ID: c.ID, Number: c.Number, LedgerUnitID: c.LedgerUnitID, LeadUnitID: c.LeadUnitID, LeadUnit: c.LeadUnitName,
 		Category: c.Category, Cause: c.Cause, Summary: c.Summary, ClueID: c.ClueID, ClueNumber: c.ClueNumber, DirectReason: c.DirectReason,
-		Supervision: c.Supervision, Joint: c.Joint, AreaGroupID: c.AreaGroupID, Status: c.Status, FiledAt: optTime(c.FiledAt),
+		Supervision: c.Supervision, Joint: c.Joint, AreaGroupID: c.AreaGroupID, Status: c.Status, MergedInto: c.MergedInto, FiledAt: optTime(c.FiledAt),
 		ReviewAt: optTime(c.ReviewAt), ClosedAt: optTime(c.ClosedAt), CreatedAt: c.CreatedAt, Version: c.Version}
 	for _, s := range c.Subjects {
 		out.Subjects = append(out.Subjects, CaseSubject{ID: s.ID, Name: s.Name, Unit: s.Unit, Post: s.Post, Rank: s.Rank,
@@ -232,11 +233,22 @@ func (x *API) getCase(w http.ResponseWriter, r *http.Request) error {
 	}
 	docs := []map[string]any{}
 	for _, doc := range d.Documents {
-		docs = append(docs, map[string]any{"kind": doc.Kind, "title": doc.Title, "body": doc.Body, "subject_id": doc.SubjectID,
+		docs = append(docs, map[string]any{"id": doc.ID, "kind": doc.Kind, "title": doc.Title, "body": doc.Body, "subject_id": doc.SubjectID,
 			"date": doc.DocDate, "audio_video": doc.AudioVideo, "created_at": doc.CreatedAt})
 	}
+	findings := []map[string]any{}
+	for _, f := range d.Review.Findings {
+		findings = append(findings, map[string]any{"id": f.ID, "item": f.Item, "text": f.Text, "reviewer_id": f.ReviewerID,
+			"reviewer": f.Reviewer, "created_at": f.CreatedAt, "open": f.Open(), "resolved_at": optTime(f.ResolvedAt),
+			"resolution": f.Resolution})
+	}
+	appeals := []map[string]any{}
+	for _, ap := range d.Review.Appeals {
+		appeals = append(appeals, map[string]any{"id": ap.ID, "subject_id": ap.SubjectID, "subject": ap.Subject, "content": ap.Content,
+			"received_at": ap.ReceivedAt, "decided_at": optTime(ap.DecidedAt), "outcome": ap.Outcome, "decision": ap.Decision})
+	}
 	return writeJSON(w, http.StatusOK, map[string]any{"case": caseJSON(d.Case), "history": history, "clocks": clocks, "team": team,
-		"measures": measures, "documents": docs, "actions": nonNil(d.Actions)})
+		"measures": measures, "documents": docs, "findings": findings, "appeals": appeals, "actions": nonNil(d.Actions)})
 }
 
 // CaseTransitionIn is the body of POST /cases/{id}/transitions (and, with
@@ -256,6 +268,26 @@ type CaseTransitionIn struct {
 	AudioVideo bool                     `json:"audio_video,omitempty"`
 	MeasureID  int64                    `json:"measure_id,omitempty"`
 	Extension  *ExtensionIn             `json:"extension,omitempty"`
+	// merge
+	TargetID int64 `json:"target_id,omitempty"`
+	// record_document (subject_id, audio_video, text as the body; measure_id for a measure_notice)
+	DocKind string `json:"doc_kind,omitempty"`
+	Title   string `json:"title,omitempty"`
+	DocDate string `json:"doc_date,omitempty"`
+	// joint_review (members: the joint reviewers, until: their last day), resolve_finding
+	Findings  []FindingIn `json:"findings,omitempty"`
+	FindingID int64       `json:"finding_id,omitempty"`
+	// decide_appeal
+	AppealOutcome string       `json:"appeal_outcome,omitempty"`
+	Outcome       *OutcomeJSON `json:"outcome,omitempty"`
+}
+
+// FindingIn is a joint quality review finding: a checklist item, what is
+// wrong, and the joint reviewer who found it (0: the first).
+type FindingIn struct {
+	Item       string `json:"item"`
+	Text       string `json:"text"`
+	ReviewerID int64  `json:"reviewer_id,omitempty"`
 }
 
 // ApprovalIn is one approval of a measure or an extension.
@@ -288,7 +320,15 @@ func approvals(in []ApprovalIn) []casework.Approval {
 func (in CaseTransitionIn) action() app.CaseAction {
 	a := app.CaseAction{Op: in.Action, Version: in.Version, Text: in.Text, Members: in.Members, Until: in.Until, SubjectID: in.SubjectID,
 		Kind: in.Kind, Level: in.Level, StartedAt: in.StartedAt, Approvals: approvals(in.Approvals), FollowedBy: in.FollowedBy,
-		AudioVideo: in.AudioVideo, MeasureID: in.MeasureID}
+		AudioVideo: in.AudioVideo, MeasureID: in.MeasureID, TargetID: in.TargetID, DocKind: in.DocKind, Title: in.Title,
+		DocDate: in.DocDate, FindingID: in.FindingID, AppealOutcome: in.AppealOutcome}
+	for _, f := range in.Findings {
+		a.Findings = append(a.Findings, casework.FindingInput{Item: f.Item, Text: f.Text, ReviewerID: f.ReviewerID})
+	}
+	if in.Outcome != nil {
+		o := in.Outcome.outcome()
+		a.Outcome = &o
+	}
 	if x := in.Extension; x != nil {
 		a.Extension = casework.MeasureExtension{Kind: x.Kind, By: calendar.Span{Amount: x.Amount, Unit: x.Unit}, At: x.At,
 			Approvals: approvals(x.Approvals), Reason: x.Reason}

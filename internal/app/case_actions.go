@@ -42,16 +42,28 @@ type CaseAction struct {
 	FollowedBy casework.MeasureKind     // take_measure: compulsory appearance followed by custody or detention
 	AudioVideo bool                     // take_measure
 
-	MeasureID int64                     // extend_measure, end_measure
+	MeasureID int64                     // extend_measure, end_measure; record_document: the measure a measure_notice is about
 	Extension casework.MeasureExtension // extend_measure
+
+	TargetID int64 // merge: the case this one is merged into
+
+	DocKind string // record_document: a kind of documents.json (SubjectID, AudioVideo, Text as the body)
+	Title   string // record_document
+	DocDate string // record_document: YYYY-MM-DD ("": today)
+
+	Findings  []casework.FindingInput // joint_review (Members: the joint reviewers, Until: their last day)
+	FindingID int64                   // resolve_finding
+
+	AppealOutcome string            // decide_appeal: upheld, changed or revoked
+	Outcome       *casework.Outcome // decide_appeal changed: the new outcome
 }
 
-// caseOps are the actions of the table this service applies; the others
-// (merge, the joint quality review and its findings, prosecution returns,
-// appeals) belong to the next milestones of the case work and are refused
-// as unknown actions until then.
+// caseOps are the actions of the table this service applies through
+// CaseAct (every action of casework.Workflow).
 func caseOps() []casework.Op {
-	return []casework.Op{casework.OpApproveFiling, casework.OpRefuseFiling, casework.OpFormTeam, casework.OpApprovePlan,
+	return []casework.Op{casework.OpMerge, casework.OpRecordDocument, casework.OpJointReview, casework.OpResolveFinding,
+		casework.OpProsecutionReturn, casework.OpProsecutionResend, casework.OpAcceptAppeal, casework.OpFormAppealTeam,
+		casework.OpDecideAppeal, casework.OpApproveFiling, casework.OpRefuseFiling, casework.OpFormTeam, casework.OpApprovePlan,
 		casework.OpTakeMeasure, casework.OpExtendMeasure, casework.OpEndMeasure, casework.OpSubmitReport, casework.OpApproveReport,
 		casework.OpReturnReport, casework.OpAcceptReview, casework.OpRejectTransfer, casework.OpReturnSuppl, casework.OpFinishSuppl,
 		casework.OpWithdraw, casework.OpExtendReview, casework.OpSubmitReview, casework.OpApproveReview, casework.OpReturnReview,
@@ -82,15 +94,19 @@ func (a *App) CaseAct(ctx context.Context, p auth.Principal, id int64, in CaseAc
 	if len(rows) == 0 {
 		return c, apperr.New(apperr.Conflict, "case.transition_invalid")
 	}
+	row, ok := casework.Select(rows, in.AppealOutcome)
+	if !ok {
+		return c, apperr.InvalidField("appeal_outcome", "case.appeal_outcome_invalid")
+	}
 	team, err := a.Store.CaseTeam(ctx, id)
 	if err != nil {
 		return c, err
 	}
-	if err := a.mayActCase(p, c, rows[0], team); err != nil {
+	if err := a.mayActCase(p, c, row, team); err != nil {
 		return c, err
 	}
 	in.Text = strings.TrimSpace(in.Text)
-	ch := store.CaseChange{ID: c.ID, Version: in.Version, From: c.Status, Status: rows[0].To, Action: "case." + string(in.Op),
+	ch := store.CaseChange{ID: c.ID, Version: in.Version, From: c.Status, Status: row.To, Action: "case." + string(in.Op),
 		Event: store.CaseEvent{Action: string(in.Op), UserID: p.UserID}, Set: map[string]any{}}
 	if err := a.caseStep(ctx, p, c, team, in, &ch); err != nil {
 		return c, err
@@ -107,11 +123,20 @@ func (a *App) mayActCase(p auth.Principal, c store.CaseRow, t casework.Transitio
 	if !p.Can(t.Perm) {
 		return deny
 	}
-	if t.Op == casework.OpSubmitReview && !onReviewTeam(team, p.UserID, a.Now()) {
+	if (t.Op == casework.OpSubmitReview || t.Op == casework.OpJointReview) && !onReviewTeam(team, p.UserID, a.Now()) {
+		return deny
+	}
+	now := a.Now()
+	if t.From == casework.StatusAppeal && t.Op == casework.OpRecordDocument {
+		// The appeal team records the appeal's documents.
+		for _, m := range team {
+			if m.UserID == p.UserID && m.Active(now) && m.Role.Appeals() {
+				return nil
+			}
+		}
 		return deny
 	}
 	if t.Perm == auth.PermCaseHandle {
-		now := a.Now()
 		for _, m := range team {
 			if m.UserID == p.UserID && m.Active(now) && m.Role.Investigates() &&
 				(t.Op != casework.OpSubmitReport || m.Role == casework.RoleInvestigationLeader) {
@@ -156,6 +181,9 @@ func (a *App) caseStep(ctx context.Context, p auth.Principal, c store.CaseRow, t
 		}
 	}
 	if ok, err := a.outcomeStep(ctx, p, c, team, in, ch, reason); ok {
+		return err
+	}
+	if ok, err := a.reviewStep(ctx, p, c, team, in, ch, reason); ok {
 		return err
 	}
 	switch in.Op {

@@ -120,6 +120,9 @@ func (a *App) outcomeStep(ctx context.Context, p auth.Principal, c store.CaseRow
 		if err := allDecided(c); err != nil {
 			return true, err
 		}
+		if err := a.openFindings(ctx, c); err != nil {
+			return true, err
+		}
 		doc("review_report", 0)
 		ch.Set["submitted_by"] = p.UserID
 		return true, nil
@@ -210,43 +213,56 @@ func (a *App) decide(c store.CaseRow, team []casework.TeamMember, p auth.Princip
 		o.DecidedAt = now
 		ch.Subjects = append(ch.Subjects, store.SubjectWrite{ID: s.ID, Outcome: &o, Form: s.Form})
 		forms[s.Form]++
-		var codes []string
-		if o.Party != "" {
-			codes = append(codes, limitSanctionAnnounce, limitSanctionReport)
-		}
-		if o.Gov != "" {
-			codes = append(codes, limitGovServe)
-			if slices.Index(casework.GovSanctions(), o.Gov) >= slices.Index(casework.GovSanctions(), casework.GovDemotion) {
-				codes = append(codes, limitGovPayChange)
-			}
-		}
-		if o.FundsFen() > 0 {
-			codes = append(codes, limitFundsExecute)
-		}
-		for _, code := range codes {
-			k, err := a.StartClock(ClockSpec{ObjectType: store.ObjectSubject, ObjectID: s.ID, Label: c.Number + " " + s.Name,
-				UnitPath: c.LeadUnitPath, Owner: owner}, code, now)
-			if err != nil {
-				return err
-			}
-			ch.SubjectClocks = append(ch.SubjectClocks, k)
-		}
-		kind := "sanction_decision"
-		switch {
-		case o.Party == "" && o.Gov != "":
-			kind = "gov_sanction_decision"
-		case o.Party == "" && len(o.Org) > 0:
-			kind = "org_action_decision"
-		}
-		if !o.Empty() {
-			ch.Documents = append(ch.Documents, casework.Document{SubjectID: s.ID, Kind: kind, Title: s.Name, Body: in.Text,
-				DocDate: a.Today(), UserID: p.UserID})
+		if err := a.decisionSteps(c, s, o, owner, p, in, ch); err != nil {
+			return err
 		}
 	}
 	ch.Set["decided_at"] = now
 	ch.Done = []string{limitSupervisionDecide}
 	ch.Event.Note = in.Text
 	ch.Note = map[string]any{"forms": forms}
+	return nil
+}
+
+// decisionSteps starts the clocks of one subject's decision from now (a
+// party sanction's announcement and execution report, a government
+// sanction's service and, from 降级, the change of post and pay, the
+// execution of funds) and records its decision document.
+func (a *App) decisionSteps(c store.CaseRow, s casework.Subject, o casework.Outcome, owner int64, p auth.Principal, in CaseAction,
+	ch *store.CaseChange) error {
+	now := a.Now()
+	var codes []string
+	if o.Party != "" {
+		codes = append(codes, limitSanctionAnnounce, limitSanctionReport)
+	}
+	if o.Gov != "" {
+		codes = append(codes, limitGovServe)
+		if slices.Index(casework.GovSanctions(), o.Gov) >= slices.Index(casework.GovSanctions(), casework.GovDemotion) {
+			codes = append(codes, limitGovPayChange)
+		}
+	}
+	if o.FundsFen() > 0 {
+		codes = append(codes, limitFundsExecute)
+	}
+	for _, code := range codes {
+		k, err := a.StartClock(ClockSpec{ObjectType: store.ObjectSubject, ObjectID: s.ID, Label: c.Number + " " + s.Name,
+			UnitPath: c.LeadUnitPath, Owner: owner}, code, now)
+		if err != nil {
+			return err
+		}
+		ch.SubjectClocks = append(ch.SubjectClocks, k)
+	}
+	kind := "sanction_decision"
+	switch {
+	case o.Party == "" && o.Gov != "":
+		kind = "gov_sanction_decision"
+	case o.Party == "" && len(o.Org) > 0:
+		kind = "org_action_decision"
+	}
+	if !o.Empty() {
+		ch.Documents = append(ch.Documents, casework.Document{SubjectID: s.ID, Kind: kind, Title: s.Name, Body: in.Text,
+			DocDate: a.Today(), UserID: p.UserID})
+	}
 	return nil
 }
 

@@ -148,6 +148,7 @@ type CaseDetail struct {
 	Documents     []casework.Document
 	Access        []store.Access
 	Actions       []casework.Op
+	Review        CaseReviewDetail // the checklist, joint review findings, appeals
 }
 
 // CaseDetail returns a case's page for a caller who may see it. Errors:
@@ -186,6 +187,15 @@ func (a *App) CaseDetail(ctx context.Context, p auth.Principal, id int64) (CaseD
 		return d, err
 	}
 	if d.Access, err = a.Store.RecordAccess(ctx, "case", id); err != nil {
+		return d, err
+	}
+	if d.Review.Checklist, err = casework.Checklist(); err != nil {
+		return d, err
+	}
+	if d.Review.Findings, err = a.Store.CaseFindings(ctx, id); err != nil {
+		return d, err
+	}
+	if d.Review.Appeals, err = a.Store.CaseAppeals(ctx, id); err != nil {
 		return d, err
 	}
 	for _, op := range casework.Ops(c.Status) {

@@ -399,7 +399,8 @@ func TestCaseTransitionsRefused(t *testing.T) {
 			key  string
 		}{
 			{"leadera", app.CaseAction{Op: "fly"}, apperr.Invalid, "case.action_invalid"},
-			{"leadera", app.CaseAction{Op: casework.OpJointReview}, apperr.Invalid, "case.action_invalid"},
+			{"leadera", app.CaseAction{Op: casework.OpJointReview}, apperr.Conflict, "case.transition_invalid"},
+			{"leadera", app.CaseAction{Op: casework.OpDecideAppeal, AppealOutcome: casework.AppealUpheld}, apperr.Conflict, "case.transition_invalid"},
 			{"leadera", app.CaseAction{Op: casework.OpDecide}, apperr.Conflict, "case.transition_invalid"},
 			{"leadera", app.CaseAction{Op: casework.OpClose}, apperr.Conflict, "case.transition_invalid"},
 			{"leadera", app.CaseAction{Op: casework.OpApproveReport}, apperr.Conflict, "case.transition_invalid"},

@@ -104,11 +104,11 @@ func MeasureRules() []MeasureRule {
 			Source:     "[SL2024] Arts. 21, 46"},
 		{Kind: MeasureAwaitInvestigation, Limit: "await_investigation", Approvals: []ApprovalLevel{ApprovalPrincipal},
 			Source: "[SL2024] Arts. 23, 46"},
-		{Kind: MeasureCustody, Limit: "custody.decide", SideLimits: []string{"custody.transfer", "measure.notify"},
+		{Kind: MeasureCustody, Limit: "custody.decide", SideLimits: []string{"custody.transfer", LimitMeasureNotify},
 			Approvals:  []ApprovalLevel{ApprovalPrincipal},
 			Extensions: []ExtensionRule{{Kind: ExtendOrdinary, Approval: ApprovalPrincipal, Guard: "special circumstances; 1 to 3 days", Source: "[SL2024] Art. 46"}},
 			Source:     "[SL2024] Arts. 25, 46, 50"},
-		{Kind: MeasureDetention, Limit: "detention", SideLimits: []string{"measure.notify"},
+		{Kind: MeasureDetention, Limit: "detention", SideLimits: []string{LimitMeasureNotify},
 			Approvals: []ApprovalLevel{ApprovalCollective, ApprovalUpper},
 			Extensions: []ExtensionRule{
 				{Kind: ExtendOrdinary, Approval: ApprovalUpper, Guard: "special circumstances; once, up to 3 months", Source: "[SL2024] Art. 48 ¶1"},

@@ -148,7 +148,7 @@ func Workflow() []Transition {
 		{From: StatusExecution, Op: OpClose, To: StatusClosed, Perm: auth.PermCaseApprove, Guard: "every subject's decision announced, executed and reported; no measure running"},
 		{From: StatusClosed, Op: OpAcceptAppeal, To: StatusAppeal, Perm: auth.PermCaseReview, Guard: "appeal by a subject of the case; appeal.close clock starts (3 months, [R2019] Art. 59)"},
 		{From: StatusAppeal, Op: OpFormAppealTeam, To: StatusAppeal, Perm: auth.PermCaseApprove, Guard: "a separate team: no member investigated or reviewed the case"},
-		{From: StatusAppeal, Op: OpRecordDocument, To: StatusAppeal, Perm: auth.PermCaseHandle, Guard: "appeal team member"},
+		{From: StatusAppeal, Op: OpRecordDocument, To: StatusAppeal, Perm: auth.PermCaseRead, Guard: "an active member of the appeal team (reviewers or investigators of the commission who took no part in the case)"},
 		{From: StatusAppeal, Op: OpDecideAppeal, To: StatusClosed, Perm: auth.PermCaseApprove, Outcomes: []string{AppealUpheld, AppealRevoked}, Guard: "appeal team report; revoked: outcomes withdrawn and the person's name cleared"},
 		{From: StatusAppeal, Op: OpDecideAppeal, To: StatusExecution, Perm: auth.PermCaseApprove, Outcomes: []string{AppealChanged}, Guard: "appeal team report; changed outcomes validate and are executed again"},
 	}

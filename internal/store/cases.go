@@ -318,6 +318,15 @@ type CaseChange struct {
 	SubjectClocks []Clock
 	SubjectDone   []SubjectStop
 	Note          map[string]any
+	// The joint quality review, merging, appeals and measure notices
+	// (store/case_review.go): findings recorded, a finding resolved, the
+	// case merged into another, an appeal received or decided, a measure's
+	// family and unit notified.
+	Findings  []casework.Finding
+	Resolve   *casework.Finding
+	MergeInto int64
+	Appeal    *casework.Appeal
+	Notified  int64 // a measure id: notified_at set, its measure.notify clock met
 }
 
 // SubjectWrite changes one subject of the case in a CaseChange: its
@@ -331,6 +340,9 @@ type SubjectWrite struct {
 	Executed    time.Time
 	Reported    time.Time
 	Transferred time.Time
+	// Reexecute clears the execution steps (a decision changed on appeal
+	// is announced, executed and reported again).
+	Reexecute bool
 }
 
 // SubjectStop stops the running clocks with the codes of one subject.
@@ -344,7 +356,7 @@ type SubjectStop struct {
 const ObjectSubject = "case_subject"
 
 var caseSettable = map[string]bool{"joint": true, "area_group_id": true, "clue_hold": true, "submitted_by": true,
-	"supplementary_n": true, "filed_at": true, "review_at": true, "decided_at": true, "closed_at": true}
+	"supplementary_n": true, "merged_into": true, "filed_at": true, "review_at": true, "decided_at": true, "closed_at": true}
 
 // UpdateCase applies a workflow step in one transaction with its event,
 // clocks, team, measures, documents, access changes, notifications, the
@@ -449,6 +461,14 @@ func (s *Store) applyCaseChange(ctx context.Context, tx *sql.Tx, a audit.Actor, 
 	if err := s.insertCaseDocuments(ctx, tx, c.ID, c.Documents, now); err != nil {
 		return after, err
 	}
+	if err := s.applyCaseReview(ctx, tx, a, after, c, now); err != nil {
+		return after, err
+	}
+	if c.MergeInto != 0 {
+		if after.Subjects, err = caseSubjects(ctx, tx, c.ID); err != nil {
+			return after, err
+		}
+	}
 	for _, r := range c.Revokes {
 		if err := s.revokeAccess(ctx, tx, "case", c.ID, r.UserID, r.Kind, now); err != nil {
 			return after, err
@@ -525,6 +545,9 @@ func (s *Store) writeSubjects(ctx context.Context, tx *sql.Tx, cs CaseRow, c Cas
 				return err
 			}
 			sets = append(sets, "outcome = "+ar.add(string(b)), "form = "+ar.add(int(w.Form)), "outcome_at = "+ar.add(ms(now)))
+		}
+		if w.Reexecute {
+			sets = append(sets, "announced_at = 0", "executed_at = 0", "reported_at = 0")
 		}
 		for col, t := range map[string]time.Time{"announced_at": w.Announced, "executed_at": w.Executed, "reported_at": w.Reported,
 			"transferred_at": w.Transferred} {
