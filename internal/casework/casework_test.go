@@ -72,8 +72,8 @@ func TestLoadData(t *testing.T) {
 			t.Errorf("document kind %s = %q, want %q", code, kinds[code], name)
 		}
 	}
-	if len(d.DocKinds) != 28 {
-		t.Errorf("%d document kinds, want 28", len(d.DocKinds))
+	if len(d.DocKinds) != 29 {
+		t.Errorf("%d document kinds, want 29", len(d.DocKinds))
 	}
 }
 

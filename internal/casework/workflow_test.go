@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"qingfeng/internal/apperr"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +13,7 @@ import (
 // permission, a guard, no row twice, and rows that share (From, Op) told
 // apart by disjoint outcomes.
 func TestWorkflowRows(t *testing.T) {
-	perms := []auth.Permission{auth.PermCaseFile, auth.PermCaseHandle, auth.PermCaseApprove, auth.PermCaseReview}
+	perms := []auth.Permission{auth.PermCaseRead, auth.PermCaseFile, auth.PermCaseHandle, auth.PermCaseApprove, auth.PermCaseReview}
 	seen := map[[3]string]bool{}
 	outcomes := map[[2]string][]string{}
 	rows := Workflow()
@@ -189,6 +190,60 @@ func TestTable(t *testing.T) {
 	for _, r := range tb.Rows {
 		if strings.ContainsAny(r.Guard, "#\n") {
 			t.Errorf("%s %s: guard %q breaks the Mermaid diagram", r.From, r.Op, r.Guard)
+		}
+	}
+}
+
+// TestReviewRules checks the checklist, findings, document stages, merge
+// and appeal decision rules.
+func TestReviewRules(t *testing.T) {
+	items, err := Checklist()
+	if err != nil || len(items) < 7 {
+		t.Fatalf("checklist %v %v", items, err)
+	}
+	d, err := LoadData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	field := func(err error) string {
+		if err == nil {
+			return ""
+		}
+		for k, v := range apperr.As(err).Fields {
+			return k + ":" + v
+		}
+		return "?"
+	}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"finding ok", CheckFindings(items, []FindingInput{{Item: "evidence", Text: "缺少签名"}}), ""},
+		{"no findings", CheckFindings(items, nil), ""},
+		{"unknown item", CheckFindings(items, []FindingInput{{Item: "x", Text: "y"}}), "findings[0].item:case.finding_item_invalid"},
+		{"empty text", CheckFindings(items, []FindingInput{{Item: "facts", Text: " "}}), "findings[0].text:case.reason_required"},
+		{"talk record in investigation", CheckDocument(d, StatusInvestigation, Document{Kind: "talk_record", Body: "x"}, "2026-03-01"), ""},
+		{"review report in investigation", CheckDocument(d, StatusInvestigation, Document{Kind: "review_report", Body: "x"}, "2026-03-01"),
+			"doc_kind:case.doc_kind_invalid"},
+		{"appeal letter in appeal", CheckDocument(d, StatusAppeal, Document{Kind: "appeal_letter", Body: "x"}, "2026-03-01"), ""},
+		{"anything when closed", CheckDocument(d, StatusClosed, Document{Kind: "evidence", Body: "x"}, "2026-03-01"),
+			"doc_kind:case.doc_kind_invalid"},
+		{"future date", CheckDocument(d, StatusReview, Document{Kind: "evidence", Body: "x", DocDate: "2026-03-02"}, "2026-03-01"),
+			"doc_date:case.date_in_future"},
+		{"bad date", CheckDocument(d, StatusReview, Document{Kind: "evidence", Body: "x", DocDate: "2026-02-29"}, "2026-03-01"),
+			"doc_date:case.date_invalid"},
+		{"merge ok", CheckMerge(1, 10, 2, 10, StatusInvestigation), ""},
+		{"merge self", CheckMerge(1, 10, 1, 10, StatusInvestigation), "target_id:case.merge_self"},
+		{"merge other ledger", CheckMerge(1, 10, 2, 11, StatusInvestigation), "target_id:case.merge_target_invalid"},
+		{"merge into review", CheckMerge(1, 10, 2, 10, StatusReview), "target_id:case.merge_target_invalid"},
+		{"appeal upheld", CheckAppealDecision(AppealUpheld, "维持", nil), ""},
+		{"appeal changed without outcome", CheckAppealDecision(AppealChanged, "变更", nil), "outcome:case.outcome_missing"},
+		{"appeal unknown", CheckAppealDecision("maybe", "x", nil), "appeal_outcome:case.appeal_outcome_invalid"},
+	}
+	for _, tt := range tests {
+		if got := field(tt.err); got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

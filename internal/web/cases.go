@@ -28,6 +28,7 @@ func (s *Server) caseRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /cases/{id}", s.authed(s.caseShow))
 	mux.Handle("POST /cases/{id}/act", s.authed(s.caseAct))
 	mux.Handle("POST /cases/{id}/subjects/{sid}/outcome", s.authed(s.caseOutcome))
+	mux.Handle("GET /cases/{id}/documents/{doc}", s.authed(s.caseDocument))
 }
 
 // caseLabelKeys maps the codes of the case domain to their message keys,
@@ -63,7 +64,11 @@ var caseLabelKeys = map[string]map[string]string{
 		string(casework.OpProsecutionReturn): "case.op.prosecution_return", string(casework.OpProsecutionResend): "case.op.prosecution_resend",
 		string(casework.OpClose): "case.op.close", string(casework.OpWithdraw): "case.op.withdraw",
 		string(casework.OpAcceptAppeal): "case.op.accept_appeal", string(casework.OpFormAppealTeam): "case.op.form_appeal_team",
-		string(casework.OpDecideAppeal): "case.op.decide_appeal",
+		string(casework.OpDecideAppeal): "case.op.decide_appeal", "merge_in": "case.op.merge_in",
+	},
+	"appeal_outcome": {
+		casework.AppealUpheld: "casereview.appeal.upheld", casework.AppealChanged: "casereview.appeal.changed",
+		casework.AppealRevoked: "casereview.appeal.revoked",
 	},
 	"case_role": {
 		string(casework.RoleInvestigationLeader): "case.role.investigation_leader", string(casework.RoleInvestigator): "case.role.investigator",
@@ -131,6 +136,10 @@ var caseTextOps = map[casework.Op]string{
 	casework.OpApproveReport: "caseweb.text.opinion", casework.OpReturnReport: "caseweb.text.reason",
 	casework.OpRejectTransfer: "caseweb.text.reason", casework.OpReturnSuppl: "caseweb.text.items",
 	casework.OpFinishSuppl: "caseweb.text.report", casework.OpWithdraw: "caseweb.text.reason",
+	casework.OpMerge: "caseweb.text.reason", casework.OpRecordDocument: "casereview.doc_body",
+	casework.OpJointReview: "caseweb.text.opinion", casework.OpResolveFinding: "casereview.resolution",
+	casework.OpProsecutionReturn: "caseweb.text.items", casework.OpProsecutionResend: "caseweb.text.report",
+	casework.OpAcceptAppeal: "casereview.appeal_content", casework.OpDecideAppeal: "caseweb.text.opinion",
 }
 
 // CaseTextLabel is the label of the text field of an action's form.
@@ -288,6 +297,7 @@ func (v *view) FormAt(name string, i int) string {
 type caseChoices struct {
 	Handlers  []auth.User
 	Reviewers []auth.User
+	Targets   []store.CaseRow // merge: cases of the ledger under investigation
 }
 
 // caseChoicesFor loads the choices of the actions allowed now, from the
@@ -295,7 +305,20 @@ type caseChoices struct {
 func (s *Server) caseChoicesFor(ctx context.Context, d app.CaseDetail) (caseChoices, error) {
 	var out caseChoices
 	need := func(op casework.Op) bool { return slices.Contains(d.Actions, op) }
-	if !need(casework.OpFormTeam) && !need(casework.OpAcceptReview) {
+	if need(casework.OpMerge) {
+		rows, _, err := s.app.Store.ListCases(ctx, auth.Scope{Prefixes: []string{d.Case.LeadUnitPath}},
+			store.CaseFilter{Status: []casework.Status{casework.StatusInvestigation}, Page: store.Page{Limit: 200}})
+		if err != nil {
+			return out, err
+		}
+		for _, c := range rows {
+			if c.ID != d.Case.ID && c.LedgerUnitID == d.Case.LedgerUnitID {
+				out.Targets = append(out.Targets, c)
+			}
+		}
+	}
+	people := need(casework.OpJointReview) || need(casework.OpFormAppealTeam)
+	if !need(casework.OpFormTeam) && !need(casework.OpAcceptReview) && !people {
 		return out, nil
 	}
 	lead, err := s.app.Store.GetUnit(ctx, d.Case.LeadUnitID)
@@ -307,13 +330,13 @@ func (s *Server) caseChoicesFor(ctx context.Context, d app.CaseDetail) (caseChoi
 		root = county
 	}
 	sc := auth.Scope{Prefixes: []string{root.Path}}
-	if need(casework.OpFormTeam) {
+	if need(casework.OpFormTeam) || people {
 		if out.Handlers, _, err = s.app.Store.ListUsers(ctx, sc, store.UserFilter{Permission: auth.PermCaseHandle,
 			Page: store.Page{Limit: 500}}); err != nil {
 			return out, err
 		}
 	}
-	if need(casework.OpAcceptReview) {
+	if need(casework.OpAcceptReview) || people {
 		if out.Reviewers, _, err = s.app.Store.ListUsers(ctx, sc, store.UserFilter{Permission: auth.PermCaseReview,
 			Page: store.Page{Limit: 500}}); err != nil {
 			return out, err
@@ -374,7 +397,9 @@ func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) error {
 		"SpanUnits":  []calendar.Unit{calendar.Months, calendar.CalendarDays, calendar.WorkingDays, calendar.Hours},
 		"Outcomes": (d.Case.Status == casework.StatusReview && p.Can(auth.PermCaseReview)) ||
 			(d.Case.Status == casework.StatusDecision && p.Can(auth.PermCaseApprove)),
-		"Party": casework.PartySanctions(), "Gov": casework.GovSanctions(), "Org": casework.OrgActions(), "First": casework.FirstForms()})
+		"Party": casework.PartySanctions(), "Gov": casework.GovSanctions(), "Org": casework.OrgActions(), "First": casework.FirstForms(),
+		"DocKinds": stageKinds(d.Case.Status), "OpenFindings": casework.OpenFindings(d.Review.Findings),
+		"AppealOutcomes": casework.AppealOutcomes(), "People": slices.Concat(choices.Handlers, choices.Reviewers)})
 	return s.render(w, http.StatusOK, "case.html", v)
 }
 
@@ -484,6 +509,35 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 	case casework.OpExtendReview:
 		in.Extension = casework.MeasureExtension{By: calendar.Span{Amount: int(formInt(f.Get("amount"))), Unit: calendar.Unit(f.Get("unit"))},
 			Reason: f.Get("text")}
+	case casework.OpMerge:
+		in.TargetID = formInt(f.Get("target_id"))
+	case casework.OpRecordDocument:
+		in.DocKind, in.Title, in.DocDate = f.Get("doc_kind"), f.Get("title"), f.Get("doc_date")
+	case casework.OpJointReview:
+		items, err := casework.Checklist()
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if txt := strings.TrimSpace(f.Get("finding_" + it.Code)); txt != "" {
+				in.Findings = append(in.Findings, casework.FindingInput{Item: it.Code, Text: txt})
+			}
+		}
+	case casework.OpResolveFinding:
+		in.FindingID = formInt(f.Get("finding_id"))
+	case casework.OpDecideAppeal:
+		in.AppealOutcome = f.Get("appeal_outcome")
+		if in.AppealOutcome == casework.AppealChanged {
+			o := casework.Outcome{Party: casework.PartySanction(f.Get("party")), Gov: casework.GovSanction(f.Get("gov")),
+				ProbationYears: int(formInt(f.Get("probation_years")))}
+			for _, v := range f["org"] {
+				o.Org = append(o.Org, casework.OrgAction(v))
+			}
+			for _, v := range f["first"] {
+				o.First = append(o.First, casework.FirstForm(v))
+			}
+			in.Outcome = &o
+		}
 	}
 	p := principal(r)
 	if _, err := s.app.CaseAct(r.Context(), p, id, in); err != nil {
@@ -493,6 +547,55 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 		return s.redirect(w, r, "/cases", "flash.case_done") // no longer in reach
 	}
 	return s.redirect(w, r, "/cases/"+itoa(id), "flash.case_done")
+}
+
+// stageKinds are the document kinds a team may record by hand in a state.
+func stageKinds(st casework.Status) []casework.DocKind {
+	d, err := casework.LoadData()
+	if err != nil {
+		return nil
+	}
+	var out []casework.DocKind
+	for _, k := range d.DocKinds {
+		if slices.Contains(casework.DocStagesOf(st), k.Stage) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// caseDocument is a document's print-ready page.
+func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	doc, err := pathID(r, "doc")
+	if err != nil {
+		return err
+	}
+	pr, err := s.app.CaseDocument(r.Context(), principal(r), id, doc)
+	if err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, "case_document.html", s.newView(r, "casereview.print_title", "cases", pr))
+}
+
+// CheckItemName returns the display name of a checklist item.
+func (v *view) CheckItemName(code string) string {
+	items, err := casework.Checklist()
+	if err != nil {
+		return code
+	}
+	for _, it := range items {
+		if it.Code == code {
+			if v.Lang == "en" {
+				return it.NameEN
+			}
+			return it.NameZH
+		}
+	}
+	return code
 }
 
 // SubjectCategoryName returns the display name of a subject category code.
