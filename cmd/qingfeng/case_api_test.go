@@ -235,4 +235,32 @@ func caseOutcomesAPI(t *testing.T, base, data, db string, tok map[string]string,
 		"text": "已执行"}, http.StatusConflict, "conflict", "case.step_order")
 	step("yd_office1", map[string]any{"action": "announce", "subject_id": c.Subjects[0].ID, "text": "宣布"})
 	postError(t, base, tr, tok["yd_leader"], map[string]any{"action": "close"}, http.StatusConflict, "conflict", "case.execution_open")
+
+	// The last part of the workflow through the API: documents by stage,
+	// the procuratorate's return without a transfer, appeals and merging
+	// only from their states.
+	postError(t, base, tr, tok["yd_office1"], map[string]any{"action": "record_document", "doc_kind": "review_report", "text": "x"},
+		http.StatusUnprocessableEntity, "invalid", "case.doc_kind_invalid")
+	step("yd_office1", map[string]any{"action": "record_document", "doc_kind": "funds_receipt", "title": "追缴款收据",
+		"subject_id": c.Subjects[0].ID, "doc_date": time.Now().Format(time.DateOnly), "text": "已追缴违纪款 50,000 元"})
+	var docs struct {
+		Documents []struct {
+			ID    int64  `json:"id"`
+			Kind  string `json:"kind"`
+			Title string `json:"title"`
+		} `json:"documents"`
+		Findings []any `json:"findings"`
+		Appeals  []any `json:"appeals"`
+	}
+	getJSON(t, base, fmt.Sprintf("/api/v1/cases/%d", c.ID), tok["yd_leader"], &docs)
+	last := docs.Documents[len(docs.Documents)-1]
+	if last.Kind != "funds_receipt" || last.Title != "追缴款收据" || last.ID == 0 || docs.Findings == nil || docs.Appeals == nil {
+		t.Fatalf("documents %+v findings %v appeals %v", docs.Documents, docs.Findings, docs.Appeals)
+	}
+	postError(t, base, tr, tok["yd_office1"], map[string]any{"action": "prosecution_return", "text": "退回补充调查"},
+		http.StatusConflict, "conflict", "case.not_transferred")
+	postError(t, base, tr, tok["yd_leader"], map[string]any{"action": "decide_appeal", "appeal_outcome": "upheld", "text": "维持"},
+		http.StatusConflict, "conflict", "case.transition_invalid")
+	postError(t, base, tr, tok["yd_leader"], map[string]any{"action": "merge", "target_id": c.ID, "text": "并案"},
+		http.StatusConflict, "conflict", "case.transition_invalid")
 }
