@@ -417,3 +417,26 @@ func numberSeq(number, short string, year int) int {
 	}
 	return n
 }
+
+// CaseImportUnits lists the units the caller may import case ledgers
+// for: commissions and township commissions in its case.file scope,
+// its own commission first. Errors: forbidden.
+func (a *App) CaseImportUnits(ctx context.Context, p auth.Principal) ([]org.Unit, error) {
+	if err := need(p, auth.PermCaseFile); err != nil {
+		return nil, err
+	}
+	sc := p.ScopeFor(auth.PermCaseFile)
+	var out []org.Unit
+	seen := map[int64]bool{}
+	if own := a.receivingUnit(ctx, &p); own != nil && sc.Covers(own.Path) {
+		out, seen[own.ID] = append(out, *own), true
+	}
+	units, _, err := a.Store.ListUnits(ctx, sc, store.UnitFilter{Kinds: []org.Kind{org.KindCommission, org.KindTownship},
+		Page: store.Page{Limit: 500}})
+	for _, u := range units {
+		if !seen[u.ID] {
+			out = append(out, u)
+		}
+	}
+	return out, err
+}
