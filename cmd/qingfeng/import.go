@@ -15,6 +15,9 @@ import (
 // cmdImport: qingfeng import reports FILE --unit UNIT [--channel C] [--json]
 func cmdImport(ctx context.Context, e env, args []string) error {
 	const use = "usage: qingfeng import reports FILE --unit UNIT [--channel hotline-12345] [--kind accusation] [--source LABEL] [--mapping SPEC] [--batch N] [--json]"
+	if len(args) > 0 && args[0] == "cases" {
+		return cmdImportCases(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "reports" {
 		return usageError{use}
 	}

@@ -46,6 +46,7 @@ Usage:
   qingfeng token create --username U [--name NAME]
   qingfeng token revoke --id N
   qingfeng import reports FILE --unit UNIT [--channel hotline-12345] [--mapping SPEC] [--batch N] [--json]
+  qingfeng import cases FILE --unit UNIT [--valid-only] [--dry-run] [--json]
   qingfeng audit verify
   qingfeng keys rotate
   qingfeng version

@@ -330,6 +330,9 @@ func (x *API) importReports(w http.ResponseWriter, r *http.Request) error {
 		return errors.New("api: multipart file without ReaderAt")
 	}
 	unit, _ := strconv.ParseInt(r.FormValue("unit_id"), 10, 64)
+	if r.FormValue("kind") == "cases" {
+		return x.importCases(w, r, ra, hdr.Filename, hdr.Size, unit)
+	}
 	sum, err := x.app.Import(r.Context(), principal(r), ra, hdr.Size, app.ImportOptions{Name: hdr.Filename, UnitID: unit,
 		Channel: intake.Channel(r.FormValue("channel")), Kind: intake.Kind(r.FormValue("kind")), Source: r.FormValue("source"),
 		Mapping: r.FormValue("mapping"), DryRun: r.FormValue("dry_run") == "true", Preview: 20})

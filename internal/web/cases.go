@@ -24,6 +24,8 @@ import (
 func (s *Server) caseRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /cases", s.authed(s.caseList))
 	mux.Handle("GET /cases/new", s.authed(s.caseNew))
+	mux.Handle("GET /cases/import", s.authed(s.caseImportPage))
+	mux.Handle("POST /cases/import", s.authed(s.caseImportPost))
 	mux.Handle("POST /cases", s.authed(s.caseCreate))
 	mux.Handle("GET /cases/{id}", s.authed(s.caseShow))
 	mux.Handle("POST /cases/{id}/act", s.authed(s.caseAct))
