@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +76,38 @@ func TestE2ECaseReview(t *testing.T) {
 			fn(t, ctx)
 		})
 	}
+	step("import a ledger", "yd_case", func(t *testing.T, ctx context.Context) {
+		dir := t.TempDir()
+		bad := filepath.Join(dir, "案件台账-有误.csv")
+		good := filepath.Join(dir, "案件台账.csv")
+		for file, body := range map[string]string{bad: caseLedgerCSV + "历史-2023-003,2023-03-01,,赵某,村主任,村干部,,降级,,,,,,,2023-04-01,侵占补贴\n",
+			good: caseLedgerCSV} {
+			if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		upload := func(file string) {
+			do(t, ctx, "open the import page", chromedp.Navigate(base+"/cases/import"), chromedp.WaitVisible(chromedp.CSS(`form[action="/cases/import"]`)))
+			do(t, ctx, "upload "+filepath.Base(file), chromedp.SetUploadFiles(`input[name="file"]`, []string{file}),
+				chromedp.Click(chromedp.CSS(`form[action="/cases/import"] button[type="submit"]`)))
+			waitJS(t, ctx, "the summary", `document.querySelector('.stats')`)
+		}
+		upload(bad)
+		text := bodyText(t, ctx)
+		if !strings.Contains(text, "降级") || !strings.Contains(text, "5") || strings.Contains(text, "导入完成") {
+			t.Errorf("the refused import: %s", text)
+		}
+		shot(t, ctx, "case-import-refused")
+		upload(good)
+		if got := eval[string](t, ctx, `[...document.querySelectorAll('.stat-value')].map(e => e.textContent).join(',')`); got != "3,2,2,3,0,0" {
+			t.Errorf("import stats %q", got)
+		}
+		if text := bodyText(t, ctx); !strings.Contains(text, "12001.00") {
+			t.Errorf("totals: %s", text)
+		}
+		shot(t, ctx, "case-import")
+	})
+
 	var caseID int64
 	step("file from the clue", "yd_case", func(t *testing.T, ctx context.Context) {
 		form := `form[data-op="file_case_request"]`
