@@ -3,7 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -160,5 +163,35 @@ func testSimilarAPI(t *testing.T, db string) {
 	getJSON(t, base, "/api/v1/teaching-cases", tok["yd_office1"], &l)
 	if l.Total != 0 {
 		t.Errorf("withdrawn still listed: %+v", l)
+	}
+
+	// The staff pages render: similar cases, the teaching list with the
+	// withdrawn copy, the teaching case's page without the name.
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := &http.Client{Jar: jar}
+	resp, err := cl.PostForm(base+"/login", url.Values{"username": {"yd_leader"}, "password": {srv.password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, pg := range []struct{ path, want string }{
+		{fmt.Sprintf("/cases/%d/similar", open.ID), "事实相似"},
+		{fmt.Sprintf("/cases/%d/similar", c.ID), "标记为教学案例"},
+		{"/cases/teaching?withdrawn=1", "欧阳某截留补贴案"},
+		{fmt.Sprintf("/teaching-cases/%d", tc.ID), "不再适用"},
+	} {
+		resp, err := cl.Get(base + pg.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), pg.want) || (strings.HasPrefix(pg.path, "/teaching") &&
+			strings.Contains(string(b), "欧阳明华")) {
+			t.Errorf("GET %s: %d, want %q in\n%s", pg.path, resp.StatusCode, pg.want, b)
+		}
 	}
 }
