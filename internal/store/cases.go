@@ -73,35 +73,44 @@ func (s *Store) GetCase(ctx context.Context, id int64) (CaseRow, error) {
 	return getCase(ctx, s.db, id)
 }
 
+const subjectCols = `id, case_id, name, unit_text, post, rank, category, party_member, COALESCE(unit_id, 0), unit_path, outcome, form,
+	announced_at, executed_at, reported_at, transferred_at`
+
 func caseSubjects(ctx context.Context, q queryer, caseID int64) ([]casework.Subject, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, case_id, name, unit_text, post, rank, category, party_member, COALESCE(unit_id, 0),
-		unit_path, outcome, form, announced_at, executed_at, reported_at, transferred_at FROM case_subjects WHERE case_id = $1
-		ORDER BY seq, id`, caseID)
+	rows, err := q.QueryContext(ctx, `SELECT `+subjectCols+` FROM case_subjects WHERE case_id = $1 ORDER BY seq, id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("store: case subjects: %w", err)
 	}
 	defer rows.Close()
 	var out []casework.Subject
 	for rows.Next() {
-		var s casework.Subject
-		var outcome string
-		var announced, executed, reported, transferred int64
-		if err := rows.Scan(&s.ID, &s.CaseID, &s.Name, &s.Unit, &s.Post, &s.Rank, &s.Category, &s.PartyMember, &s.UnitID,
-			&s.UnitPath, &outcome, &s.Form, &announced, &executed, &reported, &transferred); err != nil {
+		s, err := scanSubject(rows)
+		if err != nil {
 			return nil, err
-		}
-		s.AnnouncedAt, s.ExecutedAt, s.ReportedAt, s.TransferredAt = fromMS(announced), fromMS(executed), fromMS(reported),
-			fromMS(transferred)
-		if outcome != "" {
-			var o casework.Outcome
-			if err := json.Unmarshal([]byte(outcome), &o); err != nil {
-				return nil, fmt.Errorf("store: subject %d outcome: %w", s.ID, err)
-			}
-			s.Outcome = &o
 		}
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+func scanSubject(sc interface{ Scan(...any) error }) (casework.Subject, error) {
+	var s casework.Subject
+	var outcome string
+	var announced, executed, reported, transferred int64
+	if err := sc.Scan(&s.ID, &s.CaseID, &s.Name, &s.Unit, &s.Post, &s.Rank, &s.Category, &s.PartyMember, &s.UnitID,
+		&s.UnitPath, &outcome, &s.Form, &announced, &executed, &reported, &transferred); err != nil {
+		return s, err
+	}
+	s.AnnouncedAt, s.ExecutedAt, s.ReportedAt, s.TransferredAt = fromMS(announced), fromMS(executed), fromMS(reported),
+		fromMS(transferred)
+	if outcome != "" {
+		var o casework.Outcome
+		if err := json.Unmarshal([]byte(outcome), &o); err != nil {
+			return s, fmt.Errorf("store: subject %d outcome: %w", s.ID, err)
+		}
+		s.Outcome = &o
+	}
+	return s, nil
 }
 
 // CaseHoldingClue returns the id of the case that holds a clue (a filing

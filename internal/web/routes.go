@@ -50,6 +50,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.reportRoutes(mux)
 	s.clueRoutes(mux)
 	s.caseRoutes(mux)
+	s.similarRoutes(mux)
 	s.portalRoutes(mux)
 	s.adminRoutes(mux)
 }
