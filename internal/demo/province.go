@@ -182,8 +182,8 @@ type pCounty struct {
 	townships []pTownship
 	leader    int64 // user ids
 	caseMgr   int64
-	office    int64 // at handlers[0]
-	township  int64 // at townships[0]
+	office    int64           // at handlers[0]
+	township  int64           // at townships[0]
 	groupOf   map[int64]int64 // member unit id -> area group id
 }
 
