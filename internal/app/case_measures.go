@@ -32,6 +32,10 @@ type MeasureRow struct {
 // HasClock reports whether the measure has a statutory clock.
 func (r MeasureRow) HasClock() bool { return r.Clock.ID != 0 }
 
+// DaysOverdue is the number of calendar days the measure is past its due
+// date (0 when not overdue).
+func (r MeasureRow) DaysOverdue() int { return max(-r.DaysLeft, 0) }
+
 // MeasureQuery is the measures screen's filter as text: the lead unit and
 // area group ids (as for the case ledger) and the clock state (running,
 // due_soon or overdue; "" for all).

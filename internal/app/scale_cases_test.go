@@ -261,10 +261,17 @@ func explainCases(t *testing.T, ctx context.Context, st *store.Store, countyPath
 			JOIN case_subjects sj ON sj.id = m.subject_id LEFT JOIN clocks k ON k.object_type = 'measure' AND k.object_id = m.id
 			AND k.done_at = 0 AND k.code IN ('detention', 'await_investigation') WHERE m.ended_at = 0 AND ` + scope + ` AND k.due_at < $3
 			ORDER BY CASE WHEN k.id IS NULL THEN 1 ELSE 0 END, k.due_at, m.id LIMIT 50`},
-		{"cases overdue", `SELECT c.id FROM cases c WHERE ` + scope + ` AND (EXISTS (SELECT 1 FROM clocks k WHERE k.object_type = 'case'
-			AND k.object_id = c.id AND k.done_at = 0 AND k.due_at < $3) OR EXISTS (SELECT 1 FROM case_measures m JOIN clocks k
-			ON k.object_type = 'measure' AND k.object_id = m.id WHERE m.case_id = c.id AND k.done_at = 0 AND k.due_at < $3))
-			ORDER BY c.created_at DESC, c.id DESC LIMIT 50`},
+		{"cases overdue", `SELECT c.id FROM cases c WHERE ` + scope + ` AND (c.id IN (SELECT k.object_id FROM clocks k
+			WHERE k.object_type = 'case' AND k.done_at = 0 AND k.due_at < $3) OR c.id IN (SELECT m.case_id FROM clocks k JOIN case_measures m
+			ON m.id = k.object_id WHERE k.object_type = 'measure' AND k.done_at = 0 AND k.due_at < $3) OR c.id IN (SELECT sj.case_id
+			FROM clocks k JOIN case_subjects sj ON sj.id = k.object_id WHERE k.object_type = 'case_subject' AND k.done_at = 0
+			AND k.due_at < $3)) ORDER BY c.created_at DESC, c.id DESC LIMIT 50`},
+		{"measures screen, all", `SELECT m.id, k.due_at FROM case_measures m JOIN cases c ON c.id = m.case_id JOIN units u ON u.id = c.unit_id
+			JOIN case_subjects sj ON sj.id = m.subject_id LEFT JOIN clocks k ON k.object_type = 'measure' AND k.object_id = m.id
+			AND k.done_at = 0 AND k.code IN ('detention', 'await_investigation') WHERE m.ended_at = 0 AND ` + scope + ` AND $3 > 0
+			ORDER BY CASE WHEN k.id IS NULL THEN 1 ELSE 0 END, k.due_at, m.id LIMIT 50`},
+		{"list, status in progress", `SELECT c.id FROM cases c WHERE ` + scope + ` AND c.status IN ('investigation', 'review', 'execution')
+			AND $3 > 0 ORDER BY c.created_at DESC, c.id DESC LIMIT 50`},
 	} {
 		rows, err := st.DB().QueryContext(ctx, explain+q.sql, countyPath, auth.PrefixUpperBound(countyPath), scaleNow.UnixMilli())
 		if err != nil {
