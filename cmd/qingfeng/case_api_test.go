@@ -95,6 +95,26 @@ func testCaseAPI(t *testing.T, db string) {
 	if d := page.Clocks[0].Due.Sub(want); d < -48*time.Hour || d > 48*time.Hour {
 		t.Errorf("detention due %v, want about %v", page.Clocks[0].Due, want)
 	}
+	// The measures screen lists the running detention with its clock.
+	var mlist struct {
+		Items []struct {
+			CaseID   int64  `json:"case_id"`
+			Kind     string `json:"kind"`
+			Clock    string `json:"clock_code"`
+			DaysLeft *int   `json:"days_left"`
+			State    string `json:"state"`
+		} `json:"items"`
+		Total int `json:"total"`
+	}
+	getJSON(t, base, "/api/v1/measures", tok["yd_office1"], &mlist)
+	if mlist.Total != 1 || len(mlist.Items) != 1 || mlist.Items[0].CaseID != c.ID || mlist.Items[0].Kind != "detention" ||
+		mlist.Items[0].Clock != "detention" || mlist.Items[0].State != "running" || mlist.Items[0].DaysLeft == nil || *mlist.Items[0].DaysLeft < 85 {
+		t.Errorf("measures: %+v", mlist)
+	}
+	getJSON(t, base, "/api/v1/measures?state=overdue", tok["yd_office1"], &mlist)
+	if mlist.Total != 0 {
+		t.Errorf("overdue measures: %+v", mlist)
+	}
 	getJSON(t, base, fmt.Sprintf("/api/v1/cases/%d", c.ID), tok["yd_reviewer"], &page)
 
 	type caseList struct {

@@ -127,6 +127,14 @@ func TestE2ECase(t *testing.T) {
 			t.Errorf("the ledger lists %d cases, want 1", n)
 		}
 		shot(t, ctx, "case-ledger")
+		// The measures screen (linked from the ledger) lists the running detention.
+		do(t, ctx, "the measures screen", chromedp.Click(chromedp.CSS(`a[href="/cases/measures"]`)),
+			chromedp.WaitVisible(chromedp.CSS("table.measures")))
+		rows := eval[string](t, ctx, `Array.from(document.querySelectorAll('table.measures tbody tr')).map(r => r.textContent).join('|')`)
+		if !strings.Contains(rows, "留置") || !strings.Contains(rows, "王某") || !strings.Contains(rows, "剩余") || strings.Contains(rows, "|") {
+			t.Errorf("measures screen rows: %q", rows)
+		}
+		shot(t, ctx, "case-measures")
 	})
 
 	step("other county", "cl_township", func(t *testing.T, ctx context.Context) {

@@ -23,7 +23,61 @@ func (x *API) caseRoutes() []route {
 		{"POST", "/cases/{id}/transitions", false, x.caseTransition},
 		{"POST", "/cases/{id}/measures", false, x.takeMeasure},
 		{"POST", "/cases/{id}/subjects/{subject_id}/outcomes", false, x.recordOutcome},
+		{"GET", "/measures", false, x.listMeasures},
 	}
+}
+
+// MeasureRow is a running measure on the measures screen (措施期限预警):
+// its case and subject, and the state of its statutory clock (due and
+// days_left absent for a measure without one; days_left negative when
+// overdue).
+type MeasureRow struct {
+	ID          int64                    `json:"id"`
+	CaseID      int64                    `json:"case_id"`
+	CaseNumber  string                   `json:"case_number"`
+	CaseStatus  casework.Status          `json:"case_status"`
+	LeadUnitID  int64                    `json:"lead_unit_id"`
+	LeadUnit    string                   `json:"lead_unit"`
+	SubjectID   int64                    `json:"subject_id"`
+	SubjectName string                   `json:"subject_name"`
+	Kind        casework.MeasureKind     `json:"kind"`
+	Level       casework.CommissionLevel `json:"level"`
+	StartedAt   time.Time                `json:"started_at"`
+	ClockCode   string                   `json:"clock_code,omitempty"`
+	DueAt       *time.Time               `json:"due_at,omitempty"`
+	RemindAt    *time.Time               `json:"remind_at,omitempty"`
+	DaysLeft    *int                     `json:"days_left,omitempty"`
+	State       calendar.State           `json:"state"`
+}
+
+func (x *API) listMeasures(w http.ResponseWriter, r *http.Request) error {
+	limit, offset, err := page(r)
+	if err != nil {
+		return err
+	}
+	p := principal(r)
+	q := r.URL.Query()
+	f, err := x.app.MeasureFilter(r.Context(), p, app.MeasureQuery{Unit: q.Get("unit"), AreaGroup: q.Get("area_group"), State: q.Get("state")})
+	if err != nil {
+		return err
+	}
+	f.Page = store.Page{Limit: limit, Offset: offset}
+	rows, total, err := x.app.ListMeasures(r.Context(), p, f)
+	if err != nil {
+		return err
+	}
+	out := make([]MeasureRow, 0, len(rows))
+	for _, m := range rows {
+		row := MeasureRow{ID: m.ID, CaseID: m.CaseID, CaseNumber: m.CaseNumber, CaseStatus: m.CaseStatus, LeadUnitID: m.LeadUnitID,
+			LeadUnit: m.LeadUnitName, SubjectID: m.SubjectID, SubjectName: m.SubjectName, Kind: m.Kind, Level: m.Level,
+			StartedAt: m.StartedAt, State: m.State}
+		if m.HasClock() {
+			days := m.DaysLeft
+			row.ClockCode, row.DueAt, row.RemindAt, row.DaysLeft = m.Clock.Code, optTime(m.Clock.DueAt), optTime(m.Clock.RemindAt), &days
+		}
+		out = append(out, row)
+	}
+	return writeJSON(w, http.StatusOK, list[MeasureRow]{Items: out, Total: total, Limit: limit, Offset: offset})
 }
 
 // Case is a case ledger row in the API.

@@ -39,7 +39,8 @@ import (
 // ProvinceOptions sizes the province-scale generation.
 type ProvinceOptions struct {
 	Clues    int    // clues over the whole province (default 500,000)
-	Years    int    // years of clues, ending now (default 5)
+	Years    int    // years of clues and cases, ending now (default 5)
+	Cases    int    // cases over the whole province (0: none; `qingfeng demo --scale province` asks for 100,000)
 	Seed     uint64 // the same seed gives the same data
 	Counties int    // 0: every county-level division; n: the first n in code order (tests)
 	Password string // the one password of the staff accounts
@@ -61,6 +62,10 @@ type ProvinceResult struct {
 	Users      int
 	Clues      int
 	Clocks     int // running disposal clocks
+	Cases      int
+	Subjects   int // subjects of the cases
+	Measures   int // measures of the cases (running and ended)
+	CaseClocks int // running clocks of the cases and their measures
 	Texts      string
 	Logins     []Login // the staff accounts, county by county
 	OrgTime    time.Duration
@@ -95,6 +100,9 @@ func LoadProvince(ctx context.Context, a *app.App, o ProvinceOptions) (ProvinceR
 	}
 	if o.Clues < 0 || o.Clues > 20000000 {
 		return res, apperr.InvalidField("clues", "demo.clues_invalid")
+	}
+	if o.Cases < 0 || o.Cases > 5000000 {
+		return res, apperr.InvalidField("cases", "demo.cases_invalid")
 	}
 	if o.Years < 1 || o.Years > 20 {
 		return res, apperr.InvalidField("years", "demo.years_invalid")
@@ -138,9 +146,10 @@ func LoadProvince(ctx context.Context, a *app.App, o ProvinceOptions) (ProvinceR
 		res.Counties, res.Townships, res.AreaGroups, res.Users, res.OrgTime.Round(time.Millisecond), len(pb.villages), o.Clues))
 	start = time.Now()
 	cnt, err := a.Store.BulkLoad(ctx, actorOf(sys), store.BulkLoad{Action: "demo.province", Units: pb.villages,
-		Clues: pb.clues(o, texts, progress),
-		Note:  map[string]any{"counties": res.Counties, "townships": res.Townships, "years": o.Years, "seed": o.Seed, "texts": texts.kind}})
+		Clues: pb.clues(o, texts, progress), Cases: pb.cases(o, progress),
+		Note: map[string]any{"counties": res.Counties, "townships": res.Townships, "years": o.Years, "seed": o.Seed, "texts": texts.kind}})
 	res.Villages, res.Clues, res.Clocks = cnt.Units, cnt.Clues, cnt.Clocks
+	res.Cases, res.Subjects, res.Measures, res.CaseClocks = cnt.Cases, cnt.Subjects, cnt.Measures, cnt.CaseClocks
 	res.Units += cnt.Units
 	res.CluesTime = time.Since(start)
 	return res, err
@@ -173,8 +182,9 @@ type pCounty struct {
 	townships []pTownship
 	leader    int64 // user ids
 	caseMgr   int64
-	office    int64 // at handlers[0]
-	township  int64 // at townships[0]
+	office    int64           // at handlers[0]
+	township  int64           // at townships[0]
+	groupOf   map[int64]int64 // member unit id -> area group id
 }
 
 type pTownship struct {
@@ -266,7 +276,7 @@ func (b *provinceBuilder) county(ctx context.Context, cityID int64, cd divisions
 	if err != nil {
 		return err
 	}
-	c := &pCounty{unit: cu, short: string([]rune(cd.Name)[:1])}
+	c := &pCounty{unit: cu, short: string([]rune(cd.Name)[:1]), groupOf: map[int64]int64{}}
 	b.res.Counties++
 	n := 0
 	add := func(kind org.Kind, name string) (org.Unit, error) {
@@ -411,6 +421,7 @@ func (b *provinceBuilder) county(ctx context.Context, cityID int64, cd divisions
 			if _, err := b.a.AddAreaMember(ctx, b.p, ag.ID, m, from); err != nil {
 				return fmt.Errorf("demo: area member %d of %s: %w", m, cu.Name, err)
 			}
+			c.groupOf[m] = ag.ID
 		}
 	}
 	b.counties = append(b.counties, c)

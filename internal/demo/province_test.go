@@ -39,8 +39,8 @@ func TestLoadProvinceSmall(t *testing.T) {
 
 func testLoadProvince(t *testing.T, a *app.App, st *store.Store) {
 	ctx := context.Background()
-	const clues = 2000
-	res, err := LoadProvince(ctx, a, ProvinceOptions{Clues: clues, Years: 5, Seed: 7, Counties: 2, Password: testPassword})
+	const clues, cases = 2000, 3000
+	res, err := LoadProvince(ctx, a, ProvinceOptions{Clues: clues, Cases: cases, Years: 5, Seed: 7, Counties: 2, Password: testPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,6 +190,38 @@ func testLoadProvince(t *testing.T, a *app.App, st *store.Store) {
 	}
 	if total != overdue || overdue == 0 {
 		t.Errorf("overdue filter: %d; want %d (> 0)", total, overdue)
+	}
+
+	// Cases: 1-3 subjects each, most closed, running measures with their
+	// clocks (some past due), and the county's case ledger and measures
+	// screen through the services.
+	if res.Cases != cases || count(`SELECT COUNT(*) FROM cases`) != cases || res.Subjects != count(`SELECT COUNT(*) FROM case_subjects`) ||
+		res.Subjects < cases*13/10 || res.Subjects > cases*17/10 {
+		t.Errorf("cases %d (%d in the table), subjects %d; want %d cases with 1.3-1.7 subjects each", res.Cases,
+			count(`SELECT COUNT(*) FROM cases`), res.Subjects, cases)
+	}
+	if closed := count(`SELECT COUNT(*) FROM cases WHERE status = 'closed'`); closed < cases/2 || closed == cases {
+		t.Errorf("%d of %d cases closed; want most, not all", closed, cases)
+	}
+	running := count(`SELECT COUNT(*) FROM case_measures WHERE ended_at = 0`)
+	lateMeasures := count(`SELECT COUNT(*) FROM case_measures m JOIN clocks k ON k.object_type = 'measure' AND k.object_id = m.id
+		WHERE m.ended_at = 0 AND k.done_at = 0 AND k.due_at < $1`, a.Now().UnixMilli())
+	if running == 0 || lateMeasures == 0 || lateMeasures >= running {
+		t.Errorf("%d running measures, %d past due; want some of each", running, lateMeasures)
+	}
+	wantCases := count(`SELECT COUNT(*) FROM cases WHERE unit_path LIKE $1`, countyPath+"%")
+	if _, total, err := a.ListCases(ctx, p, store.CaseFilter{Page: store.Page{Limit: 50}}); err != nil || total != wantCases || total == 0 {
+		t.Errorf("case ledger: %d (%v); want %d", total, err, wantCases)
+	}
+	wantLate := count(`SELECT COUNT(*) FROM case_measures m JOIN cases c ON c.id = m.case_id JOIN clocks k ON k.object_type = 'measure'
+		AND k.object_id = m.id WHERE m.ended_at = 0 AND k.done_at = 0 AND k.due_at < $1 AND c.unit_path LIKE $2`, a.Now().UnixMilli(),
+		countyPath+"%")
+	if rows, total, err := a.ListMeasures(ctx, p, store.MeasureFilter{State: store.MeasureStateOverdue}); err != nil || total != wantLate ||
+		(total > 0 && rows[0].DaysLeft >= 0) {
+		t.Errorf("overdue measures: %d (%v); want %d, days left < 0", total, err, wantLate)
+	}
+	if n := count(`SELECT COUNT(*) FROM doc_numbers WHERE kind = 'case'`); n == 0 {
+		t.Error("no case counters")
 	}
 
 	// A clue registered normally afterwards continues the county's sequence.

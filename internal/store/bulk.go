@@ -43,8 +43,12 @@ type BulkLoad struct {
 	// Clues are numbered in the order they come (per ledger unit and year
 	// of receipt, after the numbers already allocated), so give them in
 	// order of receipt.
-	Clues     iter.Seq2[BulkClue, error]
-	CreatedBy int64 // the user recorded as creator of the clues (0: none)
+	Clues iter.Seq2[BulkClue, error]
+	// Cases are numbered in the order they come (per ledger unit and year
+	// of the filing request, after the numbers already allocated), after
+	// the clues.
+	Cases     iter.Seq2[BulkCase, error]
+	CreatedBy int64 // the user recorded as creator of the clues and proposer of the cases (0: none)
 }
 
 // BulkCounts is what BulkLoad wrote.
@@ -52,8 +56,11 @@ type BulkCounts struct {
 	Units   int
 	UnitIDs []int64 // ids of Units, in order
 	Clues   int
-	Clocks  int
-	Events  int
+	Clocks  int // of the clues
+	Events  int // of the clues
+	// Cases with their subjects, measures, events and running clocks (of
+	// the cases and their measures).
+	Cases, Subjects, Measures, CaseEvents, CaseClocks int
 }
 
 // Batch sizes of BulkLoad.
@@ -82,7 +89,7 @@ func (s *Store) BulkLoad(ctx context.Context, a audit.Actor, b BulkLoad) (BulkCo
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM clues`).Scan(&nextID); err != nil {
 		return n, fmt.Errorf("store: bulk clue id: %w", err)
 	}
-	counters, err := s.clueCounters(ctx)
+	counters, err := s.docCounters(ctx, "clue")
 	if err != nil {
 		return n, err
 	}
@@ -128,14 +135,27 @@ func (s *Store) BulkLoad(ctx context.Context, a audit.Actor, b BulkLoad) (BulkCo
 	if err := flush(); err != nil {
 		return n, err
 	}
+	caseCounters, caseTouched, err := s.bulkCases(ctx, b.Cases, b.CreatedBy, &n)
+	if err != nil {
+		return n, err
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		for k := range touched {
-			if _, err := s.exec(ctx, tx, `INSERT INTO doc_numbers (unit_id, kind, year, last) VALUES ($1, 'clue', $2, $3)
-				ON CONFLICT (unit_id, kind, year) DO UPDATE SET last = excluded.last`, k.unit, k.year, counters[k]); err != nil {
-				return fmt.Errorf("store: bulk counters: %w", err)
+		for _, x := range []struct {
+			kind     string
+			counters map[counterKey]int64
+			touched  map[counterKey]bool
+		}{{"clue", counters, touched}, {"case", caseCounters, caseTouched}} {
+			for k := range x.touched {
+				if _, err := s.exec(ctx, tx, `INSERT INTO doc_numbers (unit_id, kind, year, last) VALUES ($1, $2, $3, $4)
+					ON CONFLICT (unit_id, kind, year) DO UPDATE SET last = excluded.last`, k.unit, x.kind, k.year, x.counters[k]); err != nil {
+					return fmt.Errorf("store: bulk counters: %w", err)
+				}
 			}
 		}
 		note := map[string]any{"units": n.Units, "clues": n.Clues, "clocks": n.Clocks, "events": n.Events}
+		if n.Cases > 0 {
+			note["cases"], note["subjects"], note["measures"], note["case_clocks"] = n.Cases, n.Subjects, n.Measures, n.CaseClocks
+		}
 		for k, v := range b.Note {
 			note[k] = v
 		}
@@ -146,13 +166,19 @@ func (s *Store) BulkLoad(ctx context.Context, a audit.Actor, b BulkLoad) (BulkCo
 	}
 	if s.dialect == Postgres {
 		// Identity columns: the next normal insert continues after the loaded ids.
-		if n.Clues > 0 {
-			if _, err := s.db.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('clues', 'id'), (SELECT MAX(id) FROM clues))`); err != nil {
-				return n, fmt.Errorf("store: bulk clue sequence: %w", err)
+		for _, x := range []struct {
+			table string
+			n     int
+		}{{"clues", n.Clues}, {"cases", n.Cases}, {"case_subjects", n.Subjects}, {"case_measures", n.Measures}} {
+			if x.n == 0 {
+				continue
+			}
+			if _, err := s.db.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+x.table+`', 'id'), (SELECT MAX(id) FROM `+x.table+`))`); err != nil {
+				return n, fmt.Errorf("store: bulk %s sequence: %w", x.table, err)
 			}
 		}
 		// What autovacuum would do shortly: statistics for the planner.
-		for _, t := range []string{"units", "clues", "clocks", "clue_events"} {
+		for _, t := range []string{"units", "clues", "clocks", "clue_events", "cases", "case_subjects", "case_measures", "case_events"} {
 			if _, err := s.db.ExecContext(ctx, `ANALYZE `+t); err != nil {
 				return n, fmt.Errorf("store: analyze %s: %w", t, err)
 			}
@@ -166,11 +192,12 @@ type counterKey struct {
 	year int
 }
 
-// clueCounters reads the clue ledger counters.
-func (s *Store) clueCounters(ctx context.Context) (map[counterKey]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT unit_id, year, last FROM doc_numbers WHERE kind = 'clue'`)
+// docCounters reads the ledger counters of a kind of document (clue,
+// case).
+func (s *Store) docCounters(ctx context.Context, kind string) (map[counterKey]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT unit_id, year, last FROM doc_numbers WHERE kind = $1`, kind)
 	if err != nil {
-		return nil, fmt.Errorf("store: clue counters: %w", err)
+		return nil, fmt.Errorf("store: %s counters: %w", kind, err)
 	}
 	defer rows.Close()
 	out := map[counterKey]int64{}

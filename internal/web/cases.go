@@ -26,6 +26,7 @@ func (s *Server) caseRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /cases/new", s.authed(s.caseNew))
 	mux.Handle("GET /cases/import", s.authed(s.caseImportPage))
 	mux.Handle("POST /cases/import", s.authed(s.caseImportPost))
+	mux.Handle("GET /cases/measures", s.authed(s.caseMeasures))
 	mux.Handle("POST /cases", s.authed(s.caseCreate))
 	mux.Handle("GET /cases/{id}", s.authed(s.caseShow))
 	mux.Handle("POST /cases/{id}/act", s.authed(s.caseAct))
@@ -203,8 +204,13 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Leaders (case.approve) see the running measures past due as a warning.
+	late, err := s.app.OverdueMeasures(r.Context(), p)
+	if err != nil {
+		return err
+	}
 	v.Data = map[string]any{"Rows": rows, "Total": total, "Limit": 50, "Offset": f.Page.Offset, "Statuses": casework.Statuses(),
-		"Categories": s.app.Intake.Categories, "Groups": groups, "Units": units}
+		"Categories": s.app.Intake.Categories, "Groups": groups, "Units": units, "OverdueMeasures": late}
 	v.Error, v.Form = filterErr, q
 	return s.render(w, http.StatusOK, "cases.html", v)
 }
