@@ -325,23 +325,16 @@ func (a *App) caseSpec(c store.CaseRow, owner int64) ClockSpec {
 // and its participations revoked; the members see this case and nothing
 // else of the lead unit. Errors: invalid (fields members, until, user_id).
 func (a *App) formTeam(ctx context.Context, c store.CaseRow, team []casework.TeamMember, in CaseAction, ch *store.CaseChange) error {
-	var ids []int64
-	for _, id := range in.Members {
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
+	ids := uniqueIDs(in.Members)
 	if len(ids) < 2 {
 		return apperr.InvalidField("members", "case.team_too_small")
 	}
 	var until time.Time
 	if in.Until != "" {
-		day, err := a.futureDate("until", in.Until)
-		if err != nil {
+		var err error
+		if until, err = a.untilEnd(in.Until); err != nil {
 			return err
 		}
-		t, _ := time.ParseInLocation(time.DateOnly, day, a.Loc)
-		until = t.AddDate(0, 0, 1)
 	}
 	lead, err := a.Store.GetUnit(ctx, c.LeadUnitID)
 	if err != nil {
@@ -434,12 +427,7 @@ func (a *App) acceptReview(ctx context.Context, p auth.Principal, c store.CaseRo
 	if err := casework.CheckReviewer(p.UserID, team); err != nil {
 		return err
 	}
-	var ids []int64
-	for _, id := range in.Members {
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
+	ids := uniqueIDs(in.Members)
 	now := a.Now()
 	var members []casework.TeamMember
 	for i, id := range ids {

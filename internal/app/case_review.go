@@ -258,24 +258,17 @@ func (a *App) jointReview(ctx context.Context, p auth.Principal, c store.CaseRow
 	if err := casework.CheckFindings(items, in.Findings); err != nil {
 		return err
 	}
-	var ids []int64
-	for _, id := range in.Members {
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
+	ids := uniqueIDs(in.Members)
 	if len(ids) == 0 {
 		return apperr.InvalidField("members", "case.team_too_small")
 	}
 	if in.Until == "" {
 		return apperr.InvalidField("until", "case.until_required")
 	}
-	day, err := a.futureDate("until", in.Until)
+	until, err := a.untilEnd(in.Until)
 	if err != nil {
 		return err
 	}
-	t, _ := time.ParseInLocation(time.DateOnly, day, a.Loc)
-	until := t.AddDate(0, 0, 1)
 	lead, err := a.Store.GetUnit(ctx, c.LeadUnitID)
 	if err != nil {
 		return err
@@ -404,12 +397,7 @@ func (a *App) acceptAppeal(p auth.Principal, c store.CaseRow, in CaseAction, ch 
 // ("case.team_member_invalid", "case.team_too_small"), "user_id"
 // ("case.appeal_member_involved").
 func (a *App) formAppealTeam(ctx context.Context, c store.CaseRow, team []casework.TeamMember, in CaseAction, ch *store.CaseChange) error {
-	var ids []int64
-	for _, id := range in.Members {
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
+	ids := uniqueIDs(in.Members)
 	if len(ids) < 2 {
 		return apperr.InvalidField("members", "case.team_too_small")
 	}
@@ -522,4 +510,27 @@ type CaseReviewDetail struct {
 	Checklist []casework.CheckItem
 	Findings  []casework.Finding
 	Appeals   []casework.Appeal
+}
+
+// uniqueIDs returns the ids in their order, each once.
+func uniqueIDs(in []int64) []int64 {
+	var out []int64
+	for _, id := range in {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// untilEnd reads a last day of participation (YYYY-MM-DD, today or
+// later) as the instant it ends: the start of the next day. Errors: the
+// date's ("until").
+func (a *App) untilEnd(s string) (time.Time, error) {
+	day, err := a.futureDate("until", s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, _ := time.ParseInLocation(time.DateOnly, day, a.Loc)
+	return t.AddDate(0, 0, 1), nil
 }

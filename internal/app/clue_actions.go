@@ -794,12 +794,7 @@ func (a *App) jointUntil(day string) (time.Time, error) {
 		}
 		return k.DueAt, nil
 	}
-	d, err := a.futureDate("until", day)
-	if err != nil {
-		return time.Time{}, err
-	}
-	t, _ := time.ParseInLocation(time.DateOnly, d, a.Loc)
-	return t.AddDate(0, 0, 1), nil
+	return a.untilEnd(day)
 }
 
 // jointMembersOf checks joint members: one or more active users who may
