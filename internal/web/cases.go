@@ -310,12 +310,13 @@ type caseChoices struct {
 
 // caseChoicesFor loads the choices of the actions allowed now, from the
 // county of the case's lead unit. The services check every choice again.
-func (s *Server) caseChoicesFor(ctx context.Context, d app.CaseDetail) (caseChoices, error) {
+func (s *Server) caseChoicesFor(ctx context.Context, p auth.Principal, d app.CaseDetail) (caseChoices, error) {
 	var out caseChoices
 	need := func(op casework.Op) bool { return slices.Contains(d.Actions, op) }
 	if need(casework.OpMerge) {
-		rows, _, err := s.app.Store.ListCases(ctx, auth.Scope{Prefixes: []string{d.Case.LeadUnitPath}},
-			store.CaseFilter{Status: []casework.Status{casework.StatusInvestigation}, Page: store.Page{Limit: 200}})
+		// Through the caller's own case scope (recusal included).
+		rows, _, err := s.app.ListCases(ctx, p, store.CaseFilter{UnitPath: d.Case.LeadUnitPath,
+			Status: []casework.Status{casework.StatusInvestigation}, Page: store.Page{Limit: 200}})
 		if err != nil {
 			return out, err
 		}
@@ -371,7 +372,7 @@ func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	choices, err := s.caseChoicesFor(r.Context(), d)
+	choices, err := s.caseChoicesFor(r.Context(), p, d)
 	if err != nil {
 		return err
 	}
