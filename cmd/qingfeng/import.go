@@ -10,6 +10,7 @@ import (
 	"qingfeng/internal/app"
 	"qingfeng/internal/auth"
 	"qingfeng/internal/intake"
+	"qingfeng/internal/org"
 )
 
 // cmdImport: qingfeng import reports FILE --unit UNIT [--channel C] [--json]
@@ -42,35 +43,19 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if file == "" || *unitRef == "" || *batch < 1 {
 		return usageError{use}
 	}
-	f, err := os.Open(file)
+	in, err := c.openImport(ctx, e, file, *unitRef)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	a, closeDB, err := c.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	sys := auth.System()
-	u, err := a.ResolveUnit(ctx, sys, *unitRef)
-	if err != nil {
-		return fmt.Errorf("--unit %s: no such unit", *unitRef)
-	}
-	sum, err := a.Import(ctx, sys, f, st.Size(), app.ImportOptions{Name: filepath.Base(file), UnitID: u.ID,
+	defer in.close()
+	a, sys, f, u := in.app, auth.System(), in.file, in.unit
+	sum, err := a.Import(ctx, sys, f, in.size, app.ImportOptions{Name: filepath.Base(file), UnitID: u.ID,
 		Channel: intake.Channel(*channel), Kind: intake.Kind(*kind), Source: *source, Mapping: *mapping, Batch: *batch})
 	if err != nil {
 		return describe(err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
+		return printJSON(e, sum)
 	}
 	fmt.Fprintf(e.stdout, "%s into %s: %d rows, %d imported, %d already present, %d flagged as near-duplicates, %d rejected\n",
 		sum.Format, u.Name, sum.Rows, sum.Imported, sum.Existing, sum.Duplicates, sum.Rejected)
@@ -78,4 +63,54 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "  row %d: %s %s\n", re.Line, re.Reason, re.Field)
 	}
 	return nil
+}
+
+// importInput is what both import commands open before they import: the
+// file and its size, the service over the data folder or database, and the
+// receiving unit (--unit, resolved as the system).
+type importInput struct {
+	file    *os.File
+	size    int64
+	app     *app.App
+	unit    org.Unit
+	closeDB func()
+}
+
+func (in importInput) close() {
+	in.closeDB()
+	in.file.Close()
+}
+
+// openImport opens the file, the database and the unit of an import
+// command. Errors: the file's, the database's, "--unit X: no such unit".
+func (c *common) openImport(ctx context.Context, e env, file, unitRef string) (importInput, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return importInput{}, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return importInput{}, err
+	}
+	a, closeDB, err := c.open(ctx, e)
+	if err != nil {
+		f.Close()
+		return importInput{}, err
+	}
+	u, err := a.ResolveUnit(ctx, auth.System(), unitRef)
+	if err != nil {
+		closeDB()
+		f.Close()
+		return importInput{}, fmt.Errorf("--unit %s: no such unit", unitRef)
+	}
+	return importInput{file: f, size: st.Size(), app: a, unit: u, closeDB: closeDB}, nil
+}
+
+// printJSON prints an import summary as indented JSON (Chinese as is).
+func printJSON(e env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

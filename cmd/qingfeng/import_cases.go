@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"qingfeng/internal/app"
@@ -33,35 +31,19 @@ func cmdImportCases(ctx context.Context, e env, args []string) error {
 	if file == "" || *unitRef == "" {
 		return usageError{use}
 	}
-	f, err := os.Open(file)
+	in, err := c.openImport(ctx, e, file, *unitRef)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	a, closeDB, err := c.open(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	sys := auth.System()
-	u, err := a.ResolveUnit(ctx, sys, *unitRef)
-	if err != nil {
-		return fmt.Errorf("--unit %s: no such unit", *unitRef)
-	}
-	sum, err := a.ImportCases(ctx, sys, f, st.Size(), app.CaseImportOptions{Name: filepath.Base(file), UnitID: u.ID,
+	defer in.close()
+	a, sys, f, u := in.app, auth.System(), in.file, in.unit
+	sum, err := a.ImportCases(ctx, sys, f, in.size, app.CaseImportOptions{Name: filepath.Base(file), UnitID: u.ID,
 		ValidOnly: *validOnly, DryRun: *dryRun})
 	if err != nil {
 		return describe(err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(sum); err != nil {
+		if err := printJSON(e, sum); err != nil {
 			return err
 		}
 	} else {
