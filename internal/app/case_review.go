@@ -27,10 +27,6 @@ const (
 	limitAppealClose      = "appeal.close"                // 3 months from the appeal's acceptance
 )
 
-// maxProsecutionReturns is how often the procuratorate may return a case
-// for supplementary investigation ([SL2024] Art. 54).
-const maxProsecutionReturns = 2
-
 // reviewStep fills the change for the actions of this part. ok is false
 // for another action.
 func (a *App) reviewStep(ctx context.Context, p auth.Principal, c store.CaseRow, team []casework.TeamMember, in CaseAction,
@@ -55,7 +51,9 @@ func (a *App) reviewStep(ctx context.Context, p auth.Principal, c store.CaseRow,
 		if !slices.ContainsFunc(c.Subjects, func(s casework.Subject) bool { return !s.TransferredAt.IsZero() }) {
 			return true, apperr.New(apperr.Conflict, "case.not_transferred")
 		}
-		if c.SupplementaryN >= maxProsecutionReturns {
+		// How often the procuratorate may return a case is the limit's
+		// max_starts ([SL2024] Art. 54: twice).
+		if most := a.Intake.Limits[limitProsecutionSuppl].MaxStarts; most > 0 && c.SupplementaryN >= most {
 			return true, apperr.New(apperr.Conflict, "case.prosecution_returns_exhausted")
 		}
 		k, err := a.StartClock(a.caseSpec(c, leaderOf(team, p.UserID)), limitProsecutionSuppl, a.Now())

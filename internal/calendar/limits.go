@@ -81,10 +81,11 @@ type Limit struct {
 	Stage        string     `json:"stage"` // workflow stage: report, clue, inquiry, verification, case, review, execution, appeal, measure
 	Amount       int        `json:"amount"`
 	Unit         Unit       `json:"unit"`
-	RemindBefore Span       `json:"remind_before"` // reminders start this long before the due time (0: at the due time)
-	Extension    *Extension `json:"extension"`     // nil: the rules allow no extension
-	Source       string     `json:"source"`        // citation with domain.md's source labels, e.g. "[R-JK] Arts. 14–17"
-	Note         string     `json:"note"`          // when the clock starts, what stops it, caveats
+	RemindBefore Span       `json:"remind_before"`        // reminders start this long before the due time (0: at the due time)
+	Extension    *Extension `json:"extension"`            // nil: the rules allow no extension
+	Source       string     `json:"source"`               // citation with domain.md's source labels, e.g. "[R-JK] Arts. 14–17"
+	Note         string     `json:"note"`                 // when the clock starts, what stops it, caveats
+	MaxStarts    int        `json:"max_starts,omitempty"` // how often the clock may start for one object (0: no limit)
 }
 
 // Span returns the limit's length (Amount, Unit); Start passes it to Due.
@@ -169,6 +170,7 @@ type rawLimit struct {
 	Extension    *rawExtension `json:"extension"`
 	Source       *string       `json:"source"`
 	Note         *string       `json:"note"`
+	MaxStarts    *int          `json:"max_starts"` // optional
 }
 
 type rawSpan struct {
@@ -212,6 +214,12 @@ func (r rawLimit) limit() (Limit, *ParseError) {
 		Code: *r.Code, Name: *r.Name, Stage: *r.Stage, Amount: *r.Amount, Unit: *r.Unit,
 		RemindBefore: Span{*r.RemindBefore.Amount, *r.RemindBefore.Unit},
 		Source:       *r.Source, Note: *r.Note,
+	}
+	if r.MaxStarts != nil {
+		if *r.MaxStarts < 1 {
+			return Limit{}, &ParseError{Field: "max_starts", Problem: fmt.Sprintf("%d is not positive", *r.MaxStarts)}
+		}
+		l.MaxStarts = *r.MaxStarts
 	}
 	bad := func(f, format string, args ...any) (Limit, *ParseError) {
 		return Limit{}, &ParseError{Field: f, Problem: fmt.Sprintf(format, args...)}
