@@ -11,6 +11,7 @@ import (
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/audit"
 	"qingfeng/internal/casework"
+	"qingfeng/internal/stats"
 )
 
 // This file writes historical case ledgers (案件台账) imported from a file:
@@ -126,11 +127,14 @@ func (s *Store) importCase(ctx context.Context, tx *sql.Tx, a audit.Actor, file 
 		if o.Transferred {
 			transferred = c.ClosedAt
 		}
+		f := stats.FiguresOf(o)
 		if _, err := s.exec(ctx, tx, `INSERT INTO case_subjects (case_id, seq, name, unit_text, post, rank, category, party_member,
-			unit_id, unit_path, outcome, form, outcome_at, transferred_at, detained, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, c.ID, i+1, sj.Name, sj.Unit, sj.Post,
-			sj.Rank, sj.Category, sj.PartyMember, nullID(sj.UnitID), sj.UnitPath, string(b), int(is.Form), ms(c.ClosedAt),
-			ms(transferred), is.Detained, ms(now)); err != nil {
+			unit_id, unit_path, outcome, form, outcome_at, transferred_at, detained, created_at,
+			sanctioned, party_sanctioned, gov_sanctioned, org_action, transferred, funds_fen, returned_fen)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+			c.ID, i+1, sj.Name, sj.Unit, sj.Post, sj.Rank, sj.Category, sj.PartyMember, nullID(sj.UnitID), sj.UnitPath, string(b),
+			int(is.Form), ms(c.ClosedAt), ms(transferred), is.Detained, ms(now),
+			f.Sanctioned, f.PartySanctioned, f.GovSanctioned, f.OrgAction, f.Transferred, f.FundsFen, f.ReturnedFen); err != nil {
 			return CaseRow{}, fmt.Errorf("store: import case subject: %w", err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"qingfeng/internal/auth"
 	"qingfeng/internal/casework"
 	"qingfeng/internal/clue"
+	"qingfeng/internal/stats"
 )
 
 // This file persists the case ledger (案件台账): the case rows, their
@@ -554,6 +555,7 @@ func (s *Store) writeSubjects(ctx context.Context, tx *sql.Tx, cs CaseRow, c Cas
 				return err
 			}
 			sets = append(sets, "outcome = "+ar.add(string(b)), "form = "+ar.add(int(w.Form)), "outcome_at = "+ar.add(ms(now)))
+			sets = append(sets, figureSets(&ar, stats.FiguresOf(*w.Outcome))...)
 		}
 		if w.Reexecute {
 			sets = append(sets, "announced_at = 0", "executed_at = 0", "reported_at = 0")
