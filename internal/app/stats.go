@@ -389,11 +389,15 @@ func (a *App) StatsDashboard(ctx context.Context, p auth.Principal, r StatsReque
 		d.Series = append(d.Series, s)
 	}
 	if !t.group {
-		if d.Units, err = a.statsUnits(ctx, t); err != nil {
+		byUnit, err := a.unitRows(ctx, t)
+		if err != nil {
+			return d, err
+		}
+		if d.Units, err = a.statsUnits(ctx, t, byUnit); err != nil {
 			return d, err
 		}
 		if t.unit.Kind == org.KindCommission {
-			if d.AreaGroups, err = a.statsAreaGroups(ctx, p, t); err != nil {
+			if d.AreaGroups, err = a.statsAreaGroups(ctx, p, t, byUnit); err != nil {
 				return d, err
 			}
 		}
@@ -450,37 +454,44 @@ func breakdownObjects() []string {
 	return out
 }
 
+// unitRows runs the breakdown objects over the target grouped by the
+// records' unit paths.
+func (a *App) unitRows(ctx context.Context, t statsTarget) (map[string][]store.StatRow, error) {
+	out := map[string][]store.StatRow{}
+	for _, obj := range breakdownObjects() {
+		rs, err := a.stat(ctx, t, obj, nil, "unit")
+		if err != nil {
+			return nil, err
+		}
+		out[obj] = rs
+	}
+	return out, nil
+}
+
 // statsUnits breaks the target's figures down by the unit's children
 // (villages, which never handle records, left out) plus a row for the
 // unit's own records when it has any; the rows add up to the whole.
-func (a *App) statsUnits(ctx context.Context, t statsTarget) ([]stats.Row, error) {
+func (a *App) statsUnits(ctx context.Context, t statsTarget, byUnit map[string][]store.StatRow) ([]stats.Row, error) {
 	children, _, err := a.Store.ListUnits(ctx, auth.Scope{Prefixes: []string{"/"}}, store.UnitFilter{ParentID: t.unit.ID,
 		IncludeInactive: true, Page: store.Page{Limit: 500}})
 	if err != nil {
 		return nil, err
 	}
 	var rows []stats.Row
+	var paths []string
 	for _, c := range children {
 		if c.Kind == org.KindVillage {
 			continue
 		}
 		rows = append(rows, stats.Row{ID: c.ID, Name: c.Name, Kind: string(c.Kind), Figures: map[string]int64{}})
+		paths = append(paths, c.Path)
 	}
 	own := stats.Row{ID: t.unit.ID, Name: t.unit.Name, Kind: string(t.unit.Kind), Own: true, Figures: map[string]int64{}}
-	for _, obj := range breakdownObjects() {
-		rs, err := a.stat(ctx, t, obj, nil, "unit")
-		if err != nil {
-			return nil, err
-		}
+	for obj, rs := range byUnit {
 		for _, r := range rs {
 			target := &own
-			for i, c := range children {
-				if strings.HasPrefix(r.Key, c.Path) {
-					if j := slices.IndexFunc(rows, func(x stats.Row) bool { return x.ID == children[i].ID }); j >= 0 {
-						target = &rows[j]
-					}
-					break
-				}
+			if i := slices.IndexFunc(paths, func(p string) bool { return strings.HasPrefix(r.Key, p) }); i >= 0 {
+				target = &rows[i]
 			}
 			rowFigures(func(m string, v int64) { target.Figures[m] += v }, obj, r)
 		}
@@ -496,7 +507,10 @@ func (a *App) statsUnits(ctx context.Context, t statsTarget) ([]stats.Row, error
 
 // statsAreaGroups puts the active area groups of a county commission side
 // by side, each counted with the memberships valid on each record's date.
-func (a *App) statsAreaGroups(ctx context.Context, p auth.Principal, t statsTarget) ([]stats.Row, error) {
+// A group whose memberships span the whole period is summed from the
+// county's per-unit rows; only a group whose membership changed inside
+// the period is counted with its own dated queries.
+func (a *App) statsAreaGroups(ctx context.Context, p auth.Principal, t statsTarget, byUnit map[string][]store.StatRow) ([]stats.Row, error) {
 	groups, _, err := a.Store.ListAreaGroups(ctx, auth.Scope{Prefixes: []string{t.unit.Path}}, store.AreaFilter{CountyUnitID: t.unit.ID,
 		Day: a.Today(), Page: store.Page{Limit: 100}})
 	if err != nil {
@@ -512,6 +526,27 @@ func (a *App) statsAreaGroups(ctx context.Context, p auth.Principal, t statsTarg
 			return nil, err
 		}
 		row := stats.Row{ID: g.ID, Name: g.Name, Kind: "area_group", Figures: map[string]int64{}}
+		whole := true
+		var prefixes []string
+		for _, sg := range gt.segments {
+			if (!sg.From.IsZero() && sg.From.After(t.from)) || (!sg.To.IsZero() && sg.To.Before(t.to)) {
+				whole = false
+			}
+			if (sg.From.IsZero() || sg.From.Before(t.to)) && (sg.To.IsZero() || sg.To.After(t.from)) {
+				prefixes = append(prefixes, sg.Prefix)
+			}
+		}
+		if whole {
+			for obj, rs := range byUnit {
+				for _, r := range rs {
+					if slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(r.Key, p) }) {
+						rowFigures(func(m string, v int64) { row.Figures[m] += v }, obj, r)
+					}
+				}
+			}
+			rows = append(rows, row)
+			continue
+		}
 		for _, obj := range breakdownObjects() {
 			rs, err := a.stat(ctx, gt, obj, nil, "")
 			if err != nil {
