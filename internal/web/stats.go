@@ -305,7 +305,7 @@ func (b *statsBuilder) monthHrefs(metric, by, key string) []string {
 
 // keyed is a stacked chart of a metric over months, one series per key.
 func (b *statsBuilder) keyed(id, title, metric, by string) statsChart {
-	c := statsChart{ID: id, Title: title, Kind: "stack", X: b.months()}
+	c := statsChart{ID: id, Title: title, Kind: "stack", X: b.months(), Series: []statsSeries{}}
 	for _, k := range b.series(metric, by).Keys {
 		hrefs := b.monthHrefs(metric, by, k.Key)
 		if k.Key == "" {
@@ -541,7 +541,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) error {
 	ctx, q := r.Context(), r.URL.Query()
 	v := s.newView(r, "statsweb.title", "stats", nil)
 	v.Form = q
-	data := map[string]any{"Presets": s.presets(q)}
+	data := map[string]any{}
 	sr, err := statsQuery(q)
 	var d stats.Dashboard
 	if err == nil {
@@ -561,6 +561,13 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) error {
 		data["Charts"] = charts
 		data["JSON"] = statsData{Charts: charts, Empty: v.T("statsweb.no_data")}
 		data["Heat"] = b.heat()
+		// The form shows the period counted (the defaults filled in).
+		v.Form = url.Values{}
+		for k, vs := range q {
+			v.Form[k] = vs
+		}
+		v.Form.Set("from", d.Summary.Period.From)
+		v.Form.Set("to", d.Summary.Period.To)
 		data["Columns"] = stats.RowMetrics()
 		data["Period"] = stats.PeriodPhrase(d.Summary.Period, s.app.Today())
 		data["Export"] = "/stats/export.xlsx?" + statsScopeQuery(q, "unit", "area_group", "from", "to", "compare").Encode()
@@ -574,6 +581,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data["Units"], data["Groups"] = units, groups
+	data["Presets"] = s.presets(v.Form)
 	v.Data = data
 	return s.render(w, http.StatusOK, "stats.html", v)
 }

@@ -186,7 +186,12 @@ func TestStatsDashboardPages(t *testing.T) {
 		}
 		for _, s := range []string{"统计分析", f.county.Name + " · 今年以来", "今年以来，" + f.county.Name + "共查办案件0件", "导出Excel", "月度报表",
 			`href="/stats/monthly?month=2026-06&amp;unit=` + strconv.FormatInt(f.county.ID, 10) + `"`,
-			`href="/stats/export.xlsx?"`, "天门山镇纪委"} {
+			`href="/stats/export.xlsx?"`, "天门山镇纪委",
+			// The period counted fills the form; the presets are relative to today.
+			`name="from" value="2026-01-01"`, `name="to" value="2026-06-15"`,
+			`<a class="btn btn-small btn-primary" href="/stats?from=2026-01-01&amp;to=2026-06-15">今年以来</a>`,
+			`href="/stats?from=2026-06-01&amp;to=2026-06-15">本月</a>`, `href="/stats?from=2026-05-01&amp;to=2026-05-31">上月</a>`,
+			`href="/stats?from=2026-04-01&amp;to=2026-06-15">本季度</a>`, `href="/stats?from=2025-01-01&amp;to=2025-12-31">去年</a>`} {
 			if !strings.Contains(body, s) {
 				t.Errorf("dashboard lacks %q", s)
 			}

@@ -67,7 +67,7 @@
       }
       opt.legend.top = 'auto';
       opt.legend.bottom = 0;
-      opt.series = [{ type: 'pie', name: s.name, radius: ['35%', '62%'], center: ['50%', '46%'], data: data,
+      opt.series = [{ type: 'pie', name: s.name, radius: ['35%', '62%'], center: ['50%', '46%'], data: data, stillShowZeroSum: false,
         label: { formatter: '{b}\n{c}' } }];
       return opt;
     }
@@ -97,6 +97,13 @@
     (data.charts || []).forEach(function (c) {
       var el = document.getElementById('chart-' + c.id);
       if (!el) { return; }
+      // Empty lists may come as null.
+      c.x = c.x || [];
+      c.series = c.series || [];
+      c.series.forEach(function (s) {
+        s.values = s.values || [];
+        s.hrefs = s.hrefs || [];
+      });
       var chart = window.echarts.init(el, null, { renderer: 'canvas' });
       chart.setOption(option(c, data.empty || ''));
       chart.on('click', function (p) {
