@@ -318,6 +318,82 @@ func TestStatsDashboardPages(t *testing.T) {
 			t.Errorf("the heat table's clues add up to %d, want 5", clueCells)
 		}
 
+		// A month of a chart: June's letters.
+		var june string
+		for _, c := range data.Charts {
+			if c.ID == "reports-channel" {
+				june = c.Series[0].Hrefs[5]
+			}
+		}
+		if !strings.Contains(june, "from=2026-06-01") || !strings.Contains(june, "to=2026-06-15") || !strings.Contains(june, "key=letter") {
+			t.Errorf("June's letters link to %q", june)
+		}
+		if _, page := f.get("yd_leader", june); len(records(page)) != 2 || !strings.Contains(page, "来信") {
+			t.Errorf("June's letters: %v", records(page))
+		}
+
+		// The county's seven area groups side by side; each bar lists the
+		// records of its group.
+		var groups []string
+		var groupClues []float64
+		var groupHrefs []string
+		for _, c := range data.Charts {
+			if c.ID == "groups" {
+				groups = c.X
+				for _, s := range c.Series {
+					if s.Name == "受理问题线索" {
+						groupClues, groupHrefs = s.Values, s.Hrefs
+					}
+				}
+			}
+		}
+		if len(groups) != 7 || len(groupClues) != 7 {
+			t.Fatalf("area groups chart: %v %v", groups, groupClues)
+		}
+		for i, h := range groupHrefs {
+			if !strings.Contains(h, "area_group=") || strings.Contains(h, "unit=") {
+				t.Errorf("group %s links to %q", groups[i], h)
+			}
+			if _, page := f.get("yd_leader", h); len(records(page)) != int(groupClues[i]) {
+				t.Errorf("group %s: %d clue records, figure %v", groups[i], len(records(page)), groupClues[i])
+			}
+		}
+		// An area group's own dashboard has no heat table and no groups chart.
+		g := groupHrefs[0][strings.Index(groupHrefs[0], "area_group=")+len("area_group="):]
+		g = g[:strings.IndexByte(g+"&", '&')]
+		code, page = f.get("yd_leader", "/stats?area_group="+g)
+		if code != http.StatusOK || !strings.Contains(page, groups[0]+" · 今年以来") || strings.Contains(page, `table class="list heat"`) ||
+			strings.Contains(page, `id="chart-groups"`) || strings.Contains(page, "/stats/monthly") {
+			t.Errorf("area group dashboard: %d", code)
+		}
+
+		// The comparison: handling times before and from a date.
+		_, page = f.get("yd_leader", "/stats?compare=2026-06-12")
+		if !strings.Contains(page, `id="chart-compare"`) || !strings.Contains(page, "2026-06-12 之前") ||
+			!strings.Contains(page, `to=2026-06-11`) {
+			t.Errorf("no comparison chart")
+		}
+
+		// Three months on, the open clocks are overdue; each record links to
+		// its page under its number.
+		clock.Advance(90 * 24 * time.Hour)
+		clear(f.tokens) // the sessions have expired
+		_, page = f.get("yd_leader", "/stats")
+		overdue := figures(t, page)["overdue"]
+		n, _ := strconv.Atoi(overdue[0])
+		if n == 0 {
+			t.Errorf("nothing overdue after three months")
+		}
+		_, page = f.get("yd_leader", overdue[1])
+		if got := records(page); len(got) != n {
+			t.Errorf("overdue records %v, figure %d", got, n)
+		}
+		if strings.Contains(page, `<a href="/clues/`) && !strings.Contains(page, "永纪线") {
+			t.Errorf("an overdue clue is listed without its number")
+		}
+		clock.Advance(-90 * 24 * time.Hour)
+		clear(f.tokens)
+
 		// In English the labels are English.
 		_, en := f.get("yd_leader", "/stats", "en")
 		for _, s := range []string{"Clues received", "Export to Excel", "Letter"} {
