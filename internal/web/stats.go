@@ -504,21 +504,38 @@ func (s *Server) presets(q url.Values) []statsPreset {
 }
 
 // statsChoices are the units and area groups of the scope form: every
-// commission in the caller's stats scope, the unit shown and its
-// children (villages left out); the area groups in the stats scope.
+// commission in the caller's stats scope (a province's or city's lower
+// commissions), the children of the caller's commission, the unit shown
+// and its children (villages left out); the area groups in the stats
+// scope.
 func (s *Server) statsChoices(ctx context.Context, p auth.Principal, shown int64) ([]org.Unit, []org.AreaGroup, error) {
 	sc := p.ScopeFor(auth.PermStatsRead)
 	units, _, err := s.app.Store.ListUnits(ctx, sc, store.UnitFilter{Kinds: []org.Kind{org.KindCommission}, Page: store.Page{Limit: 500}})
 	if err != nil {
 		return nil, nil, err
 	}
-	if shown != 0 {
-		u, err := s.app.Store.GetUnit(ctx, shown)
+	// The children of the caller's own commission (the deepest one above
+	// the caller's unit) and of the unit shown.
+	parents := []int64{shown}
+	var own org.Unit
+	for _, u := range units {
+		if strings.HasPrefix(p.UnitPath, u.Path) && len(u.Path) > len(own.Path) {
+			own = u
+		}
+	}
+	if own.ID != 0 && own.ID != shown {
+		parents = append(parents, own.ID)
+	}
+	for _, id := range parents {
+		if id == 0 {
+			continue
+		}
+		u, err := s.app.Store.GetUnit(ctx, id)
 		if err != nil {
 			return nil, nil, err
 		}
 		units = append(units, u)
-		children, _, err := s.app.Store.ListUnits(ctx, sc, store.UnitFilter{ParentID: shown, Kinds: handlingKinds(), Page: store.Page{Limit: 500}})
+		children, _, err := s.app.Store.ListUnits(ctx, sc, store.UnitFilter{ParentID: id, Kinds: handlingKinds(), Page: store.Page{Limit: 500}})
 		if err != nil {
 			return nil, nil, err
 		}

@@ -451,6 +451,26 @@ func TestStatsPagesErrorsAndScope(t *testing.T) {
 			t.Errorf("the leader lacks the statistics entry")
 		}
 
+		// The scope choices: the caller's commission and its children stay
+		// while a township is shown; a city user chooses among the counties.
+		tmsID := strconv.FormatInt(f.tms.ID, 10)
+		_, body := f.get("yd_leader", "/stats?unit="+tmsID)
+		for _, s := range []string{`<option value="` + tmsID + `" selected>天门山镇纪委</option>`, ">教字垭镇纪委</option>",
+			">第一纪检监察室</option>", `<option value="` + county + `">` + f.county.Name + `</option>`, ">第一片区</option>"} {
+			if !strings.Contains(body, s) {
+				t.Errorf("the township's dashboard lacks the choice %s", s)
+			}
+		}
+		if strings.Contains(body, "零溪镇") || strings.Contains(body, "慈利县纪委监委") {
+			t.Errorf("the county leader may choose another county's units")
+		}
+		_, body = f.get("zjj_admin", "/stats")
+		for _, s := range []string{">永定区纪委监委</option>", ">慈利县纪委监委</option>", ">桑植县纪委监委</option>", ">武陵源区纪委监委</option>"} {
+			if !strings.Contains(body, s) {
+				t.Errorf("the city's dashboard lacks the choice %s", s)
+			}
+		}
+
 		// A township member sees the township only; the county is not found.
 		code, body := f.get("yd_tms", "/stats")
 		if code != http.StatusOK {
