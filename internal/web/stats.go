@@ -617,8 +617,8 @@ func (v *view) recordRow(metric, by string, rec store.StatRecord) statsRecordRow
 	case "report", "clue", "case":
 		row.Href = "/" + rec.Type + "s/" + itoa(rec.ID)
 	default:
-		if strings.HasPrefix(rec.Subtitle, "/") && !strings.HasPrefix(rec.Subtitle, "//") {
-			row.Href = rec.Subtitle
+		if h := safeNext(rec.Subtitle); h == rec.Subtitle && h != "/" {
+			row.Href = h
 		}
 	}
 	if row.Number == "" {
