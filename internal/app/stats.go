@@ -563,8 +563,9 @@ func (a *App) statsAreaGroups(ctx context.Context, p auth.Principal, t statsTarg
 
 // StatsRecords lists the records behind a figure: the metric's rows over
 // the target (narrowed to a child unit, and to one key of a breakdown,
-// when given), within the caller's read scope for the record type, newest
-// first, with their number. Errors: as statsTarget; invalid on metric,
+// when given; child = the target unit itself is the breakdown's own row,
+// the unit's own records), within the caller's read scope for the record
+// type, newest first, with their number. Errors: as statsTarget; invalid on metric,
 // by; not_found "error.not_found.unit" for a child outside the target.
 func (a *App) StatsRecords(ctx context.Context, p auth.Principal, r StatsRequest, metric, by, key string, child int64,
 	page store.Page) ([]store.StatRecord, int, error) {
@@ -588,6 +589,11 @@ func (a *App) StatsRecords(ctx context.Context, p auth.Principal, r StatsRequest
 			return nil, 0, apperr.New(apperr.NotFound, "error.not_found.unit")
 		}
 		t.segments = []store.StatSegment{{Prefix: c.Path}}
+		if c.ID == t.unit.ID && by == "" {
+			// The breakdown's own row: the records of the unit itself, not
+			// of its children.
+			by, key = "unit", c.Path
+		}
 	}
 	value := m.Value
 	if value == "n" || m.Avg {

@@ -145,14 +145,19 @@ var statDefs = map[StatObject]statDef{
 		record:      [5]string{"'case'", "c.id", "c.number", "sj.name", "c.cause"},
 		subjectPath: "c.subject_path", readPerm: auth.PermCaseRead},
 	StatOverdue: {
-		from: `(SELECT 'report' AS t, r.unit_path AS p, r.id AS oid, rc.due_at AS d FROM report_clocks rc JOIN reports r ON r.id = rc.report_id
+		from: `(SELECT 'report' AS t, r.unit_path AS p, r.id AS oid, rc.due_at AS d, r.number AS num, '' AS lnk
+			FROM report_clocks rc JOIN reports r ON r.id = rc.report_id
 			WHERE rc.done_at = 0 AND rc.due_at < $now
 			UNION ALL
-			SELECT k.object_type, k.unit_path, k.object_id, k.due_at FROM clocks k WHERE k.done_at = 0 AND k.paused_since = 0 AND k.due_at < $now) o`,
+			SELECT k.object_type, k.unit_path, k.object_id, k.due_at, k.label, k.link FROM clocks k
+			WHERE k.done_at = 0 AND k.paused_since = 0 AND k.due_at < $now) o`,
 		date: "o.d", path: "o.p", noPeriod: true,
-		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
-		keys:     map[string]string{"object": "o.t", "unit": "o.p"},
-		record:   [5]string{"o.t", "o.oid", "''", "''", "''"},
+		values: []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:   map[string]string{"object": "o.t", "unit": "o.p"},
+		// The number is the clock's label (a report's number); the subtitle
+		// the clock's link, so that a measure's or a subject's clock leads
+		// to its case.
+		record:   [5]string{"o.t", "o.oid", "o.num", "''", "o.lnk"},
 		readPerm: auth.PermStatsRead},
 }
 
