@@ -51,6 +51,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.clueRoutes(mux)
 	s.caseRoutes(mux)
 	s.similarRoutes(mux)
+	s.statsExportRoutes(mux)
 	s.portalRoutes(mux)
 	s.adminRoutes(mux)
 }
