@@ -453,35 +453,42 @@ func (s *Server) statsExportRecords(w http.ResponseWriter, r *http.Request) erro
 		}
 	}
 	metric, by, key := q.Get("metric"), q.Get("by"), q.Get("key")
-	if metric == "" {
-		return apperr.InvalidField("metric", "stats.metric_invalid")
+	m, err := stats.MetricByName(metric)
+	if err != nil {
+		return err
 	}
 	p := principal(r)
-	const pageSize = 500
-	var recs []store.StatRecord
-	for offset := 0; ; offset += pageSize {
-		page, total, err := s.app.StatsRecords(r.Context(), p, sr, metric, by, key, child, store.Page{Limit: pageSize, Offset: offset})
-		if err != nil {
-			return err
-		}
-		if total > statsRecordsMax {
-			return apperr.New(apperr.Invalid, "statsexport.too_large", statsRecordsMax)
-		}
-		recs = append(recs, page...)
-		if len(page) < pageSize || len(recs) >= total {
-			break
-		}
-	}
-	// The scope and period of the file name: the summary of the same
-	// request (already checked above).
+	// The scope and period (for the file name and the audit note); this
+	// also checks the request before any record is read.
 	sm, err := s.app.StatsSummary(r.Context(), p, sr)
 	if err != nil {
 		return err
 	}
-	m, _ := stats.MetricByName(metric)
 	v := s.zhView()
 	var buf bytes.Buffer
-	if err := s.writeRecordsXLSX(&buf, v, m, by, recs); err != nil {
+	n := 0
+	const pageSize = 500
+	err = s.writeRecordsXLSX(&buf, v, m, by, func(add func(store.StatRecord) error) error {
+		for offset := 0; ; offset += pageSize {
+			page, total, err := s.app.StatsRecords(r.Context(), p, sr, metric, by, key, child, store.Page{Limit: pageSize, Offset: offset})
+			if err != nil {
+				return err
+			}
+			if total > statsRecordsMax {
+				return apperr.New(apperr.Invalid, "statsexport.too_large", statsRecordsMax)
+			}
+			for _, rec := range page {
+				if err := add(rec); err != nil {
+					return err
+				}
+			}
+			n += len(page)
+			if len(page) < pageSize || n >= total {
+				return nil
+			}
+		}
+	})
+	if err != nil {
 		return err
 	}
 	note := map[string]any{"metric": metric, "scope": sm.Scope.Name, "from": sm.Period.From, "to": sm.Period.To}
@@ -493,8 +500,7 @@ func (s *Server) statsExportRecords(w http.ResponseWriter, r *http.Request) erro
 	if child != 0 {
 		note["child"] = child
 	}
-	if err := s.app.Store.RecordExport(r.Context(), audit.Actor{UserID: p.UserID, Name: p.Name, UnitID: p.UnitID}, "stats", len(recs),
-		note); err != nil {
+	if err := s.app.Store.RecordExport(r.Context(), audit.Actor{UserID: p.UserID, Name: p.Name, UnitID: p.UnitID}, "stats", n, note); err != nil {
 		return err
 	}
 	download(w, statsFileName(v.T("statsexport.file_records")+"-"+v.MetricName(metric), sm.Scope, sm.Period), xlsxType)
@@ -502,9 +508,9 @@ func (s *Server) statsExportRecords(w http.ResponseWriter, r *http.Request) erro
 	return err
 }
 
-// writeRecordsXLSX writes the records of a drill-down: type, number,
-// title, detail, the breakdown key and the date.
-func (s *Server) writeRecordsXLSX(buf *bytes.Buffer, v *view, m stats.Metric, by string, recs []store.StatRecord) error {
+// writeRecordsXLSX writes the records of a drill-down, as each calls add:
+// type, number, title, detail, the breakdown key and the date.
+func (s *Server) writeRecordsXLSX(buf *bytes.Buffer, v *view, m stats.Metric, by string, each func(add func(store.StatRecord) error) error) error {
 	x := excelize.NewFile()
 	defer x.Close()
 	st, err := newXLSXStyles(x)
@@ -523,7 +529,7 @@ func (s *Server) writeRecordsXLSX(buf *bytes.Buffer, v *view, m stats.Metric, by
 		v.T("statsexport.rec_detail"), keyHead, v.T("statsexport.rec_date"))...); err != nil {
 		return err
 	}
-	for _, rec := range recs {
+	err = each(func(rec store.StatRecord) error {
 		typ := rec.Type
 		if k := "statsexport.object." + rec.Type; s.cat.Has(i18n.ZH, k) {
 			typ = v.T(k)
@@ -543,9 +549,10 @@ func (s *Server) writeRecordsXLSX(buf *bytes.Buffer, v *view, m stats.Metric, by
 		}
 		at := rec.At.In(s.app.Loc)
 		day := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, s.app.Loc)
-		if err := sh.add(typ, rec.Number, rec.Title, detail, keyCell, excelize.Cell{StyleID: st.date, Value: day}); err != nil {
-			return err
-		}
+		return sh.add(typ, rec.Number, rec.Title, detail, keyCell, excelize.Cell{StyleID: st.date, Value: day})
+	})
+	if err != nil {
+		return err
 	}
 	if err := sh.sw.Flush(); err != nil {
 		return err
