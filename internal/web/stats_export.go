@@ -51,8 +51,8 @@ func exportStatsRequest(q url.Values) (app.StatsRequest, error) {
 // zhView is a view in Chinese for texts written into files.
 func (s *Server) zhView() *view { return &view{s: s, Lang: i18n.ZH} }
 
-// MetricName is a statistic's label ("立案数").
-func (v *view) MetricName(metric string) string { return v.T("statsexport.metric." + metric) }
+// StatsMetricLabel is a statistic's label in the export's catalogue ("立案").
+func (v *view) StatsMetricLabel(metric string) string { return v.T("statsexport.metric." + metric) }
 
 // StatsKeyLabel names one key of a breakdown (a channel, kind, category,
 // clue source, disposal mode, form or overdue object) in words.
@@ -186,9 +186,9 @@ func (st xlsxStyles) figureCell(metric string, v int64) any {
 // FigureHeader is a breakdown column's heading with its unit.
 func (v *view) FigureHeader(metric string) string {
 	if metric == "funds_recovered_fen" || metric == "funds_returned_fen" {
-		return v.MetricName(metric) + v.T("statsexport.unit_wan")
+		return v.StatsMetricLabel(metric) + v.T("statsexport.unit_wan")
 	}
-	return v.MetricName(metric)
+	return v.StatsMetricLabel(metric)
 }
 
 // statsFileName is a download's name: what, the scope and the period.
@@ -230,7 +230,7 @@ func (s *Server) summaryLines(v *view, st xlsxStyles, sm stats.Summary) []summar
 	var out []summaryLine
 	count := func(metric string, n int64) {
 		m, _ := stats.MetricByName(metric)
-		out = append(out, summaryLine{v.MetricName(metric), n, m.Unit})
+		out = append(out, summaryLine{v.StatsMetricLabel(metric), n, m.Unit})
 	}
 	part := func(metric, by string, m map[string]int64, order []string) {
 		mt, _ := stats.MetricByName(metric)
@@ -239,7 +239,7 @@ func (s *Server) summaryLines(v *view, st xlsxStyles, sm stats.Summary) []summar
 			keys = sortedKeys(m)
 		}
 		for _, k := range keys {
-			out = append(out, summaryLine{v.MetricName(metric) + "·" + v.StatsKeyLabel(by, k), m[k], mt.Unit})
+			out = append(out, summaryLine{v.StatsMetricLabel(metric) + "·" + v.StatsKeyLabel(by, k), m[k], mt.Unit})
 		}
 	}
 	count("reports_received", sm.ReportsReceived)
@@ -267,11 +267,11 @@ func (s *Server) summaryLines(v *view, st xlsxStyles, sm stats.Summary) []summar
 		metric string
 		fen    int64
 	}{{"funds_recovered_fen", sm.FundsRecoveredFen}, {"funds_returned_fen", sm.FundsReturnedFen}} {
-		out = append(out, summaryLine{v.MetricName(f.metric) + v.T("statsexport.unit_wan"), st.wanCell(f.fen), "万元"},
-			summaryLine{v.MetricName(f.metric) + v.T("statsexport.unit_yuan"), st.yuanCell(f.fen), "元"})
+		out = append(out, summaryLine{v.StatsMetricLabel(f.metric) + v.T("statsexport.unit_wan"), st.wanCell(f.fen), "万元"},
+			summaryLine{v.StatsMetricLabel(f.metric) + v.T("statsexport.unit_yuan"), st.yuanCell(f.fen), "元"})
 	}
-	out = append(out, summaryLine{v.MetricName("avg_clue_disposal_days"), st.daysCell(sm.AvgClueDisposalDays), "天"},
-		summaryLine{v.MetricName("avg_case_days"), st.daysCell(sm.AvgCaseDays), "天"})
+	out = append(out, summaryLine{v.StatsMetricLabel("avg_clue_disposal_days"), st.daysCell(sm.AvgClueDisposalDays), "天"},
+		summaryLine{v.StatsMetricLabel("avg_case_days"), st.daysCell(sm.AvgCaseDays), "天"})
 	count("overdue", sm.Overdue)
 	part("overdue", "object", sm.OverdueByType, nil)
 	return out
@@ -309,10 +309,10 @@ func (s *Server) writeDashboardXLSX(buf *bytes.Buffer, d stats.Dashboard) error 
 			tf  stats.TimesFigures
 		}{{"statsexport.compare_before", c.Before}, {"statsexport.compare_after", c.After}} {
 			p := v.T(part.key, part.tf.Period.From, part.tf.Period.To)
-			rows = append(rows, []any{p + v.MetricName("clues_disposed"), part.tf.CluesDisposed, "件"},
-				[]any{p + v.MetricName("avg_clue_disposal_days"), st.daysCell(part.tf.AvgClueDisposalDays), "天"},
-				[]any{p + v.MetricName("cases_closed"), part.tf.CasesClosed, "件"},
-				[]any{p + v.MetricName("avg_case_days"), st.daysCell(part.tf.AvgCaseDays), "天"})
+			rows = append(rows, []any{p + v.StatsMetricLabel("clues_disposed"), part.tf.CluesDisposed, "件"},
+				[]any{p + v.StatsMetricLabel("avg_clue_disposal_days"), st.daysCell(part.tf.AvgClueDisposalDays), "天"},
+				[]any{p + v.StatsMetricLabel("cases_closed"), part.tf.CasesClosed, "件"},
+				[]any{p + v.StatsMetricLabel("avg_case_days"), st.daysCell(part.tf.AvgCaseDays), "天"})
 		}
 	}
 	for _, row := range rows {
@@ -340,7 +340,7 @@ func (s *Server) writeDashboardXLSX(buf *bytes.Buffer, d stats.Dashboard) error 
 			continue
 		}
 		for _, k := range se.Keys {
-			cols = append(cols, column{v.MetricName(se.Metric) + "·" + v.StatsKeyLabel(se.By, k.Key), k.Values, se.Metric})
+			cols = append(cols, column{v.StatsMetricLabel(se.Metric) + "·" + v.StatsKeyLabel(se.By, k.Key), k.Values, se.Metric})
 		}
 	}
 	widths := []float64{10}
@@ -503,7 +503,7 @@ func (s *Server) statsExportRecords(w http.ResponseWriter, r *http.Request) erro
 	if err := s.app.Store.RecordExport(r.Context(), audit.Actor{UserID: p.UserID, Name: p.Name, UnitID: p.UnitID}, "stats", n, note); err != nil {
 		return err
 	}
-	download(w, statsFileName(v.T("statsexport.file_records")+"-"+v.MetricName(metric), sm.Scope, sm.Period), xlsxType)
+	download(w, statsFileName(v.T("statsexport.file_records")+"-"+v.StatsMetricLabel(metric), sm.Scope, sm.Period), xlsxType)
 	_, err = buf.WriteTo(w)
 	return err
 }
