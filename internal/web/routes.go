@@ -51,7 +51,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.clueRoutes(mux)
 	s.caseRoutes(mux)
 	s.similarRoutes(mux)
-	s.statsExportRoutes(mux)
 	s.portalRoutes(mux)
 	s.adminRoutes(mux)
+	s.statsExportRoutes(mux)
 }

@@ -542,6 +542,8 @@ func (s *Server) writeRecordsXLSX(buf *bytes.Buffer, v *view, m stats.Metric, by
 			detail = v.L("clue_mode", rec.Subtitle)
 		case "cases_filed", "cases_closed":
 			detail = v.CategoryName(rec.Subtitle)
+		case "overdue":
+			detail = "" // a link inside the application, of no use in a file
 		}
 		var keyCell any
 		if by != "" {
