@@ -27,12 +27,12 @@ import (
 	"qingfeng/internal/web"
 )
 
-// statsT0 is 10:00 on 16 March 2026 in Asia/Shanghai.
-var statsT0 = time.Date(2026, 3, 16, 2, 0, 0, 0, time.UTC)
+// exportT0 is 10:00 on 16 March 2026 in Asia/Shanghai.
+var exportT0 = time.Date(2026, 3, 16, 2, 0, 0, 0, time.UTC)
 
-const statsPassword = "Qingfeng#2026pass"
+const exportPassword = "Qingfeng#2026pass"
 
-// statsEnv is a small organisation with imported case ledgers, served by
+// exportEnv is a small organisation with imported case ledgers, served by
 // the root handler:
 //
 //	city 张家界市 (4308)
@@ -42,7 +42,7 @@ const statsPassword = "Qingfeng#2026pass"
 // A's ledger: three cases filed in January 2026 and one led by T1 in
 // February; B's: two cases filed in February. Users: cm_a and cm_b (case
 // managers of A and B), town_t1 (township staff of T1).
-type statsEnv struct {
+type exportEnv struct {
 	app   *app.App
 	cat   *i18n.Catalog
 	h     http.Handler
@@ -51,13 +51,13 @@ type statsEnv struct {
 	p     map[string]auth.Principal
 }
 
-func newStatsEnv(t *testing.T, st *store.Store) *statsEnv {
+func newExportEnv(t *testing.T, st *store.Store) *exportEnv {
 	t.Helper()
 	ctx := context.Background()
-	clock := testdb.NewClock(statsT0)
+	clock := testdb.NewClock(exportT0)
 	a := testdb.NewApp(t, st, clock.Now)
 	sys := auth.System()
-	e := &statsEnv{app: a, units: map[string]org.Unit{}, token: map[string]string{}, p: map[string]auth.Principal{}}
+	e := &exportEnv{app: a, units: map[string]org.Unit{}, token: map[string]string{}, p: map[string]auth.Principal{}}
 	unit := func(key, parent string, kind org.Kind, name, code string) {
 		t.Helper()
 		u := org.Unit{Kind: kind, Name: name, DivisionCode: code, IsDivision: true}
@@ -83,10 +83,10 @@ func newStatsEnv(t *testing.T, st *store.Store) *statsEnv {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.CreateUser(ctx, sys, pe.ID, u.name, statsPassword, []auth.Role{u.role}); err != nil {
+		if _, err := a.CreateUser(ctx, sys, pe.ID, u.name, exportPassword, []auth.Role{u.role}); err != nil {
 			t.Fatal(err)
 		}
-		in, err := a.Login(ctx, u.name, statsPassword, "src-"+u.name)
+		in, err := a.Login(ctx, u.name, exportPassword, "src-"+u.name)
 		if err != nil || in.Session.Stage != auth.StageFull {
 			t.Fatalf("login %s: %v (%q)", u.name, err, in.Session.Stage)
 		}
@@ -123,7 +123,7 @@ func newStatsEnv(t *testing.T, st *store.Store) *statsEnv {
 		user, unit string
 		rows       [][]any
 	}{{"cm_a", "A", ledgerA}, {"cm_b", "B", ledgerB}} {
-		data := ledgerXLSX(t, l.rows)
+		data := exportLedgerXLSX(t, l.rows)
 		sum, err := a.ImportCases(ctx, e.p[l.user], bytes.NewReader(data), int64(len(data)),
 			app.CaseImportOptions{Name: "ledger.xlsx", UnitID: e.units[l.unit].ID})
 		if err != nil || !sum.Written || sum.CasesCreated != len(l.rows)-1 {
@@ -143,8 +143,8 @@ func newStatsEnv(t *testing.T, st *store.Store) *statsEnv {
 	return e
 }
 
-// ledgerXLSX writes rows to a workbook's first sheet.
-func ledgerXLSX(t *testing.T, rows [][]any) []byte {
+// exportLedgerXLSX writes rows to a workbook's first sheet.
+func exportLedgerXLSX(t *testing.T, rows [][]any) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -161,7 +161,7 @@ func ledgerXLSX(t *testing.T, rows [][]any) []byte {
 }
 
 // get requests path as user ("" is anonymous).
-func (e *statsEnv) get(t *testing.T, user, path string) *httptest.ResponseRecorder {
+func (e *exportEnv) get(t *testing.T, user, path string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, path, nil)
 	if user != "" {
@@ -172,8 +172,8 @@ func (e *statsEnv) get(t *testing.T, user, path string) *httptest.ResponseRecord
 	return rec
 }
 
-// workbook opens a response body as a workbook.
-func workbook(t *testing.T, rec *httptest.ResponseRecorder) *excelize.File {
+// openWorkbook opens a response body as a workbook.
+func openWorkbook(t *testing.T, rec *httptest.ResponseRecorder) *excelize.File {
 	t.Helper()
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %.300s", rec.Code, rec.Body)
@@ -190,11 +190,11 @@ func workbook(t *testing.T, rec *httptest.ResponseRecorder) *excelize.File {
 }
 
 // zh translates a key.
-func (e *statsEnv) zh(key string, args ...any) string { return e.cat.T(i18n.ZH, key, args...) }
+func (e *exportEnv) zh(key string, args ...any) string { return e.cat.T(i18n.ZH, key, args...) }
 
 func TestStatsExportWorkbook(t *testing.T) {
 	testdb.Each(t, time.Now, func(t *testing.T, st *store.Store) {
-		e := newStatsEnv(t, st)
+		e := newExportEnv(t, st)
 		req := app.StatsRequest{Unit: "430802", From: "2026-01-01", To: "2026-03-15"}
 		d, err := e.app.StatsDashboard(context.Background(), e.p["cm_a"], req)
 		if err != nil {
@@ -210,7 +210,7 @@ func TestStatsExportWorkbook(t *testing.T) {
 		if cd != wantName {
 			t.Errorf("Content-Disposition %q, want %q", cd, wantName)
 		}
-		f := workbook(t, rec)
+		f := openWorkbook(t, rec)
 		wantSheets := []string{"汇总", "月度趋势", "下级单位", "片区", "通报"}
 		if got := f.GetSheetList(); fmt.Sprint(got) != fmt.Sprint(wantSheets) {
 			t.Errorf("sheets %q, want %q", got, wantSheets)
@@ -296,7 +296,7 @@ func TestStatsExportWorkbook(t *testing.T) {
 
 func TestStatsExportRecords(t *testing.T) {
 	testdb.Each(t, time.Now, func(t *testing.T, st *store.Store) {
-		e := newStatsEnv(t, st)
+		e := newExportEnv(t, st)
 		for _, c := range []struct {
 			query string
 			want  int
@@ -326,7 +326,7 @@ func TestStatsExportRecords(t *testing.T) {
 				if len(want) != c.want {
 					t.Fatalf("drill-down has %d records, want %d", len(want), c.want)
 				}
-				f := workbook(t, e.get(t, "cm_a", "/stats/records.xlsx?unit=430802&from=2026-01-01&to=2026-03-15&"+c.query))
+				f := openWorkbook(t, e.get(t, "cm_a", "/stats/records.xlsx?unit=430802&from=2026-01-01&to=2026-03-15&"+c.query))
 				rows, err := f.GetRows(e.zh("statsexport.sheet_records"))
 				if err != nil {
 					t.Fatal(err)
@@ -355,7 +355,7 @@ func TestStatsExportRecords(t *testing.T) {
 
 func TestStatsExportRefusals(t *testing.T) {
 	testdb.Each(t, time.Now, func(t *testing.T, st *store.Store) {
-		e := newStatsEnv(t, st)
+		e := newExportEnv(t, st)
 		for _, c := range []struct {
 			user, path string
 			status     int
@@ -395,7 +395,7 @@ func TestStatsExportRefusals(t *testing.T) {
 
 func TestStatsMonthlyReport(t *testing.T) {
 	testdb.Each(t, time.Now, func(t *testing.T, st *store.Store) {
-		e := newStatsEnv(t, st)
+		e := newExportEnv(t, st)
 		ctx := context.Background()
 		for _, c := range []struct {
 			query, from, to, heading string
@@ -451,7 +451,7 @@ func TestStatsMonthlyReport(t *testing.T) {
 
 func TestPortalStats(t *testing.T) {
 	testdb.Each(t, time.Now, func(t *testing.T, st *store.Store) {
-		e := newStatsEnv(t, st)
+		e := newExportEnv(t, st)
 		// cell returns the text of a county-month's cases-filed cell.
 		cell := func(body, county, month string) string {
 			re := regexp.MustCompile(`(?s)data-county="` + county + `".*?<tr data-month="` + month + `">.*?<td data-col="cases_filed">([^<]*)</td>`)
