@@ -69,6 +69,15 @@ func TestE2EPublicStats(t *testing.T) {
 			t.Errorf("the table ends with %s, want %s", last, month)
 		}
 		noSideScroll(t, ctx, "the public statistics page of "+month)
+		county := chooseFirst(t, ctx, "#county")
+		do(t, ctx, "show one county",
+			chromedp.Click(chromedp.CSS(`form.public-stats-month button[type="submit"]`)))
+		waitPath(t, ctx, "/report/stats?month="+month+"&county=")
+		waitJS(t, ctx, "one county's table", `document.querySelectorAll('section.public-county').length === 1`)
+		if names := eval[[]string](t, ctx, `[...document.querySelectorAll('section.public-county h2')].map(h => h.textContent.trim())`); len(names) != 1 || names[0] != county {
+			t.Errorf("counties shown %q at %s, want %s alone", names, location(t, ctx), county)
+		}
+		noSideScroll(t, ctx, "the public statistics of "+county)
 		shot(t, ctx, "public-stats-360")
 	})
 

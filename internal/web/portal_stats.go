@@ -16,15 +16,18 @@ const portalStatsMonths = 36
 // (every cell already suppressed by the app), the chosen month and the
 // months to choose from.
 type portalStatsPage struct {
-	Table  stats.PublicTable
-	Month  string
-	Months []string
+	Table    stats.PublicTable
+	Month    string
+	Months   []string
+	County   string               // the county shown alone ("" for all)
+	Counties []stats.PublicCounty // every county, for the county selector
 }
 
 // portalStats is the public transparency page (no sign-in): per county,
 // the twelve months ending with the chosen month (?month=YYYY-MM; none:
 // the last complete month), with reports received and answered, cases
-// filed and people handled; counts above zero and below the operator's k
+// filed and people handled (one county with ?county=<division code>);
+// counts above zero and below the operator's k
 // are shown as "<k", never their value. Like every portal page it reads
 // nothing about the visitor and stores nothing. A malformed or unpublished
 // month shows the page with the error (422).
@@ -52,7 +55,16 @@ func (s *Server) portalStats(w http.ResponseWriter, r *http.Request) error {
 	if len(t.Months) > 0 {
 		month = t.Months[len(t.Months)-1]
 	}
-	v := s.portalView(r, "statsexport.public_title", &portalStatsPage{Table: t, Month: month, Months: months})
+	page := &portalStatsPage{Table: t, Month: month, Months: months, Counties: t.Counties}
+	// One county alone (?county=<division code>), for a province's long list.
+	if code := r.URL.Query().Get("county"); code != "" {
+		for _, c := range t.Counties {
+			if c.Code == code {
+				page.County, page.Table.Counties = code, []stats.PublicCounty{c}
+			}
+		}
+	}
+	v := s.portalView(r, "statsexport.public_title", page)
 	v.Error = msg
 	return s.render(w, status, "portal_stats.html", v)
 }

@@ -490,6 +490,13 @@ func TestPortalStats(t *testing.T) {
 			t.Errorf("month selector does not show 2026-02")
 		}
 
+		// One county alone.
+		body = e.get(t, "", "/report/stats?month=2026-02&county=430811").Body.String()
+		if strings.Contains(body, `data-county="430802"`) || !strings.Contains(body, `data-county="430811"`) ||
+			!strings.Contains(body, `<option value="430811" selected>`) {
+			t.Errorf("?county=430811 does not show B alone")
+		}
+
 		// The operator's k.
 		e.app.PublicK = 5
 		body = e.get(t, "", "/report/stats?month=2026-02").Body.String()
