@@ -22,6 +22,7 @@ import (
 	"qingfeng/internal/credential"
 	"qingfeng/internal/demo"
 	"qingfeng/internal/i18n"
+	"qingfeng/internal/stats"
 	"qingfeng/internal/store"
 	"qingfeng/internal/web"
 )
@@ -36,6 +37,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	origins := fs.String("trusted-origins", e.getenv("QINGFENG_TRUSTED_ORIGINS"), "comma-separated extra origins for state-changing requests (reverse proxies)")
 	verbose := fs.Bool("verbose", false, "log every request")
 	powBits := fs.Int("pow-bits", envIntOr(e, "QINGFENG_POW_BITS", 18), "proof-of-work difficulty of the public report form (leading zero bits)")
+	publicK := fs.Int("public-k", envIntOr(e, "QINGFENG_PUBLIC_K", stats.DefaultK), "published statistics show counts below this as \"<k\" (at least 1)")
 	defSess := auth.DefaultSessionPolicy()
 	idle := fs.Duration("session-idle", envDuration(e, "QINGFENG_SESSION_IDLE", defSess.Idle), "sign out after this long without a request")
 	maxAge := fs.Duration("session-max", envDuration(e, "QINGFENG_SESSION_MAX", defSess.Absolute), "sign out this long after sign-in")
@@ -44,6 +46,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	if *powBits < 1 || *powBits > 30 {
 		return usageError{"--pow-bits must be between 1 and 30"}
+	}
+	if *publicK < 1 {
+		return usageError{"--public-k must be at least 1"}
 	}
 	if *idle < time.Minute || *maxAge < *idle {
 		return usageError{"--session-idle must be at least 1m and --session-max at least --session-idle"}
@@ -55,6 +60,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	defer closeDB()
 	a.Sessions.Idle, a.Sessions.Absolute = *idle, *maxAge
+	a.PublicK = *publicK
 	if *withDemo {
 		if err := ensureDemo(ctx, e, a, c.data); err != nil {
 			return err

@@ -54,4 +54,5 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.statsRoutes(mux)
 	s.portalRoutes(mux)
 	s.adminRoutes(mux)
+	s.statsExportRoutes(mux)
 }
