@@ -41,7 +41,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	defSess := auth.DefaultSessionPolicy()
 	idle := fs.Duration("session-idle", envDuration(e, "QINGFENG_SESSION_IDLE", defSess.Idle), "sign out after this long without a request")
 	maxAge := fs.Duration("session-max", envDuration(e, "QINGFENG_SESSION_MAX", defSess.Absolute), "sign out this long after sign-in")
+	var mail mailFlags
+	mail.register(fs, e)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	senders, err := mail.senders()
+	if err != nil {
 		return err
 	}
 	if *powBits < 1 || *powBits > 30 {
@@ -61,6 +67,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	defer closeDB()
 	a.Sessions.Idle, a.Sessions.Absolute = *idle, *maxAge
 	a.PublicK = *publicK
+	a.Senders, a.BaseURL = senders, mail.baseURL
 	if *withDemo {
 		if err := ensureDemo(ctx, e, a, c.data); err != nil {
 			return err
@@ -141,6 +148,11 @@ func sweepSessions(ctx context.Context, a *app.App, log *slog.Logger) {
 				log.Warn("clock alerts", "err", err)
 			} else if n > 0 {
 				log.Info("clock alerts sent", "n", n)
+			}
+			if n, err := a.DeliverNotifications(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("notification delivery", "err", err)
+			} else if n > 0 {
+				log.Info("notifications delivered", "n", n)
 			}
 			if i%5 != 0 {
 				continue
