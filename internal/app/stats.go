@@ -148,11 +148,11 @@ func valueIndex(obj, value string) int {
 // summaryKeys are the breakdown keys a summary (and the dashboard) reads
 // per object.
 var summaryKeys = map[string]string{"reports": "channel,kind,category", "clues": "source", "clues_disposed": "mode",
-	"overdue": "object"}
+	"overdue": "object", "trainings": "kind"}
 
 // summaryObjects are the row sets of a summary.
 var summaryObjects = []string{"reports", "reports_answered", "clues", "clues_disposed", "cases_filed", "cases_closed",
-	"subjects", "detentions", "overdue"}
+	"subjects", "detentions", "overdue", "guidance", "trainings", "training_attendance"}
 
 // collect runs every summary object over the target, bucketed when
 // buckets are given.
@@ -224,6 +224,10 @@ func summarize(t statsTarget, rows map[string][]store.StatRow) stats.Summary {
 	s.PersonsDetained = sum(rows["detentions"], "detentions", "n")
 	s.Overdue = sum(rows["overdue"], "overdue", "n")
 	s.OverdueByType = byKey(rows["overdue"], "overdue", "n", 0)
+	s.GuidanceRecords = sum(rows["guidance"], "guidance", "n")
+	s.TrainingsHeld = sum(rows["trainings"], "trainings", "n")
+	s.TrainingsByKind = byKey(rows["trainings"], "trainings", "n", 0)
+	s.TrainingAttendees = sum(rows["training_attendance"], "training_attendance", "n")
 	return s
 }
 

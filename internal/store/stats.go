@@ -48,6 +48,15 @@ const (
 	StatDetentions StatObject = "detentions"
 	// StatOverdue: running clocks past their due time now (no period).
 	StatOverdue StatObject = "overdue"
+	// StatGuidance: guidance records of pairings (结对帮带), by their day,
+	// in the paired township commission.
+	StatGuidance StatObject = "guidance"
+	// StatTrainings: training sessions, by their day, in the organising
+	// unit.
+	StatTrainings StatObject = "trainings"
+	// StatAttendance: people who attended a training (人次), by the
+	// training's day, in the person's unit.
+	StatAttendance StatObject = "training_attendance"
 )
 
 // StatValue is one summed value of a row set: Expr, or, when Cond is set,
@@ -159,6 +168,22 @@ var statDefs = map[StatObject]statDef{
 		// to its case.
 		record:   [5]string{"o.t", "o.oid", "o.num", "''", "o.lnk"},
 		readPerm: auth.PermStatsRead},
+	StatGuidance: {from: "pairing_guidance g JOIN pairings pr ON pr.id = g.pairing_id", date: "g.at", path: "g.township_path",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"kind": "g.kind", "pairing_kind": "pr.kind", "unit": "g.township_path"},
+		record:   [5]string{"'pairing'", "pr.id", "g.day", "g.topic", "g.kind"},
+		readPerm: auth.PermTaskRead},
+	StatTrainings: {from: "trainings t", date: "t.at", path: "t.organiser_path",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"kind": "t.kind", "unit": "t.organiser_path"},
+		record:   [5]string{"'training'", "t.id", "t.day", "t.title", "t.kind"},
+		readPerm: auth.PermTaskRead},
+	StatAttendance: {from: "training_attendance ta JOIN trainings t ON t.id = ta.training_id", date: "ta.at", path: "ta.unit_path",
+		where:    "ta.attended",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"kind": "t.kind", "unit": "ta.unit_path"},
+		record:   [5]string{"'training'", "t.id", "t.day", "t.title", "t.kind"},
+		readPerm: auth.PermTaskRead},
 }
 
 // StatValues returns the names of the values an object sums, in order.

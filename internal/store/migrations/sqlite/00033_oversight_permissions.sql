@@ -5,7 +5,6 @@
 
 -- +goose Up
 INSERT INTO role_permissions (role_code, permission) VALUES
-    ('admin', 'task.read'), ('admin', 'task.manage'),
     ('leader', 'task.read'), ('leader', 'task.manage'),
     ('case_manager', 'task.read'),
     ('office', 'task.read'), ('office', 'task.manage'), ('office', 'task.report'),
