@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"qingfeng/internal/oversight"
 	"qingfeng/internal/org"
+	"qingfeng/internal/oversight"
 )
 
 // samplePairing pairs 永定区's first office with 天门山镇纪委 from the
