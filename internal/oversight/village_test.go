@@ -1,6 +1,8 @@
 package oversight
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -208,4 +210,44 @@ func TestAuditViewHidesPersonalData(t *testing.T) {
 	if strings.Contains(s, "张三") || strings.Contains(s, "13800000000") {
 		t.Errorf("personal data in the audit view: %+v", v)
 	}
+}
+
+// FuzzInputJSON decodes outside input as POST /api/v1/village-logs does and
+// validates it: no panic; an accepted entry stays valid when validated
+// again, keeps its fingerprint, and has a valid client id and kind.
+func FuzzInputJSON(f *testing.F) {
+	f.Add(`{"client_id":"3b241101-e2bb-4255-8caf-4136c566a962","kind":"visit","date":"2026-06-10","summary":"走访","people":3}`)
+	f.Add(`{"client_id":"q1a2b3c4","kind":"session","date":"2026-06-01","summary":"监督","topics":["finance","finance"," other "]}`)
+	f.Add(`{"client_id":"d-0000001","kind":"demand","date":"2026-06-10","summary":"诉求","demand_kind":"petition","person":"张三","phone":"+8613800000000","due":"2026-06-30"}`)
+	f.Add(`{"kind":"demand","people":-5,"topics":null}`)
+	f.Add(`[]`)
+	topics, err := Topics()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		dec := json.NewDecoder(strings.NewReader(body))
+		dec.DisallowUnknownFields()
+		var in Input
+		if dec.Decode(&in) != nil {
+			return
+		}
+		if err := in.Validate("2026-06-10", topics); err != nil {
+			if apperr.CodeOf(err) != apperr.Invalid || len(apperr.As(err).Fields) == 0 {
+				t.Fatalf("error %v is not a field error", err)
+			}
+			return
+		}
+		if !ValidClientID(in.ClientID) || !slices.Contains(EntryKinds(), in.Kind) {
+			t.Fatalf("accepted %+v", in)
+		}
+		fp := in.Fingerprint()
+		again := in
+		if err := again.Validate("2026-06-10", topics); err != nil || again.Fingerprint() != fp {
+			t.Fatalf("not stable: %v %q %q", err, again.Fingerprint(), fp)
+		}
+		if e := NewEntry(in); (e.Kind == KindDemand) != (e.Status == DemandOpen) {
+			t.Fatalf("entry %+v", e)
+		}
+	})
 }
