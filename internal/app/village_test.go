@@ -250,3 +250,60 @@ func TestVillageDemandToReport(t *testing.T) {
 func villageReport(name, post string) app.VillageReportInput {
 	return app.VillageReportInput{Subject: intake.Subject{Name: name, Post: post}}
 }
+
+// TestVillageStats: the summary counts equal the logged entries: sessions
+// and visits by the activity date, the people visited summed, demands
+// collected by date and resolved by resolution date (a reopened demand
+// not counted until resolved again; a reported one not at all).
+func TestVillageStats(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		v1 := f.principals["villagev1"]
+		v2 := f.villageMember(t, "villagev2", "V2")
+		log := func(p auth.Principal, in oversight.Input) oversight.Entry {
+			t.Helper()
+			e, _, err := f.app.LogVillage(ctx, p, in)
+			must(t, err)
+			return e
+		}
+		log(v1, oversight.Input{ClientID: "s-00000001", Kind: oversight.KindSession, Date: "2026-03-02", Summary: "监督村级财务公开", Topics: []string{"finance"}})
+		log(v2, oversight.Input{ClientID: "s-00000002", Kind: oversight.KindSession, Date: "2026-03-10", Summary: "监督低保评议", Topics: []string{"relief"}})
+		log(v1, oversight.Input{ClientID: "s-00000003", Kind: oversight.KindSession, Date: "2025-12-30", Summary: "去年的监督", Topics: []string{"other"}})
+		log(v1, visitInput("v-00000001"))                                                                                           // 6 people
+		log(v2, oversight.Input{ClientID: "v-00000002", Kind: oversight.KindVisit, Date: "2026-03-12", Summary: "走访党员", People: 9}) // 9 people
+		d1 := log(v1, demandInput("d-00000001", ""))
+		d2 := log(v1, demandInput("d-00000002", ""))
+		d3 := log(v2, demandInput("d-00000003", "13800138000"))
+		log(v2, demandInput("d-00000004", ""))
+		// Replays count nothing.
+		log(v1, visitInput("v-00000001"))
+		for _, act := range []oversight.Act{{Op: oversight.OpResolve, Note: "已解决"}, {Op: oversight.OpConfirm}} {
+			_, err := f.app.ActVillage(ctx, v1, d1.ID, act)
+			must(t, err)
+		}
+		for _, act := range []oversight.Act{{Op: oversight.OpResolve, Note: "已解决"}, {Op: oversight.OpReopen, Note: "不满意"}} {
+			_, err := f.app.ActVillage(ctx, v1, d2.ID, act)
+			must(t, err)
+		}
+		_, _, err := f.app.ReportVillageDemand(ctx, v2, d3.ID, villageReport("某某", ""))
+		must(t, err)
+
+		p := f.principals["admina"]
+		s, err := f.app.StatsSummary(ctx, p, app.StatsRequest{Unit: "430802"})
+		must(t, err)
+		got := [5]int64{s.VillageSessions, s.VillageVisits, s.VillagePeopleVisited, s.DemandsCollected, s.DemandsResolved}
+		if want := [5]int64{2, 2, 15, 4, 1}; got != want {
+			t.Fatalf("sessions, visits, people, collected, resolved = %v, want %v", got, want)
+		}
+		// The township T1 holds V1 and V2.
+		s1, err := f.app.StatsSummary(ctx, p, app.StatsRequest{Unit: "430802001", From: "2025-12-01"})
+		must(t, err)
+		if got := [5]int64{s1.VillageSessions, s1.VillageVisits, s1.VillagePeopleVisited, s1.DemandsCollected, s1.DemandsResolved}; got != [5]int64{3, 2, 15, 4, 1} {
+			t.Fatalf("T1 since December: %v", got)
+		}
+		text, err := f.app.StatsBulletin(ctx, p, app.StatsRequest{Unit: "430802"})
+		must(t, err)
+		if !strings.HasSuffix(text, "村（社区）纪检委员累计开展党风廉政监督2次，走访党员群众15人次，收集解决群众生产生活难题和信访诉求1个。") {
+			t.Fatalf("bulletin %s", text)
+		}
+	})
+}

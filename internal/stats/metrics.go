@@ -28,6 +28,10 @@ import (
 //   - averages: calendar days from receipt to disposal of the clues
 //     disposed in the period, and from filing to closure of the cases closed
 //     in the period.
+//   - village work (村级监督): a session, a visit and a demand count at
+//     the date of the activity in the village that logged it; the people
+//     visited (人次) sum the visits' counts; a demand counts as resolved at
+//     its (last) resolution date while resolved or confirmed by the person.
 //   - area groups: a record counts for a group when its unit was a member
 //     on the record's date (the membership valid then).
 type Metric struct {
@@ -69,6 +73,11 @@ func Metrics() []Metric {
 		{Name: "avg_clue_disposal_days", Object: "clues_disposed", Value: "days_ms", Unit: "天", Avg: true, Keys: []string{"mode", "source", "category"}},
 		{Name: "avg_case_days", Object: "cases_closed", Value: "days_ms", Unit: "天", Avg: true, Keys: []string{"category"}},
 		{Name: "overdue", Object: "overdue", Value: "n", Unit: "件", Keys: []string{"object"}},
+		{Name: "village_sessions", Object: "village_sessions", Value: "n", Unit: "次"},
+		{Name: "village_visits", Object: "village_visits", Value: "n", Unit: "次"},
+		{Name: "village_people_visited", Object: "village_visits", Value: "people", Unit: "人次"},
+		{Name: "demands_collected", Object: "village_demands", Value: "n", Unit: "个", Keys: []string{"demand_kind", "status"}},
+		{Name: "demands_resolved", Object: "village_demands_resolved", Value: "n", Unit: "个", Keys: []string{"demand_kind"}},
 	}
 }
 

@@ -166,6 +166,14 @@ type Summary struct {
 	// object type (report, clue, case, measure, subject, ...).
 	Overdue       int64            `json:"overdue"`
 	OverdueByType map[string]int64 `json:"overdue_by_type"`
+
+	// Village work (村级监督) by the activity date; demands resolved by the
+	// resolution date.
+	VillageSessions      int64 `json:"village_sessions"`
+	VillageVisits        int64 `json:"village_visits"`
+	VillagePeopleVisited int64 `json:"village_people_visited"`
+	DemandsCollected     int64 `json:"demands_collected"`
+	DemandsResolved      int64 `json:"demands_resolved"`
 }
 
 // Scope names what a summary counts: a unit's subtree or an area group's

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/audit"
@@ -73,14 +74,19 @@ func (s *Store) CreateVillageEntry(ctx context.Context, a audit.Actor, e oversig
 	created := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := ms(s.now())
+		day, err := time.ParseInLocation(time.DateOnly, e.Date, shanghai())
+		if err != nil {
+			return fmt.Errorf("store: village entry date: %w", err)
+		}
 		var id int64
-		err := s.queryRow(ctx, tx, `INSERT INTO village_entries (client_id, author_user_id, unit_id, unit_path, kind, activity_date,
-			summary, topics, people, names, place, demand_kind, person, phone, department, due_date, status, fingerprint, version,
-			created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1, $19, $19)
+		err = s.queryRow(ctx, tx, `INSERT INTO village_entries (client_id, author_user_id, unit_id, unit_path, kind, activity_date,
+			activity_at, summary, topics, people, names, place, demand_kind, person, phone, department, due_date, status, fingerprint,
+			version, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20, $20)
 			ON CONFLICT (author_user_id, client_id) DO NOTHING RETURNING id`,
-			e.ClientID, a.UserID, e.UnitID, e.UnitPath, string(e.Kind), e.Date, e.Summary, strings.Join(e.Topics, ","), e.People,
-			e.Names, e.Place, string(e.DemandKind), e.Person, e.Phone, e.Department, e.Due, string(e.Status), e.Fingerprint, now).Scan(&id)
+			e.ClientID, a.UserID, e.UnitID, e.UnitPath, string(e.Kind), e.Date, ms(day), e.Summary, strings.Join(e.Topics, ","),
+			e.People, e.Names, e.Place, string(e.DemandKind), e.Person, e.Phone, e.Department, e.Due, string(e.Status), e.Fingerprint,
+			now).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			old, err := getVillageEntry(ctx, tx, `e.author_user_id = $1 AND e.client_id = $2`, a.UserID, e.ClientID)
 			if err != nil {

@@ -45,6 +45,9 @@ var statsMetricKeys = map[string]string{
 	"persons_detained": "statsweb.metric.persons_detained", "funds_recovered_fen": "statsweb.metric.funds_recovered_fen",
 	"funds_returned_fen": "statsweb.metric.funds_returned_fen", "avg_clue_disposal_days": "statsweb.metric.avg_clue_disposal_days",
 	"avg_case_days": "statsweb.metric.avg_case_days", "overdue": "statsweb.metric.overdue",
+	"village_sessions": "statsexport.metric.village_sessions", "village_visits": "statsexport.metric.village_visits",
+	"village_people_visited": "statsexport.metric.village_people_visited",
+	"demands_collected":      "statsexport.metric.demands_collected", "demands_resolved": "statsexport.metric.demands_resolved",
 }
 
 // statsObjectKeys are the label keys of the record types a figure lists
@@ -57,7 +60,7 @@ var statsObjectKeys = map[string]string{
 // statsUnitKeys are the label keys of the metrics' units (stats.Metric.Unit;
 // fen are shown as 万元).
 var statsUnitKeys = map[string]string{"件": "statsweb.unit.items", "人": "statsweb.unit.persons", "分": "statsweb.unit.wan",
-	"天": "statsweb.unit.days"}
+	"天": "statsweb.unit.days", "次": "village.unit.times", "人次": "village.unit.person_times", "个": "village.unit.demands"}
 
 // MetricName is the label of a metric.
 func (v *view) MetricName(name string) string {
@@ -271,6 +274,9 @@ func (b *statsBuilder) cards() []statCard {
 		b.card("funds_recovered_fen", s.FundsRecoveredFen, nil), b.card("funds_returned_fen", s.FundsReturnedFen, nil),
 		b.card("overdue", s.Overdue, nil),
 		b.card("avg_clue_disposal_days", 0, s.AvgClueDisposalDays), b.card("avg_case_days", 0, s.AvgCaseDays),
+		b.card("village_sessions", s.VillageSessions, nil),
+		b.card("village_people_visited", s.VillagePeopleVisited, nil, b.card("village_visits", s.VillageVisits, nil)),
+		b.card("demands_resolved", s.DemandsResolved, nil, b.card("demands_collected", s.DemandsCollected, nil)),
 	}
 }
 

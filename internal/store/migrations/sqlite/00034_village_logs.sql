@@ -5,7 +5,9 @@
 -- (fingerprint = digest of the normalised content, to tell a replay from a
 -- clash). Topics are the session topic codes joined by ','. Dates of the
 -- activity and the due date are YYYY-MM-DD text (business dates); times
--- are Unix milliseconds. Identical schema for both dialects but the id type.
+-- are Unix milliseconds; activity_at is the start of the activity date in
+-- Asia/Shanghai (what the statistics count by). Identical schema for both
+-- dialects but the id type.
 
 -- +goose Up
 CREATE TABLE village_entries (
@@ -16,6 +18,7 @@ CREATE TABLE village_entries (
     unit_path      TEXT    NOT NULL,
     kind           TEXT    NOT NULL,
     activity_date  TEXT    NOT NULL,
+    activity_at    BIGINT  NOT NULL,
     summary        TEXT    NOT NULL,
     topics         TEXT    NOT NULL DEFAULT '',
     people         INTEGER NOT NULL DEFAULT 0,
@@ -38,7 +41,7 @@ CREATE TABLE village_entries (
 );
 CREATE UNIQUE INDEX village_entries_client ON village_entries (author_user_id, client_id);
 CREATE INDEX village_entries_scope ON village_entries (unit_path, activity_date);
-CREATE INDEX village_entries_kind ON village_entries (kind, activity_date);
+CREATE INDEX village_entries_activity ON village_entries (kind, activity_at);
 CREATE INDEX village_entries_resolved ON village_entries (kind, resolved_at);
 
 CREATE TABLE village_demand_events (
