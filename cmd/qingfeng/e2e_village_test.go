@@ -107,9 +107,10 @@ func TestE2EVillage(t *testing.T) {
 
 		// The acknowledgement was lost: the phone sends the same entry again.
 		eval[bool](t, ctx, `(() => {
-			const q = JSON.parse(localStorage.getItem('qf.village.queue'));
+			const key = 'qf.village.queue.' + document.querySelector('#village-queue').dataset.user;
+			const q = JSON.parse(localStorage.getItem(key));
 			q.forEach(e => { if (e.body.client_id === '`+cid+`') e.state = 'queued'; });
-			localStorage.setItem('qf.village.queue', JSON.stringify(q));
+			localStorage.setItem(key, JSON.stringify(q));
 			return true; })()`)
 		do(t, ctx, "reload", chromedp.Reload())
 		waitLong(t, ctx, "the visit sent again", item+` && `+item+`.dataset.state === 'sent'`, 30*time.Second)

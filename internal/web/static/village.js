@@ -7,9 +7,10 @@
 // client id makes a repeat harmless). No inline scripts (strict CSP).
 (function () {
   'use strict';
-  var KEY = 'qf.village.queue';
   var API = '/api/v1/village-logs';
   var box = document.getElementById('village-queue');
+  // One queue per account: entries are sent only with their author's session.
+  var KEY = 'qf.village.queue.' + (box ? box.getAttribute('data-user') : '');
   var list = document.getElementById('village-queue-list');
   var form = document.getElementById('village-form');
   var status = document.getElementById('village-status');
