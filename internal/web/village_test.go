@@ -63,6 +63,9 @@ func TestVillagePages(t *testing.T) {
 				t.Errorf("form %s: %d (inline script or style: %v)", kind, code, inlineRE.FindString(body))
 			}
 		}
+		if code, _ := f.get("yd_tms", "/village"); code != http.StatusSeeOther {
+			t.Errorf("township at /village: %d, want a redirect to /village/logs", code)
+		}
 		if code, _ := f.get("yd_tms", "/village/new?kind=visit"); code != http.StatusForbidden {
 			t.Errorf("township opens the member's form: %d", code)
 		}
