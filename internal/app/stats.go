@@ -152,7 +152,8 @@ var summaryKeys = map[string]string{"reports": "channel,kind,category", "clues":
 
 // summaryObjects are the row sets of a summary.
 var summaryObjects = []string{"reports", "reports_answered", "clues", "clues_disposed", "cases_filed", "cases_closed",
-	"subjects", "detentions", "overdue", "guidance", "trainings", "training_attendance"}
+	"subjects", "detentions", "overdue", "guidance", "trainings", "training_attendance",
+	"village_sessions", "village_visits", "village_demands", "village_demands_resolved"}
 
 // collect runs every summary object over the target, bucketed when
 // buckets are given.
@@ -228,6 +229,11 @@ func summarize(t statsTarget, rows map[string][]store.StatRow) stats.Summary {
 	s.TrainingsHeld = sum(rows["trainings"], "trainings", "n")
 	s.TrainingsByKind = byKey(rows["trainings"], "trainings", "n", 0)
 	s.TrainingAttendees = sum(rows["training_attendance"], "training_attendance", "n")
+	s.VillageSessions = sum(rows["village_sessions"], "village_sessions", "n")
+	s.VillageVisits = sum(rows["village_visits"], "village_visits", "n")
+	s.VillagePeopleVisited = sum(rows["village_visits"], "village_visits", "people")
+	s.DemandsCollected = sum(rows["village_demands"], "village_demands", "n")
+	s.DemandsResolved = sum(rows["village_demands_resolved"], "village_demands_resolved", "n")
 	return s
 }
 

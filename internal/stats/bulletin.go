@@ -123,7 +123,30 @@ func Bulletin(s Summary, today string) string {
 	if len(times) > 0 {
 		b.WriteString(strings.Join(times, "，") + "。")
 	}
+	b.WriteString(villageSentence(s))
 	return b.String()
+}
+
+// villageSentence is the village work in the seed's words: "村（社区）纪检
+// 委员累计开展党风廉政监督870次，走访党员群众3346人次，收集解决群众生产生活
+// 难题和信访诉求772个". The last figure counts the demands resolved (收集
+// 并解决) in the period, not those merely collected (docs/statistics.md).
+// Zero figures are left out; "" when there is nothing to say.
+func villageSentence(s Summary) string {
+	var parts []string
+	if s.VillageSessions > 0 {
+		parts = append(parts, "开展党风廉政监督"+n(s.VillageSessions)+"次")
+	}
+	if s.VillagePeopleVisited > 0 {
+		parts = append(parts, "走访党员群众"+n(s.VillagePeopleVisited)+"人次")
+	}
+	if s.DemandsResolved > 0 {
+		parts = append(parts, "收集解决群众生产生活难题和信访诉求"+n(s.DemandsResolved)+"个")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "村（社区）纪检委员累计" + strings.Join(parts, "，") + "。"
 }
 
 // Percent renders part/whole as a percentage with one decimal ("36.4").

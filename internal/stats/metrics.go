@@ -32,6 +32,10 @@ import (
 //     paired township commission; a training on its day in the organising
 //     unit; an attendance (人次) on the training's day in the attendee's
 //     unit, only when the person attended.
+//   - village work (村级监督): a session, a visit and a demand count at
+//     the date of the activity in the village that logged it; the people
+//     visited (人次) sum the visits' counts; a demand counts as resolved at
+//     its (last) resolution date while resolved or confirmed by the person.
 //   - area groups: a record counts for a group when its unit was a member
 //     on the record's date (the membership valid then).
 type Metric struct {
@@ -76,6 +80,11 @@ func Metrics() []Metric {
 		{Name: "guidance_records", Object: "guidance", Value: "n", Unit: "次", Keys: []string{"kind", "pairing_kind"}},
 		{Name: "trainings_held", Object: "trainings", Value: "n", Unit: "场", Keys: []string{"kind"}},
 		{Name: "training_attendees", Object: "training_attendance", Value: "n", Unit: "人次", Keys: []string{"kind"}},
+		{Name: "village_sessions", Object: "village_sessions", Value: "n", Unit: "次"},
+		{Name: "village_visits", Object: "village_visits", Value: "n", Unit: "次"},
+		{Name: "village_people_visited", Object: "village_visits", Value: "people", Unit: "人次"},
+		{Name: "demands_collected", Object: "village_demands", Value: "n", Unit: "个", Keys: []string{"demand_kind", "status"}},
+		{Name: "demands_resolved", Object: "village_demands_resolved", Value: "n", Unit: "个", Keys: []string{"demand_kind"}},
 	}
 }
 

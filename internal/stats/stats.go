@@ -172,6 +172,13 @@ type Summary struct {
 	TrainingsHeld     int64            `json:"trainings_held"`
 	TrainingsByKind   map[string]int64 `json:"trainings_by_kind"`
 	TrainingAttendees int64            `json:"training_attendees"`
+	// Village work (村级监督) by the activity date; demands resolved by the
+	// resolution date.
+	VillageSessions      int64 `json:"village_sessions"`
+	VillageVisits        int64 `json:"village_visits"`
+	VillagePeopleVisited int64 `json:"village_people_visited"`
+	DemandsCollected     int64 `json:"demands_collected"`
+	DemandsResolved      int64 `json:"demands_resolved"`
 }
 
 // Scope names what a summary counts: a unit's subtree or an area group's

@@ -208,3 +208,19 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("unknown metric: %v", err)
 	}
 }
+
+func TestBulletinVillage(t *testing.T) {
+	s := Summary{Scope: Scope{Name: "永定区纪委监委"}, Period: Period{"2026-01-01", "2026-12-06"},
+		VillageSessions: 870, VillageVisits: 1200, VillagePeopleVisited: 3346, DemandsCollected: 800, DemandsResolved: 772}
+	want := "村（社区）纪检委员累计开展党风廉政监督870次，走访党员群众3346人次，收集解决群众生产生活难题和信访诉求772个。"
+	if got := Bulletin(s, "2026-12-06"); !strings.HasSuffix(got, want) {
+		t.Errorf("village sentence\n got %s\nwant suffix %s", got, want)
+	}
+	s.VillageSessions, s.DemandsResolved = 0, 0
+	if got := Bulletin(s, "2026-12-06"); !strings.HasSuffix(got, "村（社区）纪检委员累计走访党员群众3346人次。") {
+		t.Errorf("zero figures left out: %s", got)
+	}
+	if got := Bulletin(Summary{Scope: Scope{Name: "x"}, Period: s.Period, DemandsCollected: 5}, "2026-12-06"); strings.Contains(got, "村（社区）") {
+		t.Errorf("collected but unresolved demands alone make no sentence: %s", got)
+	}
+}

@@ -57,6 +57,20 @@ const (
 	// StatAttendance: people who attended a training (人次), by the
 	// training's day, in the person's unit.
 	StatAttendance StatObject = "training_attendance"
+	// StatVillageSessions: village integrity supervision sessions
+	// (党风廉政监督), by the activity date.
+	StatVillageSessions StatObject = "village_sessions"
+	// StatVillageVisits: village visits (走访), by the activity date; value
+	// "people" sums the people visited (人次).
+	StatVillageVisits StatObject = "village_visits"
+	// StatVillageDemands: people's demands collected (群众诉求), by the
+	// activity date.
+	StatVillageDemands StatObject = "village_demands"
+	// StatVillageDemandsResolved: demands resolved, by the date of the
+	// (last) resolution, while resolved or confirmed; a demand reopened is
+	// counted again only when resolved again, and one turned into a report
+	// is not counted.
+	StatVillageDemandsResolved StatObject = "village_demands_resolved"
 )
 
 // StatValue is one summed value of a row set: Expr, or, when Cond is set,
@@ -183,6 +197,27 @@ var statDefs = map[StatObject]statDef{
 		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
 		keys:     map[string]string{"kind": "t.kind", "unit": "ta.unit_path"},
 		record:   [5]string{"'training'", "t.id", "t.day", "t.title", "t.kind"},
+		readPerm: auth.PermTaskRead},
+	StatVillageSessions: {from: "village_entries ve", date: "ve.activity_at", path: "ve.unit_path", where: "ve.kind = 'session'",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"unit": "ve.unit_path"},
+		record:   [5]string{"'village_entry'", "ve.id", "ve.activity_date", "ve.summary", "ve.kind"},
+		readPerm: auth.PermTaskRead},
+	StatVillageVisits: {from: "village_entries ve", date: "ve.activity_at", path: "ve.unit_path", where: "ve.kind = 'visit'",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}, {Name: "people", Expr: "SUM(ve.people)"}},
+		keys:     map[string]string{"unit": "ve.unit_path"},
+		record:   [5]string{"'village_entry'", "ve.id", "ve.activity_date", "ve.summary", "ve.kind"},
+		readPerm: auth.PermTaskRead},
+	StatVillageDemands: {from: "village_entries ve", date: "ve.activity_at", path: "ve.unit_path", where: "ve.kind = 'demand'",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"demand_kind": "ve.demand_kind", "status": "ve.status", "unit": "ve.unit_path"},
+		record:   [5]string{"'village_entry'", "ve.id", "ve.activity_date", "ve.summary", "ve.status"},
+		readPerm: auth.PermTaskRead},
+	StatVillageDemandsResolved: {from: "village_entries ve", date: "ve.resolved_at", path: "ve.unit_path",
+		where:    "ve.kind = 'demand' AND ve.resolved_at > 0 AND ve.status IN ('resolved', 'confirmed')",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"demand_kind": "ve.demand_kind", "unit": "ve.unit_path"},
+		record:   [5]string{"'village_entry'", "ve.id", "ve.activity_date", "ve.summary", "ve.status"},
 		readPerm: auth.PermTaskRead},
 }
 

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -14,19 +13,6 @@ import (
 	"qingfeng/internal/store"
 	"qingfeng/internal/testdb"
 )
-
-// post submits a form as a demo user and returns the status and the
-// redirect target.
-func (f *statsFixture) post(user, path string, form url.Values) (int, string, string) {
-	f.t.Helper()
-	f.get(user, "/account") // signs in once
-	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(&http.Cookie{Name: "qf_session", Value: f.tokens[user]})
-	rec := httptest.NewRecorder()
-	f.h.ServeHTTP(rec, req)
-	return rec.Code, rec.Header().Get("Location"), rec.Body.String()
-}
 
 func TestPairingPages(t *testing.T) {
 	clock := testdb.NewClock(time.Date(2026, 6, 15, 2, 0, 0, 0, time.UTC))
@@ -56,12 +42,13 @@ func TestPairingPages(t *testing.T) {
 			t.Fatalf("create: %d %q", code, loc)
 		}
 		// A bad form gets the Chinese reason, nothing is created.
-		code, _, body = f.post("yd_leader", "/pairings", url.Values{"kind": {"office"}, "township": {strconv.FormatInt(f.tms.ID, 10)}, "from": {"2026-01-01"}})
-		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "室组结对须选择纪检监察室或派驻纪检监察组") {
-			t.Errorf("bad form: %d", code)
+		rec := f.send("yd_leader", "/pairings", url.Values{"kind": {"office"}, "township": {strconv.FormatInt(f.tms.ID, 10)}, "from": {"2026-01-01"}})
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "室组结对须选择纪检监察室或派驻纪检监察组") {
+			t.Errorf("bad form: %d", rec.Code)
 		}
 		rows, n, err := f.a.ListPairings(ctx, f.principal("yd_leader"), store.PairingFilter{})
-		if err != nil || n != 1 || rows[0].TownshipID != f.tms.ID {
+		// The demo's own pairing and the new one.
+		if err != nil || n != 2 || rows[0].TownshipID != f.tms.ID || "/pairings/"+strconv.FormatInt(rows[0].ID, 10) != loc {
 			t.Fatalf("pairings %d %+v %v", n, rows, err)
 		}
 		// The township sees it but cannot record guidance; the office can.

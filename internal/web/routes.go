@@ -56,4 +56,5 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.adminRoutes(mux)
 	s.pairingRoutes(mux)
 	s.statsExportRoutes(mux)
+	s.villageRoutes(mux)
 }

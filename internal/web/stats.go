@@ -42,7 +42,7 @@ var statsObjectKeys = map[string]string{
 // statsUnitKeys are the label keys of the metrics' units (stats.Metric.Unit;
 // fen are shown as 万元).
 var statsUnitKeys = map[string]string{"件": "statsweb.unit.items", "人": "statsweb.unit.persons", "分": "statsweb.unit.wan",
-	"天": "statsweb.unit.days"}
+	"天": "statsweb.unit.days", "次": "village.unit.times", "人次": "village.unit.person_times", "个": "village.unit.demands"}
 
 // MetricName is the label of a metric (stats.metric.<name>, one key per
 // stats.Metrics entry; a test checks both languages).
@@ -252,6 +252,9 @@ func (b *statsBuilder) cards() []statCard {
 		b.card("funds_recovered_fen", s.FundsRecoveredFen, nil), b.card("funds_returned_fen", s.FundsReturnedFen, nil),
 		b.card("overdue", s.Overdue, nil),
 		b.card("avg_clue_disposal_days", 0, s.AvgClueDisposalDays), b.card("avg_case_days", 0, s.AvgCaseDays),
+		b.card("village_sessions", s.VillageSessions, nil),
+		b.card("village_people_visited", s.VillagePeopleVisited, nil, b.card("village_visits", s.VillageVisits, nil)),
+		b.card("demands_resolved", s.DemandsResolved, nil, b.card("demands_collected", s.DemandsCollected, nil)),
 	}
 }
 
