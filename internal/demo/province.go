@@ -19,6 +19,7 @@ import (
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/audit"
 	"qingfeng/internal/auth"
+	"qingfeng/internal/casework"
 	"qingfeng/internal/clue"
 	"qingfeng/internal/credential"
 	"qingfeng/internal/divisions"
@@ -138,6 +139,9 @@ func LoadProvince(ctx context.Context, a *app.App, o ProvinceOptions) (ProvinceR
 	start := time.Now()
 	pb := &provinceBuilder{a: a, p: sys, divs: divs, rng: rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15)), res: &res, password: o.Password}
 	pb.from = a.Now().In(a.Loc).AddDate(-o.Years, 0, 0)
+	if pb.caseData, err = casework.LoadData(); err != nil {
+		return res, fmt.Errorf("demo: case data: %w", err)
+	}
 	if err := pb.org(ctx, o, progress); err != nil {
 		return res, err
 	}
@@ -168,9 +172,10 @@ type provinceBuilder struct {
 	rng      *rand.Rand
 	res      *ProvinceResult
 	password string
-	from     time.Time  // first day of the clue period, in the business time zone
-	counties []*pCounty // in code order
-	villages []org.Unit // created in bulk
+	caseData casework.Data // subject categories: the government sanctions each allows
+	from     time.Time     // first day of the clue period, in the business time zone
+	counties []*pCounty    // in code order
+	villages []org.Unit    // created in bulk
 }
 
 // pCounty is a county commission with the units clues are handled by.

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"strconv"
 	"testing"
@@ -10,8 +11,10 @@ import (
 	"qingfeng/internal/app"
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
+	"qingfeng/internal/casework"
 	"qingfeng/internal/clue"
 	"qingfeng/internal/divisions"
+	"qingfeng/internal/stats"
 	"qingfeng/internal/store"
 )
 
@@ -223,6 +226,7 @@ func testLoadProvince(t *testing.T, a *app.App, st *store.Store) {
 	if n := count(`SELECT COUNT(*) FROM doc_numbers WHERE kind = 'case'`); n == 0 {
 		t.Error("no case counters")
 	}
+	testProvinceOutcomes(t, st)
 
 	// A clue registered normally afterwards continues the county's sequence.
 	year := a.Now().In(a.Loc).Year()
@@ -239,5 +243,86 @@ func testLoadProvince(t *testing.T, a *app.App, st *store.Store) {
 	// A second run refuses the non-empty database.
 	if _, err := LoadProvince(ctx, a, ProvinceOptions{Clues: 10, Counties: 1, Password: testPassword}); !apperr.Is(err, apperr.Conflict) {
 		t.Errorf("second load: %v; want conflict", err)
+	}
+}
+
+// testProvinceOutcomes checks the outcomes of the generated cases: every
+// subject of a decided case has one that validates, decided on the case's
+// decision date, with the form FormOf gives and the figure columns
+// stats.FiguresOf gives; no other subject has one; the mix has every form.
+func testProvinceOutcomes(t *testing.T, st *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := casework.LoadData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.DB().QueryContext(ctx, `SELECT sj.id, sj.category, sj.party_member, sj.outcome, sj.form, sj.outcome_at, sj.sanctioned,
+		sj.party_sanctioned, sj.gov_sanctioned, sj.org_action, sj.transferred, sj.funds_fen, sj.returned_fen, sj.transferred_at,
+		c.decided_at, c.status FROM case_subjects sj JOIN cases c ON c.id = sj.case_id ORDER BY sj.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var forms [5]int
+	var decided, withFunds, transferredAt int
+	for rows.Next() {
+		var id, outcomeAt, transferred, decidedAt int64
+		var form int
+		var raw, status string
+		var f stats.Figures
+		sj := casework.Subject{}
+		if err := rows.Scan(&id, &sj.Category, &sj.PartyMember, &raw, &form, &outcomeAt, &f.Sanctioned, &f.PartySanctioned,
+			&f.GovSanctioned, &f.OrgAction, &f.Transferred, &f.FundsFen, &f.ReturnedFen, &transferred, &decidedAt, &status); err != nil {
+			t.Fatal(err)
+		}
+		if decidedAt == 0 {
+			if raw != "" || form != 0 || outcomeAt != 0 || f != (stats.Figures{}) || transferred != 0 {
+				t.Errorf("subject %d of an undecided case (%s): outcome %q, form %d, outcome_at %d, figures %+v", id, status, raw, form,
+					outcomeAt, f)
+			}
+			continue
+		}
+		decided++
+		var o casework.Outcome
+		if err := json.Unmarshal([]byte(raw), &o); err != nil {
+			t.Fatalf("subject %d: outcome %q: %v", id, raw, err)
+		}
+		if err := o.Validate(sj, d); err != nil {
+			t.Errorf("subject %d (%s, party member %v): outcome %+v: %v", id, sj.Category, sj.PartyMember, o, err)
+		}
+		if o.SubjectID != id || o.Empty() || o.Withdrawn || outcomeAt != decidedAt || o.DecidedAt.UnixMilli() != decidedAt {
+			t.Errorf("subject %d: outcome %+v, outcome_at %d; want its own, not empty, decided at %d", id, o, outcomeAt, decidedAt)
+		}
+		if want := casework.FormOf(o).Form; casework.Form(form) != want || want == casework.FormNone {
+			t.Errorf("subject %d: form %d; FormOf gives %d", id, form, want)
+		}
+		if want := stats.FiguresOf(o); f != want {
+			t.Errorf("subject %d: figures %+v; FiguresOf gives %+v", id, f, want)
+		}
+		if o.Transferred != (transferred != 0) && status == string(casework.StatusClosed) {
+			t.Errorf("subject %d: transferred %v, transferred_at %d in a closed case", id, o.Transferred, transferred)
+		}
+		if transferred != 0 && (!o.Transferred || transferred < decidedAt) {
+			t.Errorf("subject %d: transferred_at %d without a transfer or before the decision %d", id, transferred, decidedAt)
+		}
+		forms[form]++
+		if o.FundsFen() > 0 {
+			withFunds++
+		}
+		if transferred != 0 {
+			transferredAt++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d decided subjects: forms 1-4 %v, %d with funds, %d transferred", decided, forms[1:], withFunds, transferredAt)
+	// 30/30/30/10 % drawn; a village cadre who is not a party member
+	// cannot get a heavy sanction, and some light draws add a heavy one.
+	if decided < 1000 || forms[1] < decided/5 || forms[2] < decided/5 || forms[3] < decided/5 || forms[4] < decided/20 ||
+		withFunds < decided/6 || withFunds > decided/2 || transferredAt == 0 {
+		t.Errorf("%d decided subjects: forms %v, %d with funds, %d transferred; want each form, funds on about a third", decided,
+			forms[1:], withFunds, transferredAt)
 	}
 }
