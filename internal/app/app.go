@@ -36,6 +36,9 @@ type App struct {
 	Sources  *Limiter
 	Lookups  *Limiter // receipt-code lookups per source (public portal)
 	Intake   *Intake  // reporting: calendar, limits, receipt hasher, key fields
+	// PublicK is the suppression threshold of published statistics: counts
+	// above zero and below it are not shown (default stats.DefaultK).
+	PublicK int
 }
 
 // Options are the tunables of New.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,10 +50,23 @@ const (
 	StatOverdue StatObject = "overdue"
 )
 
-// StatValue is one summed value of a row set.
+// StatValue is one summed value of a row set: Expr, or, when Cond is set,
+// the number of rows meeting Cond (and the drill-down lists those rows).
 type StatValue struct {
 	Name string
 	Expr string
+	Cond string
+	// Rows is the condition of the rows a drill-down of an Expr value
+	// lists (e.g. funds above zero); "" lists every row.
+	Rows string
+}
+
+// rows is the drill-down condition of the value ("" for every row).
+func (v StatValue) rows() string {
+	if v.Cond != "" {
+		return v.Cond
+	}
+	return v.Rows
 }
 
 type statDef struct {
@@ -67,48 +81,55 @@ type statDef struct {
 	noPeriod    bool
 }
 
-func sumIf(cond string) string { return "SUM(CASE WHEN " + cond + " THEN 1 ELSE 0 END)" }
+// expr is the value's SQL aggregate.
+func (v StatValue) expr() string {
+	if v.Cond != "" {
+		return "SUM(CASE WHEN " + v.Cond + " THEN 1 ELSE 0 END)"
+	}
+	return v.Expr
+}
 
 var statDefs = map[StatObject]statDef{
 	StatReports: {from: "reports r", date: "r.received_at", path: "r.unit_path",
-		values: []StatValue{{"n", "COUNT(*)"}},
+		values: []StatValue{{Name: "n", Expr: "COUNT(*)"}},
 		keys: map[string]string{"channel": "r.channel", "kind": "r.kind", "category": "r.category", "status": "r.status",
 			"unit": "r.unit_path"},
 		record:   [5]string{"'report'", "r.id", "r.number", "r.title", "r.channel"},
 		readPerm: auth.PermReportRead},
 	StatReportsAnswered: {from: "reports r", date: "r.closed_at", path: "r.unit_path", where: "r.closed_at > 0",
-		values:   []StatValue{{"n", "COUNT(*)"}},
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
 		keys:     map[string]string{"channel": "r.channel", "kind": "r.kind", "category": "r.category", "unit": "r.unit_path"},
 		record:   [5]string{"'report'", "r.id", "r.number", "r.title", "r.channel"},
 		readPerm: auth.PermReportRead},
 	StatClues: {from: "clues c", date: "c.received_at", path: "c.unit_path",
-		values:      []StatValue{{"n", "COUNT(*)"}},
+		values:      []StatValue{{Name: "n", Expr: "COUNT(*)"}},
 		keys:        map[string]string{"source": "c.source", "category": "c.category", "unit": "c.unit_path"},
 		record:      [5]string{"'clue'", "c.id", "c.number", "c.title", "c.subject_name"},
 		subjectPath: "c.subject_path", readPerm: auth.PermClueRead},
 	StatCluesDisposed: {from: "clues c", date: "c.disposed_at", path: "c.unit_path", where: "c.disposed_at > 0 AND c.mode <> ''",
-		values:      []StatValue{{"n", "COUNT(*)"}, {"days_ms", "SUM(c.disposed_at - c.received_at)"}},
+		values:      []StatValue{{Name: "n", Expr: "COUNT(*)"}, {Name: "days_ms", Expr: "SUM(c.disposed_at - c.received_at)"}},
 		keys:        map[string]string{"mode": "c.mode", "source": "c.source", "category": "c.category", "unit": "c.unit_path"},
 		record:      [5]string{"'clue'", "c.id", "c.number", "c.title", "c.mode"},
 		subjectPath: "c.subject_path", readPerm: auth.PermClueRead},
 	StatCasesFiled: {from: "cases c", date: "c.filed_at", path: "c.unit_path", where: "c.filed_at > 0 AND c.status <> 'merged'",
-		values:      []StatValue{{"n", "COUNT(*)"}},
+		values:      []StatValue{{Name: "n", Expr: "COUNT(*)"}},
 		keys:        map[string]string{"category": "c.category", "status": "c.status", "unit": "c.unit_path"},
 		record:      [5]string{"'case'", "c.id", "c.number", "c.cause", "c.category"},
 		subjectPath: "c.subject_path", readPerm: auth.PermCaseRead},
 	StatCasesClosed: {from: "cases c", date: "c.closed_at", path: "c.unit_path",
 		where:       "c.closed_at > 0 AND c.filed_at > 0 AND c.status IN ('closed', 'appeal')",
-		values:      []StatValue{{"n", "COUNT(*)"}, {"days_ms", "SUM(c.closed_at - c.filed_at)"}},
+		values:      []StatValue{{Name: "n", Expr: "COUNT(*)"}, {Name: "days_ms", Expr: "SUM(c.closed_at - c.filed_at)"}},
 		keys:        map[string]string{"category": "c.category", "unit": "c.unit_path"},
 		record:      [5]string{"'case'", "c.id", "c.number", "c.cause", "c.category"},
 		subjectPath: "c.subject_path", readPerm: auth.PermCaseRead},
 	StatSubjects: {from: "case_subjects sj JOIN cases c ON c.id = sj.case_id", date: "sj.outcome_at", path: "c.unit_path",
 		where: "sj.outcome_at > 0",
-		values: []StatValue{{"n", "COUNT(*)"}, {"sanctioned", sumIf("sj.sanctioned")},
-			{"party_sanctioned", sumIf("sj.party_sanctioned")}, {"gov_sanctioned", sumIf("sj.gov_sanctioned")},
-			{"org_action", sumIf("sj.org_action")}, {"transferred", sumIf("sj.transferred")},
-			{"form1", sumIf("sj.form = 1")}, {"form2", sumIf("sj.form = 2")}, {"form3", sumIf("sj.form = 3")}, {"form4", sumIf("sj.form = 4")},
-			{"funds_fen", "SUM(sj.funds_fen)"}, {"returned_fen", "SUM(sj.returned_fen)"}},
+		values: []StatValue{{Name: "n", Expr: "COUNT(*)"}, {Name: "sanctioned", Cond: "sj.sanctioned"},
+			{Name: "party_sanctioned", Cond: "sj.party_sanctioned"}, {Name: "gov_sanctioned", Cond: "sj.gov_sanctioned"},
+			{Name: "org_action", Cond: "sj.org_action"}, {Name: "transferred", Cond: "sj.transferred"},
+			{Name: "form1", Cond: "sj.form = 1"}, {Name: "form2", Cond: "sj.form = 2"}, {Name: "form3", Cond: "sj.form = 3"}, {Name: "form4", Cond: "sj.form = 4"},
+			{Name: "funds_fen", Expr: "SUM(sj.funds_fen)", Rows: "sj.funds_fen > 0"},
+			{Name: "returned_fen", Expr: "SUM(sj.returned_fen)", Rows: "sj.returned_fen > 0"}},
 		keys:        map[string]string{"form": "sj.form", "category": "c.category", "unit": "c.unit_path"},
 		record:      [5]string{"'case'", "c.id", "c.number", "sj.name", "c.cause"},
 		subjectPath: "c.subject_path", readPerm: auth.PermCaseRead},
@@ -119,7 +140,7 @@ var statDefs = map[StatObject]statDef{
 			SELECT sj.id, c0.filed_at, c0.id FROM case_subjects sj JOIN cases c0 ON c0.id = sj.case_id WHERE sj.detained
 		) x GROUP BY x.sid) dt JOIN cases c ON c.id = dt.cid JOIN case_subjects sj ON sj.id = dt.sid`,
 		date: "dt.d", path: "c.unit_path",
-		values:      []StatValue{{"n", "COUNT(*)"}},
+		values:      []StatValue{{Name: "n", Expr: "COUNT(*)"}},
 		keys:        map[string]string{"category": "c.category", "unit": "c.unit_path"},
 		record:      [5]string{"'case'", "c.id", "c.number", "sj.name", "c.cause"},
 		subjectPath: "c.subject_path", readPerm: auth.PermCaseRead},
@@ -129,7 +150,7 @@ var statDefs = map[StatObject]statDef{
 			UNION ALL
 			SELECT k.object_type, k.unit_path, k.object_id, k.due_at FROM clocks k WHERE k.done_at = 0 AND k.paused_since = 0 AND k.due_at < $now) o`,
 		date: "o.d", path: "o.p", noPeriod: true,
-		values:   []StatValue{{"n", "COUNT(*)"}},
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
 		keys:     map[string]string{"object": "o.t", "unit": "o.p"},
 		record:   [5]string{"o.t", "o.oid", "''", "''", "''"},
 		readPerm: auth.PermStatsRead},
@@ -169,8 +190,12 @@ type StatQuery struct {
 	// Bucket i counts [Buckets[i], Buckets[i+1]) (the last bucket ends at
 	// To). Without them every row has Bucket 0.
 	Buckets []time.Time
-	// By is a breakdown key of the object ("" for none).
+	// By is a breakdown key of the object, or several joined by commas
+	// (the row's Key then joins their values with "|"); "" for none.
 	By string
+	// Value, for a drill-down, names the value whose rows are listed
+	// (e.g. "sanctioned"); "" lists every row of the object.
+	Value string
 	// Now is the instant StatOverdue compares due times with.
 	Now time.Time
 }
@@ -225,6 +250,22 @@ func statFrom(d statDef, q StatQuery, a *args) string {
 	return d.from
 }
 
+// statKey renders q.By as one text expression.
+func statKey(d statDef, q StatQuery) (string, error) {
+	if q.By == "" {
+		return "''", nil
+	}
+	var parts []string
+	for _, k := range strings.Split(q.By, ",") {
+		e, ok := d.keys[k]
+		if !ok {
+			return "", fmt.Errorf("store: statistic %q has no key %q", q.Object, k)
+		}
+		parts = append(parts, "CAST("+e+" AS TEXT)")
+	}
+	return strings.Join(parts, " || '|' || "), nil
+}
+
 // Stat counts the rows of one object over a scope and period, grouped by
 // bucket and key. Errors: internal only (an unknown object or key is a
 // programming error).
@@ -246,20 +287,16 @@ func (s *Store) Stat(ctx context.Context, q StatQuery) ([]StatRow, error) {
 		fmt.Fprintf(&b, " ELSE %d END", len(q.Buckets)-1)
 		bucket = b.String()
 	}
-	key := "''"
-	if q.By != "" {
-		k, ok := d.keys[q.By]
-		if !ok {
-			return nil, fmt.Errorf("store: statistic %q has no key %q", q.Object, q.By)
-		}
-		key = "CAST(" + k + " AS TEXT)"
+	key, err := statKey(d, q)
+	if err != nil {
+		return nil, err
 	}
 	var vals []string
 	for _, v := range d.values {
-		vals = append(vals, "CAST(COALESCE("+v.Expr+", 0) AS BIGINT)")
+		vals = append(vals, "CAST(COALESCE("+v.expr()+", 0) AS BIGINT)")
 	}
 	query := "SELECT " + bucket + " AS b, " + key + " AS k, " + strings.Join(vals, ", ") + " FROM " + from + " WHERE " + where +
-		" GROUP BY " + bucket + ", " + key
+		" GROUP BY 1, 2"
 	rows, err := s.db.QueryContext(ctx, query, a.v...)
 	if err != nil {
 		return nil, fmt.Errorf("store: statistic %s: %w", q.Object, err)
@@ -311,15 +348,20 @@ func (s *Store) StatRecords(ctx context.Context, q StatQuery, key string, viewer
 		v := a.add(sc.Viewer)
 		w = append(w, "NOT ("+d.subjectPath+" <> '' AND substr("+v+", 1, length("+d.subjectPath+")) = "+d.subjectPath+")")
 	}
-	keyExpr := "''"
-	if q.By != "" {
-		k, ok := d.keys[q.By]
-		if !ok {
-			return nil, 0, fmt.Errorf("store: statistic %q has no key %q", q.Object, q.By)
+	keyExpr, err := statKey(d, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	if q.By != "" && key != "" {
+		w = append(w, keyExpr+" = "+a.add(key))
+	}
+	if q.Value != "" {
+		i := slices.IndexFunc(d.values, func(v StatValue) bool { return v.Name == q.Value })
+		if i < 0 {
+			return nil, 0, fmt.Errorf("store: statistic %q has no value %q", q.Object, q.Value)
 		}
-		keyExpr = "CAST(" + k + " AS TEXT)"
-		if key != "" {
-			w = append(w, keyExpr+" = "+a.add(key))
+		if c := d.values[i].rows(); c != "" {
+			w = append(w, c)
 		}
 	}
 	where := strings.Join(w, " AND ")

@@ -29,6 +29,9 @@ UPDATE case_subjects SET
     returned_fen = COALESCE((outcome::jsonb->>'ReturnedFen')::bigint, 0)
 WHERE outcome <> '';
 UPDATE case_subjects SET sanctioned = party_sanctioned OR gov_sanctioned;
+-- Offices, dispatched groups and township commissions see their own figures.
+INSERT INTO role_permissions (role_code, permission) VALUES
+    ('office', 'stats.read'), ('group', 'stats.read'), ('township', 'stats.read');
 CREATE INDEX cases_filed ON cases (unit_path, filed_at);
 CREATE INDEX cases_closed_scope ON cases (unit_path, closed_at);
 CREATE INDEX case_subjects_decided ON case_subjects (outcome_at, case_id);
@@ -36,6 +39,7 @@ CREATE INDEX case_measures_kind ON case_measures (kind, started_at);
 CREATE INDEX case_subjects_detained ON case_subjects (case_id) WHERE detained;
 
 -- +goose Down
+DELETE FROM role_permissions WHERE permission = 'stats.read' AND role_code IN ('office', 'group', 'township');
 DROP INDEX case_subjects_detained;
 DROP INDEX case_measures_kind;
 DROP INDEX case_subjects_decided;
