@@ -204,7 +204,7 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 	scale := fs.String("scale", "", `"province": every Hunan county with generated clues (default: the four Zhangjiajie counties)`)
 	clues := fs.Int("clues", 500000, "with --scale province: number of clues")
 	cases := fs.Int("cases", 100000, "with --scale province: number of cases (0: none)")
-	reports := fs.Int("reports", 200000, "with --scale province: number of reports (信访举报; 0: none)")
+	reports := fs.Int("reports", 50000, "with --scale province: number of reports (信访举报; 0: none)")
 	years := fs.Int("years", 5, "with --scale province: years of clues, ending today")
 	seed := fs.Uint64("seed", 1, "with --scale province: random seed (the same seed gives the same data)")
 	messages := fs.String("messages", envOr(e, "QINGFENG_MESSAGES", "../shared/data/messages/messages-with-replies.csv"),

@@ -11,8 +11,9 @@ package app_test
 //	    go test -p 1 -run 'TestScaleStats/postgres' -v -timeout 0 ./internal/app
 //
 // The province is generated once (demo.LoadProvince, seed 1, five years up
-// to the fixed clock: N cases with their outcomes, 5N clues and 2N reports,
-// the proportions of `qingfeng demo --scale province`) and kept: SQLite in QINGFENG_SCALE_DATA
+// to the fixed clock: N cases with their outcomes, 5N clues and 2N
+// reports; at N = 100,000 the clues and cases of `qingfeng demo --scale
+// province`, with 200,000 reports) and kept: SQLite in QINGFENG_SCALE_DATA
 // (default $TMPDIR/qingfeng-scale-stats-<cases>), PostgreSQL in the
 // database qf_scale_stats_<cases>. A store whose audit log holds the
 // demo.province record is reused; delete the folder or drop the database

@@ -43,7 +43,7 @@ type ProvinceOptions struct {
 	Clues    int    // clues over the whole province (default 500,000)
 	Years    int    // years of clues and cases, ending now (default 5)
 	Cases    int    // cases over the whole province (0: none; `qingfeng demo --scale province` asks for 100,000)
-	Reports  int    // reports (信访举报) over the whole province (0: none; `qingfeng demo --scale province` asks for 200,000)
+	Reports  int    // reports (信访举报) over the whole province (0: none; `qingfeng demo --scale province` asks for 50,000)
 	Seed     uint64 // the same seed gives the same data
 	Counties int    // 0: every county-level division; n: the first n in code order (tests)
 	Password string // the one password of the staff accounts

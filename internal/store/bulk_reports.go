@@ -82,6 +82,13 @@ func (s *Store) bulkReports(ctx context.Context, reports iter.Seq2[BulkReport, e
 					return err
 				}
 			}
+			// The search entries of the whole transaction in a run: FTS5
+			// writes them as one index segment (see createReports).
+			for lo := 0; lo < len(batch); lo += bulkStmtReports {
+				if err := s.bulkReportSearch(ctx, tx, batch[lo:min(lo+bulkStmtReports, len(batch))]); err != nil {
+					return err
+				}
+			}
 			return nil
 		})
 		batch = batch[:0]
@@ -109,11 +116,8 @@ func (s *Store) bulkReports(ctx context.Context, reports iter.Seq2[BulkReport, e
 	return counters, touched, flush()
 }
 
-// bulkReportStmt writes one multi-row INSERT each of reports, events,
-// bands and search entries (positional placeholders on SQLite, as
-// bulkClueStmt). The search entry is the text CreateReport indexes
-// (SearchDoc without replies: a generated report has no messages), as
-// FTS5 tokens on SQLite and tsvector chunks on PostgreSQL.
+// bulkReportStmt writes one multi-row INSERT each of reports, events and
+// bands (positional placeholders on SQLite, as bulkClueStmt).
 func (s *Store) bulkReportStmt(ctx context.Context, tx *sql.Tx, part []BulkReport, now int64, n *BulkCounts) error {
 	var q strings.Builder
 	var vals []any
@@ -214,19 +218,48 @@ func (s *Store) bulkReportStmt(ctx context.Context, tx *sql.Tx, part []BulkRepor
 			return fmt.Errorf("store: bulk report bands: %w", err)
 		}
 	}
-	// Search entries last (see createReports: FTS5 writes a run of them as
-	// one index segment).
+	return nil
+}
+
+// bulkReportSearch writes the search entries of reports in one multi-row
+// INSERT: the text CreateReport indexes (SearchDoc without replies: a
+// generated report has no messages), as FTS5 tokens on SQLite and
+// tsvector chunks on PostgreSQL.
+func (s *Store) bulkReportSearch(ctx context.Context, tx *sql.Tx, part []BulkReport) error {
+	var q strings.Builder
+	var vals []any
+	ph := func(v any) string {
+		vals = append(vals, v)
+		if s.dialect == SQLite {
+			return "?"
+		}
+		return "$" + strconv.Itoa(len(vals))
+	}
 	for _, br := range part {
 		doc := SearchDoc(br.Report, nil)
 		if s.dialect == Postgres {
 			for i, chunk := range search.Chunks(doc) {
-				sep(`INSERT INTO report_search (report_id, chunk, vec) VALUES `)
+				if len(vals) == 0 {
+					q.WriteString(`INSERT INTO report_search (report_id, chunk, vec) VALUES `)
+				} else {
+					q.WriteString(", ")
+				}
 				fmt.Fprintf(&q, "(%d, %d, to_tsvector('simple', %s))", br.Report.ID, i, ph(chunk))
 			}
 			continue
 		}
-		sep(`INSERT INTO report_fts (rowid, tokens) VALUES `)
+		if len(vals) == 0 {
+			q.WriteString(`INSERT INTO report_fts (rowid, tokens) VALUES `)
+		} else {
+			q.WriteString(", ")
+		}
 		fmt.Fprintf(&q, "(%d, %s)", br.Report.ID, ph(search.Tokens(doc)))
 	}
-	return run("report search entries")
+	if len(vals) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, q.String(), vals...); err != nil {
+		return fmt.Errorf("store: bulk report search entries: %w", err)
+	}
+	return nil
 }
