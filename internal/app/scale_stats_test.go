@@ -142,9 +142,34 @@ func runScaleStats(t *testing.T, dsn, dir string, n int, countyTarget, provinceT
 	if err := db.QueryRowContext(ctx, `SELECT id, path FROM units WHERE division_code = '43'`).Scan(&provinceID, &provincePath); err != nil {
 		t.Fatal(err)
 	}
+	// The county's first area group and its scope as the service builds
+	// it: one segment per membership, bounded by its dates.
+	var groupID int64
+	if err := db.QueryRowContext(ctx, `SELECT g.id FROM area_groups g JOIN units c ON c.id = g.county_unit_id WHERE c.path = $1
+		ORDER BY g.id LIMIT 1`, countyPath).Scan(&groupID); err != nil {
+		t.Fatal(err)
+	}
+	hist, err := st.MembershipHistory(ctx, groupID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groupSegs []store.StatSegment
+	for _, m := range hist {
+		u, err := st.GetUnit(ctx, m.UnitID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seg := store.StatSegment{Prefix: u.Path}
+		seg.From, _ = time.ParseInLocation(time.DateOnly, m.From, a.Loc)
+		if m.To != "" {
+			seg.To, _ = time.ParseInLocation(time.DateOnly, m.To, a.Loc)
+		}
+		groupSegs = append(groupSegs, seg)
+	}
 	year := scaleNow.In(a.Loc).Year() - 1
 	county := app.StatsRequest{Unit: countyCode, From: fmt.Sprintf("%d-01-01", year), To: fmt.Sprintf("%d-12-31", year)}
 	whole := app.StatsRequest{Unit: strconv.FormatInt(provinceID, 10), From: county.From, To: county.To}
+	group := app.StatsRequest{AreaGroup: groupID, From: county.From, To: county.To}
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, a.Loc).UnixMilli()
 	to := time.Date(year+1, 1, 1, 0, 0, 0, 0, a.Loc).UnixMilli()
 
@@ -189,6 +214,9 @@ func runScaleStats(t *testing.T, dsn, dir string, n int, countyTarget, provinceT
 	}{
 		{"county summary", countyPath, func() error { _, err := a.StatsSummary(ctx, leader, county); return err }, countyTarget},
 		{"county dashboard", countyPath, func() error { _, err := a.StatsDashboard(ctx, leader, county); return err }, countyTarget},
+		// One area group's figures: the dashboard computes them for each of
+		// the county's groups (no target of its own).
+		{"area group summary", countyPath, func() error { _, err := a.StatsSummary(ctx, leader, group); return err }, 0},
 		{"province dashboard", provincePath, func() error { _, err := a.StatsDashboard(ctx, province, whole); return err }, provinceTarget},
 	} {
 		bareTimes := measure(t, func() int { return rowsOf(t, ctx, db, bare, m.path, auth.PrefixUpperBound(m.path), from, to) })
@@ -207,8 +235,9 @@ func runScaleStats(t *testing.T, dsn, dir string, n int, countyTarget, provinceT
 			t.Errorf("%s: p95 %v > %v", m.name, p95, m.target)
 		}
 	}
-	scaleStatObjects(t, ctx, st, "county", countyPath, from, to)
-	scaleStatObjects(t, ctx, st, "province", provincePath, from, to)
+	scaleStatObjects(t, ctx, st, "county", []store.StatSegment{{Prefix: countyPath}}, from, to)
+	scaleStatObjects(t, ctx, st, "area group", groupSegs, from, to)
+	scaleStatObjects(t, ctx, st, "province", []store.StatSegment{{Prefix: provincePath}}, from, to)
 	explainStats(t, ctx, st, countyPath, from, to)
 	t.Logf("SUMMARY %s %d cases, county %s: %s", st.Dialect(), n, countyCode, strings.Join(summary, "; "))
 }
@@ -386,10 +415,10 @@ func checkScaleBreakdown(t *testing.T, d stats.Dashboard) {
 	}
 }
 
-// scaleStatObjects times each counted object once per run (the parts of
-// a dashboard) over a unit subtree and the period, monthly buckets, to
-// show where a dashboard's time goes.
-func scaleStatObjects(t *testing.T, ctx context.Context, st *store.Store, name, path string, from, to int64) {
+// scaleStatObjects times each counted object (the parts of a dashboard)
+// over a scope and the period, monthly buckets, to show where a
+// dashboard's time goes.
+func scaleStatObjects(t *testing.T, ctx context.Context, st *store.Store, name string, segs []store.StatSegment, from, to int64) {
 	t.Helper()
 	var buckets []time.Time
 	for m := time.UnixMilli(from); m.UnixMilli() < to; m = m.AddDate(0, 1, 0) {
@@ -398,7 +427,7 @@ func scaleStatObjects(t *testing.T, ctx context.Context, st *store.Store, name, 
 	var parts []string
 	for _, obj := range []store.StatObject{store.StatReports, store.StatReportsAnswered, store.StatClues, store.StatCluesDisposed,
 		store.StatCasesFiled, store.StatCasesClosed, store.StatSubjects, store.StatDetentions, store.StatOverdue} {
-		q := store.StatQuery{Object: obj, Segments: []store.StatSegment{{Prefix: path}}, From: time.UnixMilli(from), To: time.UnixMilli(to),
+		q := store.StatQuery{Object: obj, Segments: segs, From: time.UnixMilli(from), To: time.UnixMilli(to),
 			Buckets: buckets, Now: scaleNow}
 		var ds []time.Duration
 		for range 10 {
@@ -410,7 +439,7 @@ func scaleStatObjects(t *testing.T, ctx context.Context, st *store.Store, name, 
 		}
 		parts = append(parts, fmt.Sprintf("%s %.1f", obj, ms(percentile(ds, 0.5))))
 	}
-	t.Logf("RESULT %s %s objects, monthly, p50 ms: %s", st.Dialect(), name, strings.Join(parts, ", "))
+	t.Logf("RESULT %s %s objects (%d segments), monthly, p50 ms: %s", st.Dialect(), name, len(segs), strings.Join(parts, ", "))
 }
 
 // explainStats prints the plans of the persons' aggregate and of the
@@ -426,6 +455,8 @@ func explainStats(t *testing.T, ctx context.Context, st *store.Store, path strin
 		{"subjects", `SELECT COUNT(*), SUM(CASE WHEN sj.sanctioned THEN 1 ELSE 0 END), SUM(sj.funds_fen) FROM case_subjects sj
 			JOIN cases c ON c.id = sj.case_id WHERE sj.outcome_at > 0 AND (c.unit_path >= $1 AND c.unit_path < $2)
 			AND sj.outcome_at >= $3 AND sj.outcome_at < $4`},
+		{"cases closed", `SELECT COUNT(*), SUM(c.closed_at - c.filed_at) FROM cases c WHERE c.closed_at > 0 AND c.filed_at > 0
+			AND c.status IN ('closed', 'appeal') AND (c.unit_path >= $1 AND c.unit_path < $2) AND c.closed_at >= $3 AND c.closed_at < $4`},
 		{"reports by channel", `SELECT CAST(r.channel AS TEXT), COUNT(*) FROM reports r WHERE (r.unit_path >= $1 AND r.unit_path < $2)
 			AND r.received_at >= $3 AND r.received_at < $4 GROUP BY CAST(r.channel AS TEXT)`},
 		{"clues disposed", `SELECT COUNT(*), SUM(c.disposed_at - c.received_at) FROM clues c WHERE c.disposed_at > 0 AND c.mode <> ''
