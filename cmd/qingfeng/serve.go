@@ -22,6 +22,7 @@ import (
 	"qingfeng/internal/credential"
 	"qingfeng/internal/demo"
 	"qingfeng/internal/i18n"
+	"qingfeng/internal/stats"
 	"qingfeng/internal/store"
 	"qingfeng/internal/web"
 )
@@ -36,14 +37,24 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	origins := fs.String("trusted-origins", e.getenv("QINGFENG_TRUSTED_ORIGINS"), "comma-separated extra origins for state-changing requests (reverse proxies)")
 	verbose := fs.Bool("verbose", false, "log every request")
 	powBits := fs.Int("pow-bits", envIntOr(e, "QINGFENG_POW_BITS", 18), "proof-of-work difficulty of the public report form (leading zero bits)")
+	publicK := fs.Int("public-k", envIntOr(e, "QINGFENG_PUBLIC_K", stats.DefaultK), "published statistics show counts below this as \"<k\" (at least 1)")
 	defSess := auth.DefaultSessionPolicy()
 	idle := fs.Duration("session-idle", envDuration(e, "QINGFENG_SESSION_IDLE", defSess.Idle), "sign out after this long without a request")
 	maxAge := fs.Duration("session-max", envDuration(e, "QINGFENG_SESSION_MAX", defSess.Absolute), "sign out this long after sign-in")
+	var mail mailFlags
+	mail.register(fs, e)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	senders, err := mail.senders()
+	if err != nil {
 		return err
 	}
 	if *powBits < 1 || *powBits > 30 {
 		return usageError{"--pow-bits must be between 1 and 30"}
+	}
+	if *publicK < 1 {
+		return usageError{"--public-k must be at least 1"}
 	}
 	if *idle < time.Minute || *maxAge < *idle {
 		return usageError{"--session-idle must be at least 1m and --session-max at least --session-idle"}
@@ -55,6 +66,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	defer closeDB()
 	a.Sessions.Idle, a.Sessions.Absolute = *idle, *maxAge
+	a.PublicK = *publicK
+	a.Senders, a.BaseURL = senders, mail.baseURL
 	if *withDemo {
 		if err := ensureDemo(ctx, e, a, c.data); err != nil {
 			return err
@@ -135,6 +148,11 @@ func sweepSessions(ctx context.Context, a *app.App, log *slog.Logger) {
 				log.Warn("clock alerts", "err", err)
 			} else if n > 0 {
 				log.Info("clock alerts sent", "n", n)
+			}
+			if n, err := a.DeliverNotifications(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("notification delivery", "err", err)
+			} else if n > 0 {
+				log.Info("notifications delivered", "n", n)
 			}
 			if i%5 != 0 {
 				continue

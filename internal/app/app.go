@@ -18,6 +18,7 @@ import (
 	"qingfeng/internal/audit"
 	"qingfeng/internal/auth"
 	"qingfeng/internal/credential"
+	"qingfeng/internal/notify"
 	"qingfeng/internal/store"
 	"qingfeng/internal/vault"
 )
@@ -39,6 +40,12 @@ type App struct {
 	// PublicK is the suppression threshold of published statistics: counts
 	// above zero and below it are not shown (default stats.DefaultK).
 	PublicK int
+	// Senders carry copies of in-app notifications through outside
+	// gateways (e-mail, ...); none: the inbox only.
+	Senders []notify.Sender
+	// BaseURL is the staff UI's address as users reach it (for links in
+	// e-mails), e.g. https://qingfeng.jw.example.gov.cn; "" for none.
+	BaseURL string
 }
 
 // Options are the tunables of New.

@@ -8,6 +8,7 @@ import (
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/calendar"
 	"qingfeng/internal/casework"
+	"qingfeng/internal/stats"
 	"qingfeng/internal/store"
 )
 
@@ -242,5 +243,16 @@ func TestCaseReviewToClosure(t *testing.T) {
 		}
 		f.caseRefuse(t, "leadera", c.ID, app.CaseAction{Op: casework.OpClose}, apperr.Conflict, "case.transition_invalid")
 		f.caseRefuse(t, "leadera", c.ID, app.CaseAction{Op: casework.OpDecide}, apperr.Conflict, "case.transition_invalid")
+
+		// Statistics count what was decided here: the admonished subject is
+		// not sanctioned, the demoted one is, both sanctions count once, the
+		// transfer and the funds of the fourth.
+		st, err := f.app.StatsSummary(ctx, f.p("leadera"), app.StatsRequest{})
+		must(t, err)
+		got4 := [10]int64{st.CasesFiled, st.CasesClosed, st.PersonsDecided, st.PersonsSanctioned, st.PersonsPartySanctioned,
+			st.PersonsGovernmentSanctioned, st.PersonsTransferred, st.FourForms.Total(), st.FundsRecoveredFen, st.FundsReturnedFen}
+		if got4 != [10]int64{1, 1, 4, 3, 2, 3, 1, 4, 12_345_600, 2_000_000} || st.FourForms != (stats.Forms{First: 1, Second: 1, Third: 1, Fourth: 1}) {
+			t.Errorf("statistics %v forms %+v", got4, st.FourForms)
+		}
 	})
 }

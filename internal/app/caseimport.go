@@ -15,6 +15,7 @@ import (
 	"qingfeng/internal/i18n"
 	"qingfeng/internal/importer"
 	"qingfeng/internal/org"
+	"qingfeng/internal/stats"
 	"qingfeng/internal/store"
 )
 
@@ -298,28 +299,16 @@ func (a *App) ImportCases(ctx context.Context, p auth.Principal, r io.ReaderAt, 
 func (t *CaseImportTotals) add(rows []importer.LedgerRow) {
 	t.Cases++
 	for _, row := range rows {
-		o := row.Outcome
+		f := stats.FiguresOf(row.Outcome) // the statistics' own rules
 		t.Subjects++
-		if o.Party != "" || o.Gov != "" {
-			t.Sanctioned++
-		}
-		if o.Party != "" {
-			t.PartySanctions++
-		}
-		if o.Gov != "" {
-			t.GovSanctions++
-		}
-		if len(o.Org) > 0 {
-			t.OrgActions++
-		}
-		if row.Detained {
-			t.Detained++
-		}
-		if o.Transferred {
-			t.Transferred++
-		}
-		t.RecoveredFen += o.RecoveredFen
-		t.ReturnedFen += o.ReturnedFen
+		t.Sanctioned += b2i(f.Sanctioned)
+		t.PartySanctions += b2i(f.PartySanctioned)
+		t.GovSanctions += b2i(f.GovSanctioned)
+		t.OrgActions += b2i(f.OrgAction)
+		t.Detained += b2i(row.Detained)
+		t.Transferred += b2i(f.Transferred)
+		t.RecoveredFen += f.FundsFen
+		t.ReturnedFen += f.ReturnedFen
 		switch row.Form {
 		case casework.FormFirst:
 			t.Forms.First++
@@ -332,6 +321,14 @@ func (t *CaseImportTotals) add(rows []importer.LedgerRow) {
 		}
 	}
 	t.RecoveredYuan, t.ReturnedYuan = FenYuan(t.RecoveredFen), FenYuan(t.ReturnedFen)
+}
+
+// b2i is 1 for true.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // FenYuan renders fen as yuan with two decimals ("4778700.00").

@@ -148,11 +148,11 @@ func valueIndex(obj, value string) int {
 // summaryKeys are the breakdown keys a summary (and the dashboard) reads
 // per object.
 var summaryKeys = map[string]string{"reports": "channel,kind,category", "clues": "source", "clues_disposed": "mode",
-	"overdue": "object"}
+	"overdue": "object", "trainings": "kind"}
 
 // summaryObjects are the row sets of a summary.
 var summaryObjects = []string{"reports", "reports_answered", "clues", "clues_disposed", "cases_filed", "cases_closed",
-	"subjects", "detentions", "overdue"}
+	"subjects", "detentions", "overdue", "guidance", "trainings", "training_attendance"}
 
 // collect runs every summary object over the target, bucketed when
 // buckets are given.
@@ -224,6 +224,10 @@ func summarize(t statsTarget, rows map[string][]store.StatRow) stats.Summary {
 	s.PersonsDetained = sum(rows["detentions"], "detentions", "n")
 	s.Overdue = sum(rows["overdue"], "overdue", "n")
 	s.OverdueByType = byKey(rows["overdue"], "overdue", "n", 0)
+	s.GuidanceRecords = sum(rows["guidance"], "guidance", "n")
+	s.TrainingsHeld = sum(rows["trainings"], "trainings", "n")
+	s.TrainingsByKind = byKey(rows["trainings"], "trainings", "n", 0)
+	s.TrainingAttendees = sum(rows["training_attendance"], "training_attendance", "n")
 	return s
 }
 
@@ -389,11 +393,15 @@ func (a *App) StatsDashboard(ctx context.Context, p auth.Principal, r StatsReque
 		d.Series = append(d.Series, s)
 	}
 	if !t.group {
-		if d.Units, err = a.statsUnits(ctx, t); err != nil {
+		byUnit, err := a.unitRows(ctx, t)
+		if err != nil {
+			return d, err
+		}
+		if d.Units, err = a.statsUnits(ctx, t, byUnit); err != nil {
 			return d, err
 		}
 		if t.unit.Kind == org.KindCommission {
-			if d.AreaGroups, err = a.statsAreaGroups(ctx, p, t); err != nil {
+			if d.AreaGroups, err = a.statsAreaGroups(ctx, p, t, byUnit); err != nil {
 				return d, err
 			}
 		}
@@ -450,37 +458,44 @@ func breakdownObjects() []string {
 	return out
 }
 
+// unitRows runs the breakdown objects over the target grouped by the
+// records' unit paths.
+func (a *App) unitRows(ctx context.Context, t statsTarget) (map[string][]store.StatRow, error) {
+	out := map[string][]store.StatRow{}
+	for _, obj := range breakdownObjects() {
+		rs, err := a.stat(ctx, t, obj, nil, "unit")
+		if err != nil {
+			return nil, err
+		}
+		out[obj] = rs
+	}
+	return out, nil
+}
+
 // statsUnits breaks the target's figures down by the unit's children
 // (villages, which never handle records, left out) plus a row for the
 // unit's own records when it has any; the rows add up to the whole.
-func (a *App) statsUnits(ctx context.Context, t statsTarget) ([]stats.Row, error) {
+func (a *App) statsUnits(ctx context.Context, t statsTarget, byUnit map[string][]store.StatRow) ([]stats.Row, error) {
 	children, _, err := a.Store.ListUnits(ctx, auth.Scope{Prefixes: []string{"/"}}, store.UnitFilter{ParentID: t.unit.ID,
 		IncludeInactive: true, Page: store.Page{Limit: 500}})
 	if err != nil {
 		return nil, err
 	}
 	var rows []stats.Row
+	var paths []string
 	for _, c := range children {
 		if c.Kind == org.KindVillage {
 			continue
 		}
 		rows = append(rows, stats.Row{ID: c.ID, Name: c.Name, Kind: string(c.Kind), Figures: map[string]int64{}})
+		paths = append(paths, c.Path)
 	}
 	own := stats.Row{ID: t.unit.ID, Name: t.unit.Name, Kind: string(t.unit.Kind), Own: true, Figures: map[string]int64{}}
-	for _, obj := range breakdownObjects() {
-		rs, err := a.stat(ctx, t, obj, nil, "unit")
-		if err != nil {
-			return nil, err
-		}
+	for obj, rs := range byUnit {
 		for _, r := range rs {
 			target := &own
-			for i, c := range children {
-				if strings.HasPrefix(r.Key, c.Path) {
-					if j := slices.IndexFunc(rows, func(x stats.Row) bool { return x.ID == children[i].ID }); j >= 0 {
-						target = &rows[j]
-					}
-					break
-				}
+			if i := slices.IndexFunc(paths, func(p string) bool { return strings.HasPrefix(r.Key, p) }); i >= 0 {
+				target = &rows[i]
 			}
 			rowFigures(func(m string, v int64) { target.Figures[m] += v }, obj, r)
 		}
@@ -496,7 +511,10 @@ func (a *App) statsUnits(ctx context.Context, t statsTarget) ([]stats.Row, error
 
 // statsAreaGroups puts the active area groups of a county commission side
 // by side, each counted with the memberships valid on each record's date.
-func (a *App) statsAreaGroups(ctx context.Context, p auth.Principal, t statsTarget) ([]stats.Row, error) {
+// A group whose memberships span the whole period is summed from the
+// county's per-unit rows; only a group whose membership changed inside
+// the period is counted with its own dated queries.
+func (a *App) statsAreaGroups(ctx context.Context, p auth.Principal, t statsTarget, byUnit map[string][]store.StatRow) ([]stats.Row, error) {
 	groups, _, err := a.Store.ListAreaGroups(ctx, auth.Scope{Prefixes: []string{t.unit.Path}}, store.AreaFilter{CountyUnitID: t.unit.ID,
 		Day: a.Today(), Page: store.Page{Limit: 100}})
 	if err != nil {
@@ -512,6 +530,27 @@ func (a *App) statsAreaGroups(ctx context.Context, p auth.Principal, t statsTarg
 			return nil, err
 		}
 		row := stats.Row{ID: g.ID, Name: g.Name, Kind: "area_group", Figures: map[string]int64{}}
+		whole := true
+		var prefixes []string
+		for _, sg := range gt.segments {
+			if (!sg.From.IsZero() && sg.From.After(t.from)) || (!sg.To.IsZero() && sg.To.Before(t.to)) {
+				whole = false
+			}
+			if (sg.From.IsZero() || sg.From.Before(t.to)) && (sg.To.IsZero() || sg.To.After(t.from)) {
+				prefixes = append(prefixes, sg.Prefix)
+			}
+		}
+		if whole {
+			for obj, rs := range byUnit {
+				for _, r := range rs {
+					if slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(r.Key, p) }) {
+						rowFigures(func(m string, v int64) { row.Figures[m] += v }, obj, r)
+					}
+				}
+			}
+			rows = append(rows, row)
+			continue
+		}
 		for _, obj := range breakdownObjects() {
 			rs, err := a.stat(ctx, gt, obj, nil, "")
 			if err != nil {
@@ -528,8 +567,9 @@ func (a *App) statsAreaGroups(ctx context.Context, p auth.Principal, t statsTarg
 
 // StatsRecords lists the records behind a figure: the metric's rows over
 // the target (narrowed to a child unit, and to one key of a breakdown,
-// when given), within the caller's read scope for the record type, newest
-// first, with their number. Errors: as statsTarget; invalid on metric,
+// when given; child = the target unit itself is the breakdown's own row,
+// the unit's own records), within the caller's read scope for the record
+// type, newest first, with their number. Errors: as statsTarget; invalid on metric,
 // by; not_found "error.not_found.unit" for a child outside the target.
 func (a *App) StatsRecords(ctx context.Context, p auth.Principal, r StatsRequest, metric, by, key string, child int64,
 	page store.Page) ([]store.StatRecord, int, error) {
@@ -553,6 +593,11 @@ func (a *App) StatsRecords(ctx context.Context, p auth.Principal, r StatsRequest
 			return nil, 0, apperr.New(apperr.NotFound, "error.not_found.unit")
 		}
 		t.segments = []store.StatSegment{{Prefix: c.Path}}
+		if c.ID == t.unit.ID && by == "" {
+			// The breakdown's own row: the records of the unit itself, not
+			// of its children.
+			by, key = "unit", c.Path
+		}
 	}
 	value := m.Value
 	if value == "n" || m.Avg {

@@ -172,6 +172,22 @@ func TestStatsSeedFigures(t *testing.T) {
 			t.Errorf("compare %+v", d.Compare)
 		}
 
+		// A period inside the memberships: the dashboard sums the groups from
+		// the county's per-unit rows, and agrees with the group's own summary.
+		d2, err := f.app.StatsDashboard(ctx, p, app.StatsRequest{Unit: "430802", From: "2026-01-01"})
+		must(t, err)
+		for _, row := range d2.AreaGroups {
+			gs, err := f.app.StatsSummary(ctx, p, app.StatsRequest{AreaGroup: row.ID, From: "2026-01-01"})
+			must(t, err)
+			if row.Figures["cases_filed"] != gs.CasesFiled || row.Figures["persons_sanctioned"] != gs.PersonsSanctioned ||
+				row.Figures["clues_received"] != gs.CluesReceived || row.Figures["reports_received"] != gs.ReportsReceived {
+				t.Errorf("group %s: dashboard %v, summary filed %d", row.Name, row.Figures, gs.CasesFiled)
+			}
+			if row.ID == f.ag1.ID && row.Figures["cases_filed"] != 1 {
+				t.Errorf("AG1 filed %d, want 1", row.Figures["cases_filed"])
+			}
+		}
+
 		// Direct SQL against the same rules.
 		var direct [3]int64
 		must(t, f.store.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE filed_at > 0 AND unit_path LIKE $1`,

@@ -16,6 +16,7 @@ type User struct {
 	UnitID      int64
 	UnitName    string
 	Username    string
+	Email       string // for notifications by e-mail; "" for none
 	Roles       []Role
 	Active      bool
 	TOTPEnabled bool

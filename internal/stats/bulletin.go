@@ -99,6 +99,20 @@ func Bulletin(s Summary, today string) string {
 		}
 		b.WriteString("。")
 	}
+	var train []string
+	if s.GuidanceRecords > 0 {
+		train = append(train, "结对帮带指导"+n(s.GuidanceRecords)+"次")
+	}
+	if s.TrainingsHeld > 0 {
+		t := "举办培训" + n(s.TrainingsHeld) + "场"
+		if s.TrainingAttendees > 0 {
+			t += "、参训" + n(s.TrainingAttendees) + "人次"
+		}
+		train = append(train, t)
+	}
+	if len(train) > 0 {
+		b.WriteString(strings.Join(train, "，") + "。")
+	}
 	var times []string
 	if s.AvgClueDisposalDays != nil {
 		times = append(times, "问题线索从受理到处置平均用时"+strconv.FormatFloat(*s.AvgClueDisposalDays, 'f', 1, 64)+"天")

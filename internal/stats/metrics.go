@@ -28,6 +28,10 @@ import (
 //   - averages: calendar days from receipt to disposal of the clues
 //     disposed in the period, and from filing to closure of the cases closed
 //     in the period.
+//   - pairing and training: a guidance record counts on its day in the
+//     paired township commission; a training on its day in the organising
+//     unit; an attendance (人次) on the training's day in the attendee's
+//     unit, only when the person attended.
 //   - area groups: a record counts for a group when its unit was a member
 //     on the record's date (the membership valid then).
 type Metric struct {
@@ -69,6 +73,9 @@ func Metrics() []Metric {
 		{Name: "avg_clue_disposal_days", Object: "clues_disposed", Value: "days_ms", Unit: "天", Avg: true, Keys: []string{"mode", "source", "category"}},
 		{Name: "avg_case_days", Object: "cases_closed", Value: "days_ms", Unit: "天", Avg: true, Keys: []string{"category"}},
 		{Name: "overdue", Object: "overdue", Value: "n", Unit: "件", Keys: []string{"object"}},
+		{Name: "guidance_records", Object: "guidance", Value: "n", Unit: "次", Keys: []string{"kind", "pairing_kind"}},
+		{Name: "trainings_held", Object: "trainings", Value: "n", Unit: "场", Keys: []string{"kind"}},
+		{Name: "training_attendees", Object: "training_attendance", Value: "n", Unit: "人次", Keys: []string{"kind"}},
 	}
 }
 

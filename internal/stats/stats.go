@@ -166,6 +166,12 @@ type Summary struct {
 	// object type (report, clue, case, measure, subject, ...).
 	Overdue       int64            `json:"overdue"`
 	OverdueByType map[string]int64 `json:"overdue_by_type"`
+
+	// Pairing and training (结对帮带, 大讲堂/以案代训/岗位练兵).
+	GuidanceRecords   int64            `json:"guidance_records"`
+	TrainingsHeld     int64            `json:"trainings_held"`
+	TrainingsByKind   map[string]int64 `json:"trainings_by_kind"`
+	TrainingAttendees int64            `json:"training_attendees"`
 }
 
 // Scope names what a summary counts: a unit's subtree or an area group's

@@ -48,6 +48,15 @@ const (
 	StatDetentions StatObject = "detentions"
 	// StatOverdue: running clocks past their due time now (no period).
 	StatOverdue StatObject = "overdue"
+	// StatGuidance: guidance records of pairings (结对帮带), by their day,
+	// in the paired township commission.
+	StatGuidance StatObject = "guidance"
+	// StatTrainings: training sessions, by their day, in the organising
+	// unit.
+	StatTrainings StatObject = "trainings"
+	// StatAttendance: people who attended a training (人次), by the
+	// training's day, in the person's unit.
+	StatAttendance StatObject = "training_attendance"
 )
 
 // StatValue is one summed value of a row set: Expr, or, when Cond is set,
@@ -145,15 +154,36 @@ var statDefs = map[StatObject]statDef{
 		record:      [5]string{"'case'", "c.id", "c.number", "sj.name", "c.cause"},
 		subjectPath: "c.subject_path", readPerm: auth.PermCaseRead},
 	StatOverdue: {
-		from: `(SELECT 'report' AS t, r.unit_path AS p, r.id AS oid, rc.due_at AS d FROM report_clocks rc JOIN reports r ON r.id = rc.report_id
+		from: `(SELECT 'report' AS t, r.unit_path AS p, r.id AS oid, rc.due_at AS d, r.number AS num, '' AS lnk
+			FROM report_clocks rc JOIN reports r ON r.id = rc.report_id
 			WHERE rc.done_at = 0 AND rc.due_at < $now
 			UNION ALL
-			SELECT k.object_type, k.unit_path, k.object_id, k.due_at FROM clocks k WHERE k.done_at = 0 AND k.paused_since = 0 AND k.due_at < $now) o`,
+			SELECT k.object_type, k.unit_path, k.object_id, k.due_at, k.label, k.link FROM clocks k
+			WHERE k.done_at = 0 AND k.paused_since = 0 AND k.due_at < $now) o`,
 		date: "o.d", path: "o.p", noPeriod: true,
-		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
-		keys:     map[string]string{"object": "o.t", "unit": "o.p"},
-		record:   [5]string{"o.t", "o.oid", "''", "''", "''"},
+		values: []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:   map[string]string{"object": "o.t", "unit": "o.p"},
+		// The number is the clock's label (a report's number); the subtitle
+		// the clock's link, so that a measure's or a subject's clock leads
+		// to its case.
+		record:   [5]string{"o.t", "o.oid", "o.num", "''", "o.lnk"},
 		readPerm: auth.PermStatsRead},
+	StatGuidance: {from: "pairing_guidance g JOIN pairings pr ON pr.id = g.pairing_id", date: "g.at", path: "g.township_path",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"kind": "g.kind", "pairing_kind": "pr.kind", "unit": "g.township_path"},
+		record:   [5]string{"'pairing'", "pr.id", "g.day", "g.topic", "g.kind"},
+		readPerm: auth.PermTaskRead},
+	StatTrainings: {from: "trainings t", date: "t.at", path: "t.organiser_path",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"kind": "t.kind", "unit": "t.organiser_path"},
+		record:   [5]string{"'training'", "t.id", "t.day", "t.title", "t.kind"},
+		readPerm: auth.PermTaskRead},
+	StatAttendance: {from: "training_attendance ta JOIN trainings t ON t.id = ta.training_id", date: "ta.at", path: "ta.unit_path",
+		where:    "ta.attended",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"kind": "t.kind", "unit": "ta.unit_path"},
+		record:   [5]string{"'training'", "t.id", "t.day", "t.title", "t.kind"},
+		readPerm: auth.PermTaskRead},
 }
 
 // StatValues returns the names of the values an object sums, in order.

@@ -13,7 +13,7 @@ import (
 	"qingfeng/internal/auth"
 )
 
-const userCols = `us.id, us.person_id, p.name, p.unit_id, un.name, us.username, us.active, us.totp_enabled,
+const userCols = `us.id, us.person_id, p.name, p.unit_id, un.name, us.username, us.email, us.active, us.totp_enabled,
 	us.last_login_at, us.version, us.created_at, us.updated_at`
 
 const userFrom = ` FROM users us JOIN people p ON p.id = us.person_id JOIN units un ON un.id = p.unit_id `
@@ -21,7 +21,7 @@ const userFrom = ` FROM users us JOIN people p ON p.id = us.person_id JOIN units
 func scanUser(sc interface{ Scan(...any) error }, extra ...any) (auth.User, error) {
 	var u auth.User
 	var last, c, up int64
-	err := sc.Scan(append([]any{&u.ID, &u.PersonID, &u.Name, &u.UnitID, &u.UnitName, &u.Username, &u.Active,
+	err := sc.Scan(append([]any{&u.ID, &u.PersonID, &u.Name, &u.UnitID, &u.UnitName, &u.Username, &u.Email, &u.Active,
 		&u.TOTPEnabled, &last, &u.Version, &c, &up}, extra...)...)
 	u.LastLoginAt, u.CreatedAt, u.UpdatedAt = fromMS(last), fromMS(c), fromMS(up)
 	return u, err

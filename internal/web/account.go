@@ -72,6 +72,21 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request) error {
 	return s.redirect(w, r, "/account", "flash.password_changed")
 }
 
+// accountEmail sets the own e-mail address for notifications.
+func (s *Server) accountEmail(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	if err := s.app.SetEmail(r.Context(), principal(r), r.PostForm.Get("email")); err != nil {
+		v, verr := s.accountView(r, nil)
+		if verr != nil {
+			return verr
+		}
+		return s.formError(w, r, err, "account.html", v)
+	}
+	return s.redirect(w, r, "/account", "flash.email_saved")
+}
+
 // accountTOTP starts (or shows again) a TOTP enrolment for the own account.
 func (s *Server) accountTOTP(w http.ResponseWriter, r *http.Request) error {
 	en, err := s.app.BeginEnrolment(r.Context(), session(r))

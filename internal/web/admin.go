@@ -37,6 +37,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	// Own account.
 	mux.Handle("GET /account", s.authed(s.accountShow))
 	mux.Handle("POST /account/password", s.authed(s.accountPassword))
+	mux.Handle("POST /account/email", s.authed(s.accountEmail))
 	mux.Handle("POST /account/totp", s.authed(s.accountTOTP))
 	mux.Handle("POST /account/totp/confirm", s.authed(s.accountTOTPConfirm))
 	mux.Handle("POST /account/tokens", s.authed(s.accountTokenCreate))

@@ -28,6 +28,7 @@ func (s *Server) portalRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /report/track", s.wrap(s.portalTrackPage))
 	mux.Handle("POST /report/track", s.wrap(s.portalTrack))
 	mux.Handle("POST /report/track/message", s.wrap(s.portalMessage))
+	mux.Handle("GET /report/stats", s.wrap(s.portalStats))
 }
 
 // place is a choice in the place selects.

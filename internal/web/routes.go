@@ -51,6 +51,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.clueRoutes(mux)
 	s.caseRoutes(mux)
 	s.similarRoutes(mux)
+	s.statsRoutes(mux)
 	s.portalRoutes(mux)
 	s.adminRoutes(mux)
+	s.statsExportRoutes(mux)
 }
