@@ -71,12 +71,19 @@ func (s *Store) bulkReports(ctx context.Context, reports iter.Seq2[BulkReport, e
 		return nil, nil, fmt.Errorf("store: bulk report id: %w", err)
 	}
 	now := ms(s.now())
+	// One connection for the run, with SQLite's large page cache: the band
+	// and search indexes take random inserts (as an import's batches).
+	w, err := s.BulkWriter(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer w.Close()
 	batch := make([]BulkReport, 0, bulkTxClues)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.inTxOn(ctx, w.conn.BeginTx, func(tx *sql.Tx) error {
 			for lo := 0; lo < len(batch); lo += bulkStmtReports {
 				if err := s.bulkReportStmt(ctx, tx, batch[lo:min(lo+bulkStmtReports, len(batch))], now, n); err != nil {
 					return err
