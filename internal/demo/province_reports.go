@@ -23,8 +23,9 @@ import (
 // they are registered, accepted, handled by the township commission or one
 // of the county's offices, and closed (most); some were declined or
 // forwarded outside. Real-name reports carry a sealed synthetic identity,
-// the acceptance notice and the result feedback. Bands and search entries
-// are written as registration writes them.
+// the acceptance notice and the result feedback (the ciphertexts differ
+// between runs; everything else follows the seed). Bands and search
+// entries are written as registration writes them.
 
 // reportChannels are the channels with weights (of 100).
 var reportChannels = []weighted{{string(intake.ChannelWeb), 30}, {string(intake.ChannelLetter), 17}, {string(intake.ChannelVisit), 11},

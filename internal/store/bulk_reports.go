@@ -38,7 +38,7 @@ type BulkReport struct {
 	Events []intake.Event
 }
 
-// bulkStmtReports is the number of reports per INSERT (31 parameters
+// bulkStmtReports is the number of reports per INSERT (32 parameters
 // each).
 const bulkStmtReports = 250
 
@@ -62,6 +62,10 @@ func (s *Store) bulkReports(ctx context.Context, reports iter.Seq2[BulkReport, e
 			return nil, nil, err
 		}
 		counters[k] = last
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return nil, nil, err
 	}
 	if err := rows.Close(); err != nil {
 		return nil, nil, err
