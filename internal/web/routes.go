@@ -54,5 +54,6 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.statsRoutes(mux)
 	s.portalRoutes(mux)
 	s.adminRoutes(mux)
+	s.pairingRoutes(mux)
 	s.statsExportRoutes(mux)
 }

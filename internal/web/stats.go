@@ -31,27 +31,12 @@ func (s *Server) statsRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /stats/records", s.authed(s.statsRecordsPage))
 }
 
-// statsMetricKeys are the label keys of the metrics (stats.Metrics).
-var statsMetricKeys = map[string]string{
-	"reports_received": "statsweb.metric.reports_received", "reports_answered": "statsweb.metric.reports_answered",
-	"clues_received": "statsweb.metric.clues_received", "clues_disposed": "statsweb.metric.clues_disposed",
-	"cases_filed": "statsweb.metric.cases_filed", "cases_closed": "statsweb.metric.cases_closed",
-	"persons_decided": "statsweb.metric.persons_decided", "persons_sanctioned": "statsweb.metric.persons_sanctioned",
-	"persons_party_sanctioned":      "statsweb.metric.persons_party_sanctioned",
-	"persons_government_sanctioned": "statsweb.metric.persons_government_sanctioned",
-	"persons_org_actions":           "statsweb.metric.persons_org_actions", "persons_transferred": "statsweb.metric.persons_transferred",
-	"persons_form1": "statsweb.metric.persons_form1", "persons_form2": "statsweb.metric.persons_form2",
-	"persons_form3": "statsweb.metric.persons_form3", "persons_form4": "statsweb.metric.persons_form4",
-	"persons_detained": "statsweb.metric.persons_detained", "funds_recovered_fen": "statsweb.metric.funds_recovered_fen",
-	"funds_returned_fen": "statsweb.metric.funds_returned_fen", "avg_clue_disposal_days": "statsweb.metric.avg_clue_disposal_days",
-	"avg_case_days": "statsweb.metric.avg_case_days", "overdue": "statsweb.metric.overdue",
-}
-
 // statsObjectKeys are the label keys of the record types a figure lists
 // (an overdue clock's object type included).
 var statsObjectKeys = map[string]string{
 	"report": "statsweb.object.report", "clue": "statsweb.object.clue", "case": "statsweb.object.case",
 	"measure": "statsweb.object.measure", "case_subject": "statsweb.object.case_subject",
+	"pairing": "statsweb.object.pairing", "training": "statsweb.object.training",
 }
 
 // statsUnitKeys are the label keys of the metrics' units (stats.Metric.Unit;
@@ -59,13 +44,9 @@ var statsObjectKeys = map[string]string{
 var statsUnitKeys = map[string]string{"件": "statsweb.unit.items", "人": "statsweb.unit.persons", "分": "statsweb.unit.wan",
 	"天": "statsweb.unit.days"}
 
-// MetricName is the label of a metric.
-func (v *view) MetricName(name string) string {
-	if k, ok := statsMetricKeys[name]; ok {
-		return v.T(k)
-	}
-	return name
-}
+// MetricName is the label of a metric (stats.metric.<name>, one key per
+// stats.Metrics entry; a test checks both languages).
+func (v *view) MetricName(name string) string { return v.T("stats.metric." + name) }
 
 // StatsKey is the label of a breakdown key's value (a channel, kind,
 // key field, clue source, disposal mode, form or object type).

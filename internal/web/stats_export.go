@@ -51,34 +51,6 @@ func exportStatsRequest(q url.Values) (app.StatsRequest, error) {
 // zhView is a view in Chinese for texts written into files.
 func (s *Server) zhView() *view { return &view{s: s, Lang: i18n.ZH} }
 
-// StatsMetricLabel is a statistic's label in the export's catalogue ("立案").
-func (v *view) StatsMetricLabel(metric string) string { return v.T("statsexport.metric." + metric) }
-
-// StatsKeyLabel names one key of a breakdown (a channel, kind, category,
-// clue source, disposal mode, form or overdue object) in words.
-func (v *view) StatsKeyLabel(by, key string) string {
-	switch by {
-	case "channel":
-		return v.L("channel", key)
-	case "kind":
-		return v.L("kind", key)
-	case "category":
-		return v.CategoryName(key)
-	case "source":
-		return v.SourceName(key)
-	case "mode":
-		return v.L("clue_mode", key)
-	case "form", "object":
-		if k := "statsexport." + by + "." + key; v.s.cat.Has(v.Lang, k) {
-			return v.T(k)
-		}
-	}
-	if key == "" {
-		return "—"
-	}
-	return key
-}
-
 // xlsxSheet writes one sheet of a workbook with excelize's StreamWriter,
 // row after row, as the clue ledger's export does.
 type xlsxSheet struct {
@@ -186,9 +158,9 @@ func (st xlsxStyles) figureCell(metric string, v int64) any {
 // FigureHeader is a breakdown column's heading with its unit.
 func (v *view) FigureHeader(metric string) string {
 	if metric == "funds_recovered_fen" || metric == "funds_returned_fen" {
-		return v.StatsMetricLabel(metric) + v.T("statsexport.unit_wan")
+		return v.MetricName(metric) + v.T("statsexport.unit_wan")
 	}
-	return v.StatsMetricLabel(metric)
+	return v.MetricName(metric)
 }
 
 // statsFileName is a download's name: what, the scope and the period.
@@ -230,7 +202,7 @@ func (s *Server) summaryLines(v *view, st xlsxStyles, sm stats.Summary) []summar
 	var out []summaryLine
 	count := func(metric string, n int64) {
 		m, _ := stats.MetricByName(metric)
-		out = append(out, summaryLine{v.StatsMetricLabel(metric), n, m.Unit})
+		out = append(out, summaryLine{v.MetricName(metric), n, m.Unit})
 	}
 	part := func(metric, by string, m map[string]int64, order []string) {
 		mt, _ := stats.MetricByName(metric)
@@ -239,7 +211,7 @@ func (s *Server) summaryLines(v *view, st xlsxStyles, sm stats.Summary) []summar
 			keys = sortedKeys(m)
 		}
 		for _, k := range keys {
-			out = append(out, summaryLine{v.StatsMetricLabel(metric) + "·" + v.StatsKeyLabel(by, k), m[k], mt.Unit})
+			out = append(out, summaryLine{v.MetricName(metric) + "·" + v.StatsKey(by, k), m[k], mt.Unit})
 		}
 	}
 	count("reports_received", sm.ReportsReceived)
@@ -267,11 +239,11 @@ func (s *Server) summaryLines(v *view, st xlsxStyles, sm stats.Summary) []summar
 		metric string
 		fen    int64
 	}{{"funds_recovered_fen", sm.FundsRecoveredFen}, {"funds_returned_fen", sm.FundsReturnedFen}} {
-		out = append(out, summaryLine{v.StatsMetricLabel(f.metric) + v.T("statsexport.unit_wan"), st.wanCell(f.fen), "万元"},
-			summaryLine{v.StatsMetricLabel(f.metric) + v.T("statsexport.unit_yuan"), st.yuanCell(f.fen), "元"})
+		out = append(out, summaryLine{v.MetricName(f.metric) + v.T("statsexport.unit_wan"), st.wanCell(f.fen), "万元"},
+			summaryLine{v.MetricName(f.metric) + v.T("statsexport.unit_yuan"), st.yuanCell(f.fen), "元"})
 	}
-	out = append(out, summaryLine{v.StatsMetricLabel("avg_clue_disposal_days"), st.daysCell(sm.AvgClueDisposalDays), "天"},
-		summaryLine{v.StatsMetricLabel("avg_case_days"), st.daysCell(sm.AvgCaseDays), "天"})
+	out = append(out, summaryLine{v.MetricName("avg_clue_disposal_days"), st.daysCell(sm.AvgClueDisposalDays), "天"},
+		summaryLine{v.MetricName("avg_case_days"), st.daysCell(sm.AvgCaseDays), "天"})
 	count("overdue", sm.Overdue)
 	part("overdue", "object", sm.OverdueByType, nil)
 	return out
@@ -309,10 +281,10 @@ func (s *Server) writeDashboardXLSX(buf *bytes.Buffer, d stats.Dashboard) error 
 			tf  stats.TimesFigures
 		}{{"statsexport.compare_before", c.Before}, {"statsexport.compare_after", c.After}} {
 			p := v.T(part.key, part.tf.Period.From, part.tf.Period.To)
-			rows = append(rows, []any{p + v.StatsMetricLabel("clues_disposed"), part.tf.CluesDisposed, "件"},
-				[]any{p + v.StatsMetricLabel("avg_clue_disposal_days"), st.daysCell(part.tf.AvgClueDisposalDays), "天"},
-				[]any{p + v.StatsMetricLabel("cases_closed"), part.tf.CasesClosed, "件"},
-				[]any{p + v.StatsMetricLabel("avg_case_days"), st.daysCell(part.tf.AvgCaseDays), "天"})
+			rows = append(rows, []any{p + v.MetricName("clues_disposed"), part.tf.CluesDisposed, "件"},
+				[]any{p + v.MetricName("avg_clue_disposal_days"), st.daysCell(part.tf.AvgClueDisposalDays), "天"},
+				[]any{p + v.MetricName("cases_closed"), part.tf.CasesClosed, "件"},
+				[]any{p + v.MetricName("avg_case_days"), st.daysCell(part.tf.AvgCaseDays), "天"})
 		}
 	}
 	for _, row := range rows {
@@ -340,7 +312,7 @@ func (s *Server) writeDashboardXLSX(buf *bytes.Buffer, d stats.Dashboard) error 
 			continue
 		}
 		for _, k := range se.Keys {
-			cols = append(cols, column{v.StatsMetricLabel(se.Metric) + "·" + v.StatsKeyLabel(se.By, k.Key), k.Values, se.Metric})
+			cols = append(cols, column{v.MetricName(se.Metric) + "·" + v.StatsKey(se.By, k.Key), k.Values, se.Metric})
 		}
 	}
 	widths := []float64{10}
@@ -503,7 +475,7 @@ func (s *Server) statsExportRecords(w http.ResponseWriter, r *http.Request) erro
 	if err := s.app.Store.RecordExport(r.Context(), audit.Actor{UserID: p.UserID, Name: p.Name, UnitID: p.UnitID}, "stats", n, note); err != nil {
 		return err
 	}
-	download(w, statsFileName(v.T("statsexport.file_records")+"-"+v.StatsMetricLabel(metric), sm.Scope, sm.Period), xlsxType)
+	download(w, statsFileName(v.T("statsexport.file_records")+"-"+v.MetricName(metric), sm.Scope, sm.Period), xlsxType)
 	_, err = buf.WriteTo(w)
 	return err
 }
@@ -530,28 +502,14 @@ func (s *Server) writeRecordsXLSX(buf *bytes.Buffer, v *view, m stats.Metric, by
 		return err
 	}
 	err = each(func(rec store.StatRecord) error {
-		typ := rec.Type
-		if k := "statsexport.object." + rec.Type; s.cat.Has(i18n.ZH, k) {
-			typ = v.T(k)
-		}
-		detail := rec.Subtitle
-		switch m.Object {
-		case "reports", "reports_answered":
-			detail = v.L("channel", rec.Subtitle)
-		case "clues_disposed":
-			detail = v.L("clue_mode", rec.Subtitle)
-		case "cases_filed", "cases_closed":
-			detail = v.CategoryName(rec.Subtitle)
-		case "overdue":
-			detail = "" // a link inside the application, of no use in a file
-		}
+		row := v.recordRow(m.Name, by, rec) // labelled as on the records page
 		var keyCell any
 		if by != "" {
-			keyCell = v.StatsKeyLabel(by, rec.Key)
+			keyCell = row.Key
 		}
 		at := rec.At.In(s.app.Loc)
 		day := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, s.app.Loc)
-		return sh.add(typ, rec.Number, rec.Title, detail, keyCell, excelize.Cell{StyleID: st.date, Value: day})
+		return sh.add(row.Type, row.Number, row.Title, row.Detail, keyCell, excelize.Cell{StyleID: st.date, Value: day})
 	})
 	if err != nil {
 		return err

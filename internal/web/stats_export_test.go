@@ -227,7 +227,7 @@ func TestStatsExportWorkbook(t *testing.T) {
 			}
 		}
 		s := d.Summary
-		m := func(name string) string { return e.zh("statsexport.metric." + name) }
+		m := func(name string) string { return e.zh("stats.metric." + name) }
 		for _, c := range []struct {
 			label, want string
 		}{
@@ -418,7 +418,7 @@ func TestStatsMonthlyReport(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, want := range []string{template.HTMLEscapeString(bulletin), c.heading, "data-print",
-					"<td>" + e.zh("statsexport.metric.cases_filed") + `</td><td class="num">` + c.month + `</td><td class="num">` + c.ytd + "</td>"} {
+					"<td>" + e.zh("stats.metric.cases_filed") + `</td><td class="num">` + c.month + `</td><td class="num">` + c.ytd + "</td>"} {
 					if !strings.Contains(body, want) {
 						t.Errorf("page lacks %q", want)
 					}
@@ -442,7 +442,7 @@ func TestStatsMonthlyReport(t *testing.T) {
 			{"2026-01", `</td><td class="num">0</td><td class="num">0.0%</td><td class="num">0</td><td class="num">0.0%</td>`},
 		} {
 			body := e.get(t, "cm_a", "/stats/monthly?unit=430802&month="+c.month).Body.String()
-			if want := "<td>" + e.zh("statsexport.metric.persons_form2") + c.want; !strings.Contains(body, want) {
+			if want := "<td>" + e.zh("stats.metric.persons_form2") + c.want; !strings.Contains(body, want) {
 				t.Errorf("%s: four forms table lacks %q", c.month, want)
 			}
 		}
@@ -517,15 +517,15 @@ func TestPortalStats(t *testing.T) {
 	})
 }
 
-// TestStatsMetricLabels: every metric has a label in both languages.
-func TestStatsMetricLabels(t *testing.T) {
+// TestMetricNames: every metric has a label in both languages.
+func TestMetricNames(t *testing.T) {
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range stats.Metrics() {
 		for _, lang := range []string{i18n.ZH, i18n.EN} {
-			if !cat.Has(lang, "statsexport.metric."+m.Name) {
+			if !cat.Has(lang, "stats.metric."+m.Name) {
 				t.Errorf("%s: no label for metric %s", lang, m.Name)
 			}
 		}

@@ -151,7 +151,7 @@ func daysText(d *float64) string {
 func monthlyLines(v *view, m, y stats.Summary) []monthlyLine {
 	n := func(x int64) string { return strconv.FormatInt(x, 10) }
 	line := func(metric, month, year string) monthlyLine {
-		return monthlyLine{Label: v.StatsMetricLabel(metric), Month: month, YTD: year}
+		return monthlyLine{Label: v.MetricName(metric), Month: month, YTD: year}
 	}
 	out := []monthlyLine{
 		line("reports_received", n(m.ReportsReceived), n(y.ReportsReceived)),
@@ -160,7 +160,7 @@ func monthlyLines(v *view, m, y stats.Summary) []monthlyLine {
 		line("clues_disposed", n(m.CluesDisposed), n(y.CluesDisposed)),
 	}
 	for _, mode := range []string{"inquiry", "verification", "shelve", "close"} {
-		out = append(out, monthlyLine{Label: "　" + v.StatsKeyLabel("mode", mode), Month: n(m.CluesByMode[mode]), YTD: n(y.CluesByMode[mode])})
+		out = append(out, monthlyLine{Label: "　" + v.StatsKey("mode", mode), Month: n(m.CluesByMode[mode]), YTD: n(y.CluesByMode[mode])})
 	}
 	out = append(out,
 		line("cases_filed", n(m.CasesFiled), n(y.CasesFiled)),
@@ -171,13 +171,13 @@ func monthlyLines(v *view, m, y stats.Summary) []monthlyLine {
 		line("persons_org_actions", n(m.PersonsOrgActions), n(y.PersonsOrgActions)),
 		line("persons_detained", n(m.PersonsDetained), n(y.PersonsDetained)),
 		line("persons_transferred", n(m.PersonsTransferred), n(y.PersonsTransferred)),
-		monthlyLine{Label: v.StatsMetricLabel("funds_recovered_fen") + v.T("statsexport.unit_wan"), Month: stats.WanYuan(m.FundsRecoveredFen),
+		monthlyLine{Label: v.MetricName("funds_recovered_fen") + v.T("statsexport.unit_wan"), Month: stats.WanYuan(m.FundsRecoveredFen),
 			YTD: stats.WanYuan(y.FundsRecoveredFen)},
-		monthlyLine{Label: v.StatsMetricLabel("funds_returned_fen") + v.T("statsexport.unit_wan"), Month: stats.WanYuan(m.FundsReturnedFen),
+		monthlyLine{Label: v.MetricName("funds_returned_fen") + v.T("statsexport.unit_wan"), Month: stats.WanYuan(m.FundsReturnedFen),
 			YTD: stats.WanYuan(y.FundsReturnedFen)},
-		monthlyLine{Label: v.StatsMetricLabel("avg_clue_disposal_days") + v.T("statsexport.unit_days"), Month: daysText(m.AvgClueDisposalDays),
+		monthlyLine{Label: v.MetricName("avg_clue_disposal_days") + v.T("statsexport.unit_days"), Month: daysText(m.AvgClueDisposalDays),
 			YTD: daysText(y.AvgClueDisposalDays)},
-		monthlyLine{Label: v.StatsMetricLabel("avg_case_days") + v.T("statsexport.unit_days"), Month: daysText(m.AvgCaseDays),
+		monthlyLine{Label: v.MetricName("avg_case_days") + v.T("statsexport.unit_days"), Month: daysText(m.AvgCaseDays),
 			YTD: daysText(y.AvgCaseDays)},
 	)
 	return out
@@ -190,7 +190,7 @@ func monthlyForms(v *view, m, y stats.Forms) []monthlyLine {
 	yf := []int64{y.First, y.Second, y.Third, y.Fourth}
 	var out []monthlyLine
 	for i := range mf {
-		out = append(out, monthlyLine{Label: v.StatsMetricLabel("persons_form" + strconv.Itoa(i+1)),
+		out = append(out, monthlyLine{Label: v.MetricName("persons_form" + strconv.Itoa(i+1)),
 			Month: strconv.FormatInt(mf[i], 10), MonthPct: stats.Percent(mf[i], m.Total()) + "%",
 			YTD: strconv.FormatInt(yf[i], 10), YTDPct: stats.Percent(yf[i], y.Total()) + "%"})
 	}
