@@ -41,7 +41,7 @@ Usage:
   qingfeng serve   [--addr 127.0.0.1:8080] [--data DIR] [--db DSN] [--demo]
   qingfeng migrate [--data DIR] [--db DSN]
   qingfeng demo    [--data DIR] [--db DSN]
-  qingfeng demo    --scale province [--clues 500000] [--cases 100000] [--years 5] [--seed N] [--messages CSV]
+  qingfeng demo    --scale province [--clues 500000] [--cases 100000] [--reports 50000] [--years 5] [--seed N] [--messages CSV]
   qingfeng user add --username U --role R[,R...] --unit UNIT [--name NAME] [--person ID] [--password-stdin]
   qingfeng token create --username U [--name NAME]
   qingfeng token revoke --id N

@@ -222,10 +222,11 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 	scale := fs.String("scale", "", `"province": every Hunan county with generated clues (default: the four Zhangjiajie counties)`)
 	clues := fs.Int("clues", 500000, "with --scale province: number of clues")
 	cases := fs.Int("cases", 100000, "with --scale province: number of cases (0: none)")
+	reports := fs.Int("reports", 50000, "with --scale province: number of reports (信访举报; 0: none)")
 	years := fs.Int("years", 5, "with --scale province: years of clues, ending today")
 	seed := fs.Uint64("seed", 1, "with --scale province: random seed (the same seed gives the same data)")
 	messages := fs.String("messages", envOr(e, "QINGFENG_MESSAGES", "../shared/data/messages/messages-with-replies.csv"),
-		"with --scale province: CSV of real messages for clue texts (generated texts when missing)")
+		"with --scale province: CSV of real messages for clue and report texts (generated texts when missing)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -245,7 +246,7 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 		return apperr.New(apperr.Conflict, "demo.not_empty")
 	}
 	if *scale == "province" {
-		return provinceDemo(ctx, e, a, c.data, demo.ProvinceOptions{Clues: *clues, Cases: *cases, Years: *years, Seed: *seed, Messages: *messages})
+		return provinceDemo(ctx, e, a, c.data, demo.ProvinceOptions{Clues: *clues, Cases: *cases, Reports: *reports, Years: *years, Seed: *seed, Messages: *messages})
 	}
 	return ensureDemo(ctx, e, a, c.data)
 }
@@ -271,7 +272,10 @@ func provinceDemo(ctx context.Context, e env, a *app.App, dataDir string, o demo
 		fmt.Fprintf(e.stdout, "%d cases, %d subjects, %d measures, %d running clocks of cases and measures\n", res.Cases, res.Subjects,
 			res.Measures, res.CaseClocks)
 	}
-	fmt.Fprintf(e.stdout, "time: organisation %v, villages, clues and cases %v, total %v\n", res.OrgTime.Round(time.Millisecond),
+	if res.Reports > 0 {
+		fmt.Fprintf(e.stdout, "%d reports with %d hand-off events\n", res.Reports, res.ReportEvents)
+	}
+	fmt.Fprintf(e.stdout, "time: organisation %v, villages, clues, cases and reports %v, total %v\n", res.OrgTime.Round(time.Millisecond),
 		res.CluesTime.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	var b strings.Builder
 	fmt.Fprintf(&b, "demo password: %s\n", pw)

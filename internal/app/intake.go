@@ -88,6 +88,11 @@ const (
 // reportNumberFmt renders registration numbers: short name, year, sequence.
 const reportNumberFmt = "%s信〔%d〕%d号"
 
+// ReportNumberFmt is the registration number format (short name of the
+// receiving unit, year, sequence), for generators that number reports in
+// bulk (store.BulkReport).
+const ReportNumberFmt = reportNumberFmt
+
 // sealAAD binds sealed identities to their column.
 const sealAAD = "reports.reporter_sealed.v1"
 
@@ -385,16 +390,23 @@ func (a *App) prepareReport(ctx context.Context, p *auth.Principal, rc *receiver
 	for _, f := range clean {
 		nfiles = append(nfiles, store.NewFile{Name: f.Name, MIME: f.MIME, Data: f.Data, SHA256: f.SHA256})
 	}
-	short := receiving.ShortName
-	if short == "" {
-		short = firstRunes(receiving.Name, 1)
-	}
+	short := shortName(*receiving)
 	var msgs []intake.Message
 	if reply := strings.TrimSpace(sub.Reply); reply != "" {
 		msgs = append(msgs, intake.Message{Author: "staff", Public: true, Body: "【原办理答复】" + reply})
 	}
 	return store.NewReport{Report: r, ReceiptHash: receiptHash, NumberFmt: reportNumberFmt, ShortName: short,
 		Clocks: clocks, Messages: msgs, Files: nfiles, Event: event}, nil
+}
+
+// SealReporter seals a real-name reporter's identity as registration
+// does (for generators that write reports in bulk). Errors: the keyring's.
+func (a *App) SealReporter(r intake.Reporter) (string, error) {
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return "", err
+	}
+	return a.Keys.Seal(raw, []byte(sealAAD))
 }
 
 func firstRunes(s string, n int) string {

@@ -19,6 +19,7 @@ import (
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/audit"
 	"qingfeng/internal/auth"
+	"qingfeng/internal/casework"
 	"qingfeng/internal/clue"
 	"qingfeng/internal/credential"
 	"qingfeng/internal/divisions"
@@ -32,8 +33,9 @@ import (
 // offices, dispatched groups and township commissions (real divisions),
 // synthetic villages, area groups, four staff accounts per county, and a
 // clue ledger of ProvinceOptions.Clues clues over ProvinceOptions.Years
-// years. The organisation above the villages goes through the app services
-// (validated and audited per object); the villages and the clues are
+// years, cases (province_cases.go) and reports (province_reports.go). The
+// organisation above the villages goes through the app services (validated
+// and audited per object); the villages, clues, cases and reports are
 // written by store.BulkLoad with one audit record for the whole load.
 
 // ProvinceOptions sizes the province-scale generation.
@@ -41,11 +43,13 @@ type ProvinceOptions struct {
 	Clues    int    // clues over the whole province (default 500,000)
 	Years    int    // years of clues and cases, ending now (default 5)
 	Cases    int    // cases over the whole province (0: none; `qingfeng demo --scale province` asks for 100,000)
+	Reports  int    // reports (信访举报) over the whole province (0: none; `qingfeng demo --scale province` asks for 50,000)
 	Seed     uint64 // the same seed gives the same data
 	Counties int    // 0: every county-level division; n: the first n in code order (tests)
 	Password string // the one password of the staff accounts
 	// Messages is a CSV file of real public messages (columns 留言主题 and
-	// 留言详情) for clue titles and texts; "" or a missing file: generated
+	// 留言详情, optionally 答复意见) for clue and report titles and texts
+	// and the reports' handling results; "" or a missing file: generated
 	// texts.
 	Messages string
 	Progress func(msg string) // optional progress lines
@@ -53,23 +57,25 @@ type ProvinceOptions struct {
 
 // ProvinceResult summarises what LoadProvince built.
 type ProvinceResult struct {
-	Counties   int
-	Townships  int
-	Villages   int
-	Units      int // all units, villages included
-	AreaGroups int
-	People     int
-	Users      int
-	Clues      int
-	Clocks     int // running disposal clocks
-	Cases      int
-	Subjects   int // subjects of the cases
-	Measures   int // measures of the cases (running and ended)
-	CaseClocks int // running clocks of the cases and their measures
-	Texts      string
-	Logins     []Login // the staff accounts, county by county
-	OrgTime    time.Duration
-	CluesTime  time.Duration
+	Counties     int
+	Townships    int
+	Villages     int
+	Units        int // all units, villages included
+	AreaGroups   int
+	People       int
+	Users        int
+	Clues        int
+	Clocks       int // running disposal clocks
+	Cases        int
+	Subjects     int // subjects of the cases
+	Measures     int // measures of the cases (running and ended)
+	CaseClocks   int // running clocks of the cases and their measures
+	Reports      int
+	ReportEvents int
+	Texts        string
+	Logins       []Login // the staff accounts, county by county
+	OrgTime      time.Duration
+	CluesTime    time.Duration
 }
 
 // County staff accounts: username prefix c<division code>_ and these
@@ -103,6 +109,9 @@ func LoadProvince(ctx context.Context, a *app.App, o ProvinceOptions) (ProvinceR
 	}
 	if o.Cases < 0 || o.Cases > 5000000 {
 		return res, apperr.InvalidField("cases", "demo.cases_invalid")
+	}
+	if o.Reports < 0 || o.Reports > 20000000 {
+		return res, apperr.InvalidField("reports", "demo.reports_invalid")
 	}
 	if o.Years < 1 || o.Years > 20 {
 		return res, apperr.InvalidField("years", "demo.years_invalid")
@@ -138,6 +147,9 @@ func LoadProvince(ctx context.Context, a *app.App, o ProvinceOptions) (ProvinceR
 	start := time.Now()
 	pb := &provinceBuilder{a: a, p: sys, divs: divs, rng: rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15)), res: &res, password: o.Password}
 	pb.from = a.Now().In(a.Loc).AddDate(-o.Years, 0, 0)
+	if pb.caseData, err = casework.LoadData(); err != nil {
+		return res, fmt.Errorf("demo: case data: %w", err)
+	}
 	if err := pb.org(ctx, o, progress); err != nil {
 		return res, err
 	}
@@ -146,10 +158,11 @@ func LoadProvince(ctx context.Context, a *app.App, o ProvinceOptions) (ProvinceR
 		res.Counties, res.Townships, res.AreaGroups, res.Users, res.OrgTime.Round(time.Millisecond), len(pb.villages), o.Clues))
 	start = time.Now()
 	cnt, err := a.Store.BulkLoad(ctx, actorOf(sys), store.BulkLoad{Action: "demo.province", Units: pb.villages,
-		Clues: pb.clues(o, texts, progress), Cases: pb.cases(o, progress),
+		Clues: pb.clues(o, texts, progress), Cases: pb.cases(o, progress), Reports: pb.reports(o, texts, progress),
 		Note: map[string]any{"counties": res.Counties, "townships": res.Townships, "years": o.Years, "seed": o.Seed, "texts": texts.kind}})
 	res.Villages, res.Clues, res.Clocks = cnt.Units, cnt.Clues, cnt.Clocks
 	res.Cases, res.Subjects, res.Measures, res.CaseClocks = cnt.Cases, cnt.Subjects, cnt.Measures, cnt.CaseClocks
+	res.Reports, res.ReportEvents = cnt.Reports, cnt.ReportEvents
 	res.Units += cnt.Units
 	res.CluesTime = time.Since(start)
 	return res, err
@@ -168,9 +181,10 @@ type provinceBuilder struct {
 	rng      *rand.Rand
 	res      *ProvinceResult
 	password string
-	from     time.Time  // first day of the clue period, in the business time zone
-	counties []*pCounty // in code order
-	villages []org.Unit // created in bulk
+	caseData casework.Data // subject categories: the government sanctions each allows
+	from     time.Time     // first day of the clue period, in the business time zone
+	counties []*pCounty    // in code order
+	villages []org.Unit    // created in bulk
 }
 
 // pCounty is a county commission with the units clues are handled by.
@@ -178,6 +192,7 @@ type pCounty struct {
 	unit      org.Unit
 	short     string
 	desk      org.Unit   // 案件监督管理室: new clues wait here
+	petition  org.Unit   // 信访室: reports received by the commission wait here
 	handlers  []org.Unit // offices and dispatched groups
 	townships []pTownship
 	leader    int64 // user ids
@@ -286,7 +301,7 @@ func (b *provinceBuilder) county(ctx context.Context, cityID int64, cd divisions
 	if c.desk, err = add(org.KindCaseManagement, "案件监督管理室"); err != nil {
 		return err
 	}
-	if _, err := add(org.KindPetition, "信访室"); err != nil {
+	if c.petition, err = add(org.KindPetition, "信访室"); err != nil {
 		return err
 	}
 	if _, err := add(org.KindReview, "案件审理室"); err != nil {
@@ -433,6 +448,7 @@ type clueTexts struct {
 	kind     string // "messages (N)" or "generated"
 	titles   []string
 	contents []string
+	replies  []string // the official reply of each message ("" when none)
 }
 
 // loadTexts reads the messages CSV when present.
@@ -455,7 +471,7 @@ func loadTexts(path string) (*clueTexts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: messages: %w", err)
 	}
-	ti, ci := slices.Index(head, "留言主题"), slices.Index(head, "留言详情")
+	ti, ci, ri := slices.Index(head, "留言主题"), slices.Index(head, "留言详情"), slices.Index(head, "答复意见")
 	if ti < 0 || ci < 0 {
 		return nil, fmt.Errorf("demo: messages: %s has no columns 留言主题 and 留言详情", path)
 	}
@@ -474,8 +490,13 @@ func loadTexts(path string) (*clueTexts, error) {
 		if title == "" || content == "" {
 			continue
 		}
+		reply := ""
+		if ri >= 0 && ri < len(rec) {
+			reply = strings.TrimSpace(rec[ri])
+		}
 		t.titles = append(t.titles, firstRunes(title, clue.MaxTitle))
 		t.contents = append(t.contents, firstRunes(content, 2000))
+		t.replies = append(t.replies, reply)
 	}
 	if len(t.titles) > 0 {
 		t.kind = "messages (" + strconv.Itoa(len(t.titles)) + ")"

@@ -3,7 +3,9 @@ package demo
 import (
 	"fmt"
 	"iter"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +23,11 @@ import (
 // stages passed, the review clock of the cases in review, and measures:
 // about 45 % of the cases under investigation have a running measure with
 // its statutory clock (some past due), a few closed cases an ended one.
+// Every subject of a decided case has an outcome that passes
+// casework.Outcome.Validate, with its four form derived by FormOf: about
+// 30 % first-form measures only, 30 % light sanctions or organisational
+// adjustment, 30 % heavy sanctions, 10 % transferred to the procuratorate,
+// and funds on about a third.
 
 // caseStage is one stage of the generated workflow: the state, the
 // action that enters it and how long the case stays in it (days).
@@ -71,11 +78,12 @@ func (b *provinceBuilder) cases(o ProvinceOptions, progress func(string)) iter.S
 		}
 		now := b.a.Now()
 		rng := rand.New(rand.NewPCG(o.Seed, 0x2545f4914f6cdd1d))
+		orng := rand.New(rand.NewPCG(o.Seed, 0x14057b7ef767814f)) // outcomes: their own stream
 		step := now.Sub(b.from) / time.Duration(o.Cases)
 		for i := range o.Cases {
 			created := b.from.Add(step*time.Duration(i) + time.Duration(rng.Int64N(int64(max(step, 1))))).UTC().Truncate(time.Second)
 			tr := all[rng.IntN(len(all))]
-			bc, err := b.oneCase(rng, now, created, tr.c, tr.t)
+			bc, err := b.oneCase(rng, orng, now, created, tr.c, tr.t)
 			if !yield(bc, err) || err != nil {
 				return
 			}
@@ -87,7 +95,7 @@ func (b *provinceBuilder) cases(o ProvinceOptions, progress func(string)) iter.S
 }
 
 // oneCase makes one case requested at created in county c, township ti.
-func (b *provinceBuilder) oneCase(rng *rand.Rand, now, created time.Time, c *pCounty, ti int) (store.BulkCase, error) {
+func (b *provinceBuilder) oneCase(rng, orng *rand.Rand, now, created time.Time, c *pCounty, ti int) (store.BulkCase, error) {
 	t := c.townships[ti]
 	lead, ledger, short := t.unit, t.unit, string([]rune(t.unit.Name)[:1])
 	if rng.IntN(100) < 40 {
@@ -169,7 +177,26 @@ func (b *provinceBuilder) oneCase(rng *rand.Rand, now, created time.Time, c *pCo
 	cs.Status = status
 	if !cs.DecidedAt.IsZero() {
 		for j := range cs.Subjects {
-			cs.Subjects[j].Form = casework.Form(1 + min(rng.IntN(100)/30, 3)) // 1: 30 %, 2: 30 %, 3: 30 %, 4: 10 %
+			sj := &cs.Subjects[j]
+			// The draw that once picked a random form, kept so that a
+			// seed gives the same cases, measures and clocks as before
+			// outcomes existed (the figures of issue 5 stay comparable).
+			_ = rng.IntN(100)
+			o, err := decidedOutcome(orng, *sj, cat, cs.DecidedAt, b.caseData)
+			if err != nil {
+				return bc, err
+			}
+			sj.Outcome, sj.Form = &o, casework.FormOf(o).Form
+			if o.Transferred {
+				// Handed to the procuratorate within days of the decision.
+				t := cs.DecidedAt.Add(time.Duration(1+orng.IntN(15)) * day)
+				if !cs.ClosedAt.IsZero() && t.After(cs.ClosedAt) {
+					t = cs.ClosedAt
+				}
+				if t.Before(now) {
+					sj.TransferredAt = t
+				}
+			}
 		}
 	}
 	switch status {
@@ -222,4 +249,102 @@ func (b *provinceBuilder) measure(rng *rand.Rand, now time.Time, cs casework.Cas
 		return m, nil, err
 	}
 	return m, &k, nil
+}
+
+// First-form measures with weights (of 100).
+var firstWeights = []weighted{{string(casework.FirstReminderTalk), 22}, {string(casework.FirstCriticism), 26},
+	{string(casework.FirstAdmonish), 18}, {string(casework.FirstSelfReview), 12}, {string(casework.FirstCirculated), 8},
+	{string(casework.FirstWarningTalk), 6}, {string(casework.FirstRectify), 4}, {string(casework.FirstSurrender), 2},
+	{string(casework.FirstLifeMeeting), 2}}
+
+// decidedOutcome draws the outcome of one subject decided at decided:
+// first-form only, light, heavy or transferred (30/30/30/10 %), sanctions
+// the subject may get (party ones only for party members, government ones
+// within the category's list), funds on about a third. It validates the
+// outcome as the service does; an error is a generator bug.
+func decidedOutcome(rng *rand.Rand, sj casework.Subject, cat string, decided time.Time, d casework.Data) (casework.Outcome, error) {
+	o := casework.Outcome{DecidedAt: decided}
+	allowed := casework.AllowedGovSanctions(sj.Category, d)
+	gov := func(from ...casework.GovSanction) casework.GovSanction {
+		var ok []casework.GovSanction
+		for _, g := range from {
+			if slices.Contains(allowed, g) {
+				ok = append(ok, g)
+			}
+		}
+		if len(ok) == 0 {
+			return ""
+		}
+		return ok[rng.IntN(len(ok))]
+	}
+	cadre := sj.Category != casework.CategoryVillageCadre // holds a post an organisation can adjust
+	funds := 25
+	switch r := rng.IntN(100); {
+	case r < 30: // first form only
+		o.First = append(o.First, casework.FirstForm(pick(rng, firstWeights)))
+		if f := casework.FirstForm(pick(rng, firstWeights)); rng.IntN(4) == 0 && f != o.First[0] {
+			o.First = append(o.First, f)
+		}
+		funds = 12
+	case r < 60: // light sanctions, organisational adjustment
+		if sj.PartyMember && rng.IntN(100) < 75 {
+			o.Party = []casework.PartySanction{casework.PartyWarning, casework.PartyWarning, casework.PartySeriousWarning}[rng.IntN(3)]
+		}
+		if o.Party == "" || rng.IntN(100) < 35 {
+			o.Gov = gov(casework.GovWarning, casework.GovDemerit, casework.GovDemerit, casework.GovMajorDemerit, casework.GovDemotion)
+		}
+		if cadre && rng.IntN(100) < 15 {
+			o.Org = append(o.Org, []casework.OrgAction{casework.OrgSuspension, casework.OrgAdjustment, casework.OrgResignation,
+				casework.OrgRemoval}[rng.IntN(4)])
+		}
+	case r < 90: // heavy sanctions
+		if sj.PartyMember {
+			o.Party = []casework.PartySanction{casework.PartyRemoval, casework.PartyProbation, casework.PartyProbation,
+				casework.PartyExpulsion}[rng.IntN(4)]
+			if o.Party == casework.PartyProbation {
+				o.ProbationYears = 1 + rng.IntN(2)
+			}
+		}
+		if !sj.PartyMember || rng.IntN(100) < 55 {
+			o.Gov = gov(casework.GovDismissal, casework.GovExpulsion)
+			if o.Gov == "" {
+				// A village cadre: the law's heaviest government sanction.
+				o.Gov = gov(casework.GovMajorDemerit)
+			}
+		}
+		if cadre && rng.IntN(100) < 12 {
+			o.Org = append(o.Org, casework.OrgDemotion)
+		}
+		funds = 40
+	default: // transferred to the procuratorate
+		o.Transferred = true
+		if sj.PartyMember && rng.IntN(100) < 90 {
+			o.Party = casework.PartyExpulsion
+		}
+		if rng.IntN(100) < 80 {
+			o.Gov = gov(casework.GovExpulsion)
+		}
+		funds = 75
+	}
+	if rng.IntN(100) < funds {
+		// 3,000 to 500,000 yuan, log-uniform, in fen.
+		amount := int64(300000 * math.Pow(500000.0/3000.0, rng.Float64()))
+		switch rng.IntN(4) {
+		case 0:
+			o.ConfiscatedFen = amount
+		case 1:
+			o.OrderedFen = amount
+		case 2:
+			o.RecoveredFen, o.OrderedFen = amount*2/3, amount-amount*2/3
+		default:
+			o.RecoveredFen = amount
+		}
+		if (cat == "subsidies" || cat == "collective_assets") && rng.IntN(100) < 60 {
+			o.ReturnedFen = amount * int64(30+rng.IntN(71)) / 100
+		}
+	}
+	if err := o.Validate(sj, d); err != nil {
+		return o, fmt.Errorf("demo: outcome of %s: %w", sj.Name, err)
+	}
+	return o, nil
 }

@@ -47,7 +47,11 @@ type BulkLoad struct {
 	// Cases are numbered in the order they come (per ledger unit and year
 	// of the filing request, after the numbers already allocated), after
 	// the clues.
-	Cases     iter.Seq2[BulkCase, error]
+	Cases iter.Seq2[BulkCase, error]
+	// Reports are numbered in the order they come (per receiving unit and
+	// year of receipt, after the numbers already allocated), after the
+	// cases.
+	Reports   iter.Seq2[BulkReport, error]
 	CreatedBy int64 // the user recorded as creator of the clues and proposer of the cases (0: none)
 }
 
@@ -61,6 +65,8 @@ type BulkCounts struct {
 	// Cases with their subjects, measures, events and running clocks (of
 	// the cases and their measures).
 	Cases, Subjects, Measures, CaseEvents, CaseClocks int
+	// Reports with their events (bands and search entries go with them).
+	Reports, ReportEvents int
 }
 
 // Batch sizes of BulkLoad.
@@ -70,10 +76,11 @@ const (
 	bulkTxUnits   = 5000  // units per transaction
 )
 
-// BulkLoad writes generated units and clues in big transactions and ends
-// with one audit record (Action; the counts and Note), the ledger counters
-// (doc_numbers, so later registrations continue each sequence) and, on
-// PostgreSQL, the clue id sequence and fresh planner statistics.
+// BulkLoad writes generated units, clues, cases and reports in big
+// transactions and ends with one audit record (Action; the counts and
+// Note), the ledger counters (doc_numbers and report_numbers, so later
+// registrations continue each sequence) and, on PostgreSQL, the id
+// sequences and fresh planner statistics.
 //
 // It is for loading a database that nobody else writes to at the same
 // time (the demo generator, benchmarks): it numbers clues from the
@@ -139,6 +146,10 @@ func (s *Store) BulkLoad(ctx context.Context, a audit.Actor, b BulkLoad) (BulkCo
 	if err != nil {
 		return n, err
 	}
+	reportCounters, reportTouched, err := s.bulkReports(ctx, b.Reports, &n)
+	if err != nil {
+		return n, err
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, x := range []struct {
 			kind     string
@@ -152,9 +163,18 @@ func (s *Store) BulkLoad(ctx context.Context, a audit.Actor, b BulkLoad) (BulkCo
 				}
 			}
 		}
+		for k := range reportTouched {
+			if _, err := s.exec(ctx, tx, `INSERT INTO report_numbers (unit_id, year, last) VALUES ($1, $2, $3)
+				ON CONFLICT (unit_id, year) DO UPDATE SET last = excluded.last`, k.unit, k.year, reportCounters[k]); err != nil {
+				return fmt.Errorf("store: bulk report counters: %w", err)
+			}
+		}
 		note := map[string]any{"units": n.Units, "clues": n.Clues, "clocks": n.Clocks, "events": n.Events}
 		if n.Cases > 0 {
 			note["cases"], note["subjects"], note["measures"], note["case_clocks"] = n.Cases, n.Subjects, n.Measures, n.CaseClocks
+		}
+		if n.Reports > 0 {
+			note["reports"], note["report_events"] = n.Reports, n.ReportEvents
 		}
 		for k, v := range b.Note {
 			note[k] = v
@@ -169,7 +189,7 @@ func (s *Store) BulkLoad(ctx context.Context, a audit.Actor, b BulkLoad) (BulkCo
 		for _, x := range []struct {
 			table string
 			n     int
-		}{{"clues", n.Clues}, {"cases", n.Cases}, {"case_subjects", n.Subjects}, {"case_measures", n.Measures}} {
+		}{{"clues", n.Clues}, {"cases", n.Cases}, {"case_subjects", n.Subjects}, {"case_measures", n.Measures}, {"reports", n.Reports}} {
 			if x.n == 0 {
 				continue
 			}
@@ -177,9 +197,11 @@ func (s *Store) BulkLoad(ctx context.Context, a audit.Actor, b BulkLoad) (BulkCo
 				return n, fmt.Errorf("store: bulk %s sequence: %w", x.table, err)
 			}
 		}
-		// What autovacuum would do shortly: statistics for the planner.
-		for _, t := range []string{"units", "clues", "clocks", "clue_events", "cases", "case_subjects", "case_measures", "case_events"} {
-			if _, err := s.db.ExecContext(ctx, `ANALYZE `+t); err != nil {
+		// What autovacuum would do shortly: statistics for the planner and
+		// the visibility map (index-only scans of the statistics' indexes).
+		for _, t := range []string{"units", "clues", "clocks", "clue_events", "cases", "case_subjects", "case_measures", "case_events",
+			"reports", "report_events", "report_bands", "report_search"} {
+			if _, err := s.db.ExecContext(ctx, `VACUUM (ANALYZE) `+t); err != nil {
 				return n, fmt.Errorf("store: analyze %s: %w", t, err)
 			}
 		}

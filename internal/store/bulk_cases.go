@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"qingfeng/internal/casework"
+	"qingfeng/internal/stats"
 )
 
 // This file loads generated cases in bulk for BulkLoad (the province-scale
@@ -21,8 +23,11 @@ import (
 // BulkCase is one generated case for BulkLoad.
 type BulkCase struct {
 	// Case is stored as given (status, dates, lead and ledger units,
-	// subjects with their unit paths and forms); BulkLoad assigns the ids
-	// and the number (from the year of CreatedAt) and ignores Version.
+	// subjects with their unit paths, outcomes, forms and transfer dates);
+	// BulkLoad assigns the ids and the number (from the year of
+	// CreatedAt) and ignores Version. A subject's outcome is stored as
+	// UpdateCase stores it (JSON, Form as given, outcome_at its DecidedAt,
+	// the figures of stats.FiguresOf).
 	Case       casework.Case
 	CreatedAt  time.Time // the filing request
 	ShortName  string    // the ledger unit's short name for the number
@@ -107,8 +112,14 @@ func (s *Store) bulkCases(ctx context.Context, cases iter.Seq2[BulkCase, error],
 		c.Seq = int(counters[k])
 		c.Number = casework.Number(bc.ShortName, c.Year, c.Seq)
 		for i := range c.Subjects {
-			c.Subjects[i].ID, c.Subjects[i].CaseID = ids.subjects, c.ID
+			sj := &c.Subjects[i]
+			sj.ID, sj.CaseID = ids.subjects, c.ID
 			ids.subjects++
+			if sj.Outcome != nil {
+				o := *sj.Outcome
+				o.SubjectID = sj.ID
+				sj.Outcome = &o
+			}
 		}
 		for i := range bc.Measures {
 			m := &bc.Measures[i].Measure
@@ -191,11 +202,24 @@ func (s *Store) bulkCaseStmt(ctx context.Context, tx *sql.Tx, part []BulkCase, c
 	n.Cases += len(part)
 	for _, bc := range part {
 		for i, sj := range bc.Case.Subjects {
+			// The outcome as writeSubjects stores it: the JSON, the form,
+			// the decision date and what it counts as (stats.FiguresOf).
+			outcome, at := "", int64(0)
+			var f stats.Figures
+			if sj.Outcome != nil {
+				b, err := json.Marshal(sj.Outcome)
+				if err != nil {
+					return err
+				}
+				outcome, at, f = string(b), ms(sj.Outcome.DecidedAt), stats.FiguresOf(*sj.Outcome)
+			}
 			sep(`INSERT INTO case_subjects (id, case_id, seq, name, unit_text, post, rank, category, party_member, unit_id, unit_path,
-				form, created_at) VALUES `)
-			fmt.Fprintf(&q, "(%s, %s, %d, %s, %s, %s, %s, %s, %s, %s, %s, %d, %d)", ph(sj.ID), ph(sj.CaseID), i+1, ph(sj.Name), ph(sj.Unit),
-				ph(sj.Post), ph(sj.Rank), ph(sj.Category), ph(sj.PartyMember), ph(nullID(sj.UnitID)), ph(sj.UnitPath), int(sj.Form),
-				ms(bc.CreatedAt))
+				outcome, form, outcome_at, sanctioned, party_sanctioned, gov_sanctioned, org_action, transferred, funds_fen, returned_fen,
+				transferred_at, created_at) VALUES `)
+			fmt.Fprintf(&q, "(%s, %s, %d, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %d, %s, %s, %s, %s, %s, %d, %d, %d, %d)", ph(sj.ID),
+				ph(sj.CaseID), i+1, ph(sj.Name), ph(sj.Unit), ph(sj.Post), ph(sj.Rank), ph(sj.Category), ph(sj.PartyMember),
+				ph(nullID(sj.UnitID)), ph(sj.UnitPath), ph(outcome), int(sj.Form), at, ph(f.Sanctioned), ph(f.PartySanctioned),
+				ph(f.GovSanctioned), ph(f.OrgAction), ph(f.Transferred), f.FundsFen, f.ReturnedFen, ms(sj.TransferredAt), ms(bc.CreatedAt))
 			n.Subjects++
 			if rows == bulkStmtCases {
 				if err := run("case subjects"); err != nil {
