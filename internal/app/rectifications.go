@@ -8,6 +8,7 @@ import (
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
 	"qingfeng/internal/intake"
+	"qingfeng/internal/org"
 	"qingfeng/internal/oversight"
 	"qingfeng/internal/store"
 )
@@ -343,4 +344,20 @@ func (a *App) RectFile(ctx context.Context, p auth.Principal, fileID int64) (ove
 		return f, nil, apperr.New(apperr.NotFound, "error.not_found.evidence")
 	}
 	return f, data, nil
+}
+
+// RectUnitChoices returns the units a rectification may be given to by the
+// caller (task.manage): the townships, villages, offices and dispatched
+// groups under the caller's commission, in tree order.
+func (a *App) RectUnitChoices(ctx context.Context, p auth.Principal) ([]org.Unit, error) {
+	if !p.Can(auth.PermTaskManage) {
+		return nil, nil
+	}
+	home := a.receivingUnit(ctx, &p)
+	if home == nil {
+		return nil, nil
+	}
+	us, _, err := a.Store.ListUnits(ctx, auth.Scope{Prefixes: []string{home.Path}}, store.UnitFilter{Under: home.Path,
+		Kinds: []org.Kind{org.KindTownship, org.KindVillage, org.KindOffice, org.KindDispatched}, Page: store.Page{Limit: 500}})
+	return us, err
 }
