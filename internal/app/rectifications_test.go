@@ -2,9 +2,11 @@ package app_test
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,6 +129,22 @@ func TestRectificationJourney(t *testing.T) {
 		must(t, err)
 		if bytes.Contains(data, []byte("Exif")) || bytes.Contains(data, []byte("GPS-SECRET")) || d.Files[0].MIME != "image/jpeg" {
 			t.Errorf("evidence image not cleaned (%d bytes, %s)", len(data), d.Files[0].MIME)
+		}
+		// The statistics count what the record logs: one opened, one
+		// closed substantively, one reopening; the bulletin says so.
+		sum, err := f.app.StatsSummary(ctx, f.principals["admina"], app.StatsRequest{Unit: fmt.Sprint(f.units["A"].ID),
+			From: "2026-03-01", To: "2026-03-31"})
+		must(t, err)
+		if sum.RectificationsOpened != 1 || sum.RectificationsClosed != 1 || sum.RectificationsClosedSubstantive != 1 ||
+			sum.RectificationsReopened != 1 || sum.RectificationClosureRate == nil || *sum.RectificationClosureRate != 100 {
+			t.Errorf("summary rectifications %d/%d/%d/%d rate %v", sum.RectificationsOpened, sum.RectificationsClosed,
+				sum.RectificationsClosedSubstantive, sum.RectificationsReopened, sum.RectificationClosureRate)
+		}
+		bul, err := f.app.StatsBulletin(ctx, f.principals["admina"], app.StatsRequest{Unit: fmt.Sprint(f.units["A"].ID),
+			From: "2026-03-01", To: "2026-03-31"})
+		must(t, err)
+		if !strings.Contains(bul, "督促整改问题1个，已销号1个（实质性销号1个）。") {
+			t.Errorf("bulletin: %s", bul)
 		}
 		// Every write audited in order.
 		hist, err := f.app.History(ctx, sys, "rectification", r.ID)

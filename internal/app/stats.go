@@ -152,7 +152,7 @@ var summaryKeys = map[string]string{"reports": "channel,kind,category", "clues":
 
 // summaryObjects are the row sets of a summary.
 var summaryObjects = []string{"reports", "reports_answered", "clues", "clues_disposed", "cases_filed", "cases_closed",
-	"subjects", "detentions", "overdue"}
+	"subjects", "detentions", "overdue", "rectifications", "rectifications_closed", "rectifications_reopened"}
 
 // collect runs every summary object over the target, bucketed when
 // buckets are given.
@@ -224,6 +224,14 @@ func summarize(t statsTarget, rows map[string][]store.StatRow) stats.Summary {
 	s.PersonsDetained = sum(rows["detentions"], "detentions", "n")
 	s.Overdue = sum(rows["overdue"], "overdue", "n")
 	s.OverdueByType = byKey(rows["overdue"], "overdue", "n", 0)
+	rc := rows["rectifications_closed"]
+	s.RectificationsOpened = sum(rows["rectifications"], "rectifications", "n")
+	s.RectificationsClosed = sum(rc, "rectifications_closed", "n")
+	s.RectificationsClosedSubstantive = sum(rc, "rectifications_closed", "substantive")
+	s.RectificationsClosedStaged = sum(rc, "rectifications_closed", "staged")
+	s.RectificationsClosedProcedural = sum(rc, "rectifications_closed", "procedural")
+	s.RectificationsReopened = sum(rows["rectifications_reopened"], "rectifications_reopened", "n")
+	s.RectificationClosureRate = stats.ClosureRate(s.RectificationsClosed, s.RectificationsOpened)
 	return s
 }
 

@@ -28,6 +28,11 @@ import (
 //   - averages: calendar days from receipt to disposal of the clues
 //     disposed in the period, and from filing to closure of the cases closed
 //     in the period.
+//   - rectifications (整改): an item counts when created, in its
+//     responsible unit; a closure (销号) at its closing date with its kind
+//     (substantive, staged, procedural; the item's last closure, cleared
+//     when verification fails); a reopening at its date. The closure rate
+//     is closed / opened in the period, in percent.
 //   - area groups: a record counts for a group when its unit was a member
 //     on the record's date (the membership valid then).
 type Metric struct {
@@ -69,6 +74,12 @@ func Metrics() []Metric {
 		{Name: "avg_clue_disposal_days", Object: "clues_disposed", Value: "days_ms", Unit: "天", Avg: true, Keys: []string{"mode", "source", "category"}},
 		{Name: "avg_case_days", Object: "cases_closed", Value: "days_ms", Unit: "天", Avg: true, Keys: []string{"category"}},
 		{Name: "overdue", Object: "overdue", Value: "n", Unit: "件", Keys: []string{"object"}},
+		{Name: "rectifications_opened", Object: "rectifications", Value: "n", Unit: "件", Keys: []string{"source"}},
+		{Name: "rectifications_closed", Object: "rectifications_closed", Value: "n", Unit: "件", Keys: []string{"closure", "source"}},
+		{Name: "rectifications_closed_substantive", Object: "rectifications_closed", Value: "substantive", Unit: "件", Keys: []string{"source"}},
+		{Name: "rectifications_closed_staged", Object: "rectifications_closed", Value: "staged", Unit: "件", Keys: []string{"source"}},
+		{Name: "rectifications_closed_procedural", Object: "rectifications_closed", Value: "procedural", Unit: "件", Keys: []string{"source"}},
+		{Name: "rectifications_reopened", Object: "rectifications_reopened", Value: "n", Unit: "件", Keys: []string{"source"}},
 	}
 }
 

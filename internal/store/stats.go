@@ -48,6 +48,16 @@ const (
 	StatDetentions StatObject = "detentions"
 	// StatOverdue: running clocks past their due time now (no period).
 	StatOverdue StatObject = "overdue"
+	// StatRectifications: rectifications (整改) by their creation
+	// (created_at), in the responsible unit.
+	StatRectifications StatObject = "rectifications"
+	// StatRectClosed: rectifications closed (销号), by closed_at, with
+	// the closure kind's values substantive, staged, procedural (the last
+	// closure of the item; a reopening clears it).
+	StatRectClosed StatObject = "rectifications_closed"
+	// StatRectReopened: reopenings after failed verification, by their
+	// date (one per reopening).
+	StatRectReopened StatObject = "rectifications_reopened"
 )
 
 // StatValue is one summed value of a row set: Expr, or, when Cond is set,
@@ -159,6 +169,24 @@ var statDefs = map[StatObject]statDef{
 		// to its case.
 		record:   [5]string{"o.t", "o.oid", "o.num", "''", "o.lnk"},
 		readPerm: auth.PermStatsRead},
+	StatRectifications: {from: "rectifications r", date: "r.created_at", path: "r.responsible_path",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"source": "r.source_type", "unit": "r.responsible_path"},
+		record:   [5]string{"'rectification'", "r.id", "CAST(r.id AS TEXT)", "r.title", "r.status"},
+		readPerm: auth.PermTaskRead},
+	StatRectClosed: {from: "rectifications r", date: "r.closed_at", path: "r.responsible_path",
+		where: "r.closed_at > 0 AND r.closure <> ''",
+		values: []StatValue{{Name: "n", Expr: "COUNT(*)"}, {Name: "substantive", Cond: "r.closure = 'substantive'"},
+			{Name: "staged", Cond: "r.closure = 'staged'"}, {Name: "procedural", Cond: "r.closure = 'procedural'"}},
+		keys:     map[string]string{"closure": "r.closure", "source": "r.source_type", "unit": "r.responsible_path"},
+		record:   [5]string{"'rectification'", "r.id", "CAST(r.id AS TEXT)", "r.title", "r.closure"},
+		readPerm: auth.PermTaskRead},
+	StatRectReopened: {from: "rectification_events e JOIN rectifications r ON r.id = e.rectification_id", date: "e.at",
+		path: "r.responsible_path", where: "e.action = 'reopen'",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"source": "r.source_type", "unit": "r.responsible_path"},
+		record:   [5]string{"'rectification'", "r.id", "CAST(r.id AS TEXT)", "r.title", "e.deadline"},
+		readPerm: auth.PermTaskRead},
 }
 
 // StatValues returns the names of the values an object sums, in order.
