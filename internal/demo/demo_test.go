@@ -468,8 +468,9 @@ func testLoad(t *testing.T, a *app.App, st *store.Store) {
 		}
 	}
 	// The sample clues: 5 registrations, 3 assignments proposed and
-	// approved, 6 further steps, and one meeting.
-	const sampleWrites = 5 + 3*2 + 6 + 1
+	// approved, 6 further steps, and one meeting; the sample
+	// rectifications: 3 created, 4 steps.
+	const sampleWrites = 5 + 3*2 + 6 + 1 + 3 + 4
 	if want := int64(res.Units + res.People + res.AreaGroups + members + res.Users + sampleWrites); n != want {
 		t.Errorf("audit records = %d, want %d (one per object and membership, and the sample clues)", n, want)
 	}
