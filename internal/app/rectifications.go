@@ -47,9 +47,11 @@ func rectVisible(p auth.Principal, r oversight.Rectification) bool {
 }
 
 // deadlineClock is the rectification's deadline clock: due at the end of
-// the deadline day (Asia/Shanghai), reminded as the limit says before it.
-func (a *App) deadlineClock(unitPath, deadline string) (store.Clock, error) {
-	k, err := a.StartClock(ClockSpec{ObjectType: "rectification", UnitPath: unitPath}, limitRectDeadline, a.Now())
+// the deadline day (Asia/Shanghai), reminded as the limit says before it;
+// its reminders and overdue alarm go to owner (the supervising officer who
+// issued or reopened the item).
+func (a *App) deadlineClock(unitPath, deadline string, owner int64) (store.Clock, error) {
+	k, err := a.StartClock(ClockSpec{ObjectType: "rectification", UnitPath: unitPath, Owner: owner}, limitRectDeadline, a.Now())
 	if err != nil {
 		return k, err
 	}
@@ -107,7 +109,7 @@ func (a *App) CreateRectification(ctx context.Context, p auth.Principal, in over
 	if err != nil || !resp.Active || resp.ID == sup.ID || home == nil || !oversight.Under(resp.Path, home.Path) {
 		return oversight.Rectification{}, apperr.InvalidField("responsible_unit_id", "rect.unit_invalid")
 	}
-	k, err := a.deadlineClock(resp.Path, in.Deadline)
+	k, err := a.deadlineClock(resp.Path, in.Deadline, p.UserID)
 	if err != nil {
 		return oversight.Rectification{}, err
 	}
@@ -273,7 +275,7 @@ func (a *App) RectAct(ctx context.Context, p auth.Principal, id int64, in oversi
 		ch.Reported = true
 		if r.Status == oversight.RectStaged {
 			// Back from a staged closure: the deadline clock runs again.
-			k, err := a.deadlineClock(r.ResponsiblePath, r.Deadline)
+			k, err := a.deadlineClock(r.ResponsiblePath, r.Deadline, r.CreatedBy)
 			if err != nil {
 				return r, err
 			}
@@ -282,7 +284,7 @@ func (a *App) RectAct(ctx context.Context, p auth.Principal, id int64, in oversi
 	case oversight.RectOpPass:
 		ch.Event.VisitDate, ch.Event.Visitor, ch.Event.Satisfaction = in.VisitDate, in.Visitor, in.Satisfaction
 	case oversight.RectOpReopen:
-		k, err := a.deadlineClock(r.ResponsiblePath, in.Deadline)
+		k, err := a.deadlineClock(r.ResponsiblePath, in.Deadline, p.UserID)
 		if err != nil {
 			return r, err
 		}

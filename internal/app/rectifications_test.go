@@ -292,6 +292,12 @@ func TestRectificationDeadlineClock(t *testing.T) {
 		if n != 1 {
 			t.Errorf("reminders = %d, want 1", n)
 		}
+		// The reminder reaches the issuing officer's inbox.
+		ns, _, err := f.app.Inbox(ctx, office, store.NotificationFilter{})
+		must(t, err)
+		if len(ns) != 1 || ns[0].Kind != "reminder" || ns[0].Link != fmt.Sprintf("/rectifications/%d", r.ID) {
+			t.Errorf("inbox %+v", ns)
+		}
 		f.clock.Set(time.Date(2026, 3, 21, 2, 0, 0, 0, time.UTC))
 		rows, total, err := f.app.ListRectifications(ctx, office, app.RectQuery{Overdue: true})
 		must(t, err)
