@@ -140,6 +140,12 @@ func TestRectificationJourney(t *testing.T) {
 			t.Errorf("summary rectifications %d/%d/%d/%d rate %v", sum.RectificationsOpened, sum.RectificationsClosed,
 				sum.RectificationsClosedSubstantive, sum.RectificationsReopened, sum.RectificationClosureRate)
 		}
+		recs, nrec, err := f.app.StatsRecords(ctx, f.principals["admina"], app.StatsRequest{Unit: fmt.Sprint(f.units["A"].ID),
+			From: "2026-03-01", To: "2026-03-31"}, "rectifications_closed_substantive", "", "", 0, store.Page{})
+		must(t, err)
+		if nrec != 1 || recs[0].ID != r.ID || recs[0].Subtitle != fmt.Sprintf("/rectifications/%d", r.ID) {
+			t.Errorf("drill-down %d %+v", nrec, recs)
+		}
 		bul, err := f.app.StatsBulletin(ctx, f.principals["admina"], app.StatsRequest{Unit: fmt.Sprint(f.units["A"].ID),
 			From: "2026-03-01", To: "2026-03-31"})
 		must(t, err)

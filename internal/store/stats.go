@@ -99,6 +99,10 @@ func (v StatValue) expr() string {
 	return v.Expr
 }
 
+// rectLink is a rectification's page, the subtitle of its drill-down rows
+// (the dashboard links records of other types by their subtitle).
+const rectLink = "'/rectifications/' || CAST(r.id AS TEXT)"
+
 var statDefs = map[StatObject]statDef{
 	StatReports: {from: "reports r", date: "r.received_at", path: "r.unit_path",
 		values: []StatValue{{Name: "n", Expr: "COUNT(*)"}},
@@ -172,20 +176,20 @@ var statDefs = map[StatObject]statDef{
 	StatRectifications: {from: "rectifications r", date: "r.created_at", path: "r.responsible_path",
 		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
 		keys:     map[string]string{"source": "r.source_type", "unit": "r.responsible_path"},
-		record:   [5]string{"'rectification'", "r.id", "CAST(r.id AS TEXT)", "r.title", "r.status"},
+		record:   [5]string{"'rectification'", "r.id", "''", "r.title", rectLink},
 		readPerm: auth.PermTaskRead},
 	StatRectClosed: {from: "rectifications r", date: "r.closed_at", path: "r.responsible_path",
 		where: "r.closed_at > 0 AND r.closure <> ''",
 		values: []StatValue{{Name: "n", Expr: "COUNT(*)"}, {Name: "substantive", Cond: "r.closure = 'substantive'"},
 			{Name: "staged", Cond: "r.closure = 'staged'"}, {Name: "procedural", Cond: "r.closure = 'procedural'"}},
 		keys:     map[string]string{"closure": "r.closure", "source": "r.source_type", "unit": "r.responsible_path"},
-		record:   [5]string{"'rectification'", "r.id", "CAST(r.id AS TEXT)", "r.title", "r.closure"},
+		record:   [5]string{"'rectification'", "r.id", "''", "r.title", rectLink},
 		readPerm: auth.PermTaskRead},
 	StatRectReopened: {from: "rectification_events e JOIN rectifications r ON r.id = e.rectification_id", date: "e.at",
 		path: "r.responsible_path", where: "e.action = 'reopen'",
 		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
 		keys:     map[string]string{"source": "r.source_type", "unit": "r.responsible_path"},
-		record:   [5]string{"'rectification'", "r.id", "CAST(r.id AS TEXT)", "r.title", "e.deadline"},
+		record:   [5]string{"'rectification'", "r.id", "''", "r.title", rectLink},
 		readPerm: auth.PermTaskRead},
 }
 
