@@ -195,9 +195,31 @@ func TestRectificationClosures(t *testing.T) {
 		if r.Status != oversight.RectProcedural || r.Closure != oversight.ClosureProcedural {
 			t.Fatalf("procedural %+v", r)
 		}
-		// Stale versions conflict.
+		// Evidence: not on a closed item; none given; wrong file type; a
+		// PDF kept as sent; outsiders see nothing.
+		pdf := []app.Upload{{Name: "台账.pdf", Data: []byte("%PDF-1.4 minimal")}}
+		_, err = f.app.AddRectEvidence(ctx, town, r.ID, pdf)
+		wantCode(t, err, apperr.Conflict, "rect.transition_invalid", nil)
 		r2, err := f.app.CreateRectification(ctx, office, rectInput(f))
 		must(t, err)
+		_, err = f.app.AddRectEvidence(ctx, town, r2.ID, nil)
+		wantCode(t, err, apperr.Invalid, "", map[string]string{"files": "rect.files_required"})
+		_, err = f.app.AddRectEvidence(ctx, town, r2.ID, []app.Upload{{Name: "x.exe", Data: []byte("MZ\x90")}})
+		wantCode(t, err, apperr.Invalid, "", map[string]string{"files": "intake.file_type"})
+		_, err = f.app.AddRectEvidence(ctx, f.principals["townb1"], r2.ID, pdf)
+		wantCode(t, err, apperr.NotFound, "", nil)
+		_, err = f.app.AddRectEvidence(ctx, town, r2.ID, pdf)
+		must(t, err)
+		d2, err := f.app.RectificationDetail(ctx, town, r2.ID)
+		must(t, err)
+		if len(d2.Files) != 1 || d2.Files[0].MIME != "application/pdf" || !d2.CanEvidence ||
+			len(d2.Events) != 2 || d2.Events[1].Action != "evidence" {
+			t.Errorf("evidence %+v / %+v", d2.Files, d2.Events)
+		}
+		if len(d2.Ops) != 1 || d2.Ops[0] != oversight.RectOpReport {
+			t.Errorf("township ops %v, want [report]", d2.Ops)
+		}
+		// Stale versions conflict.
 		_, err = f.app.RectAct(ctx, town, r2.ID, oversight.RectAction{Op: oversight.RectOpReport, Text: "x", Version: 7}, nil)
 		wantCode(t, err, apperr.Conflict, "error.version_conflict", nil)
 	})
