@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -273,6 +274,10 @@ func (a *App) RectAct(ctx context.Context, p auth.Principal, id int64, in oversi
 	switch in.Op {
 	case oversight.RectOpReport:
 		ch.Reported = true
+		// The issuing officer learns of the report in the inbox.
+		ch.Notify = []store.Notification{{UserID: r.CreatedBy, Kind: "assignment", ObjectType: "rectification", ObjectID: r.ID,
+			Link: fmt.Sprintf("/rectifications/%d", r.ID), Title: "整改情况已报送：" + r.Title,
+			Body: fmt.Sprintf("%s已报送整改情况，请核查验收。", r.ResponsibleUnitName)}}
 		if r.Status == oversight.RectStaged {
 			// Back from a staged closure: the deadline clock runs again.
 			k, err := a.deadlineClock(r.ResponsiblePath, r.Deadline, r.CreatedBy)

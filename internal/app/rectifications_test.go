@@ -71,6 +71,12 @@ func TestRectificationJourney(t *testing.T) {
 		if r.ReportedAt.IsZero() {
 			t.Error("reported_at not set")
 		}
+		// The issuing officer is told in the inbox.
+		ns, _, err := f.app.Inbox(ctx, office, store.NotificationFilter{})
+		must(t, err)
+		if len(ns) != 1 || ns[0].Kind != "assignment" || ns[0].ObjectID != r.ID {
+			t.Errorf("inbox after the report: %+v", ns)
+		}
 		// The township (the responsible unit) cannot verify its own item.
 		_, err = f.app.RectAct(ctx, town, r.ID, oversight.RectAction{Op: oversight.RectOpVerify}, nil)
 		wantCode(t, err, apperr.Forbidden, "", nil)

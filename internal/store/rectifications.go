@@ -149,6 +149,7 @@ type RectChange struct {
 	Deadline string // a new deadline ("" keeps it)
 	Clock    *Clock // restart the deadline clock
 	Stop     bool   // stop the deadline clock (a closure)
+	Notify   []Notification
 }
 
 // UpdateRectification applies a step in one transaction. Errors:
@@ -211,6 +212,11 @@ func (s *Store) UpdateRectification(ctx context.Context, a audit.Actor, c RectCh
 			k.ObjectType, k.ObjectID = "rectification", c.ID
 			k.Label, k.Link = fmt.Sprintf("整改 %d %s", c.ID, before.Title), fmt.Sprintf("/rectifications/%d", c.ID)
 			if err := s.putClock(ctx, tx, k); err != nil {
+				return err
+			}
+		}
+		for _, n := range c.Notify {
+			if err := s.notify(ctx, tx, n); err != nil {
 				return err
 			}
 		}
