@@ -153,7 +153,8 @@ var summaryKeys = map[string]string{"reports": "channel,kind,category", "clues":
 // summaryObjects are the row sets of a summary.
 var summaryObjects = []string{"reports", "reports_answered", "clues", "clues_disposed", "cases_filed", "cases_closed",
 	"subjects", "detentions", "overdue", "guidance", "trainings", "training_attendance",
-	"village_sessions", "village_visits", "village_demands", "village_demands_resolved"}
+	"village_sessions", "village_visits", "village_demands", "village_demands_resolved",
+	"rectifications", "rectifications_closed", "rectifications_reopened"}
 
 // collect runs every summary object over the target, bucketed when
 // buckets are given.
@@ -234,6 +235,14 @@ func summarize(t statsTarget, rows map[string][]store.StatRow) stats.Summary {
 	s.VillagePeopleVisited = sum(rows["village_visits"], "village_visits", "people")
 	s.DemandsCollected = sum(rows["village_demands"], "village_demands", "n")
 	s.DemandsResolved = sum(rows["village_demands_resolved"], "village_demands_resolved", "n")
+	rc := rows["rectifications_closed"]
+	s.RectificationsOpened = sum(rows["rectifications"], "rectifications", "n")
+	s.RectificationsClosed = sum(rc, "rectifications_closed", "n")
+	s.RectificationsClosedSubstantive = sum(rc, "rectifications_closed", "substantive")
+	s.RectificationsClosedStaged = sum(rc, "rectifications_closed", "staged")
+	s.RectificationsClosedProcedural = sum(rc, "rectifications_closed", "procedural")
+	s.RectificationsReopened = sum(rows["rectifications_reopened"], "rectifications_reopened", "n")
+	s.RectificationClosureRate = stats.ClosureRate(s.RectificationsClosed, s.RectificationsOpened)
 	return s
 }
 

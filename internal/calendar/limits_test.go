@@ -71,6 +71,8 @@ func TestLimitsTable(t *testing.T) {
 		{"clue.shelve_review", "clue", Span{6, Months}, Span{10, WorkingDays}, nil, "[R2019] Art. 20（定期清理）；复查日期由处置意见确定"},
 		{"clue.decision_due", "clue", Span{30, CalendarDays}, Span{5, WorkingDays}, nil, "问题线索处置协商会决定（本地工作安排，非法定时限）"},
 		{"clue.joint_term", "clue", Span{3, Months}, Span{5, WorkingDays}, nil, "片区协作联办工作安排（本地工作安排，非法定时限）"},
+		// limits_rectification.json: the deadline of a rectification notice (local, due date given).
+		{"rectification.deadline", "rectification", Span{30, CalendarDays}, Span{5, WorkingDays}, nil, "整改通知书确定的整改期限（本地工作安排，非法定时限）"},
 		// limits_case.json: the further extension of detention (applied by internal/casework).
 		{"detention.further", "measure", Span{2, Months}, Span{10, WorkingDays}, nil, "[SL2024] Art. 48"},
 	}

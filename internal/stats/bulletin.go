@@ -113,6 +113,13 @@ func Bulletin(s Summary, today string) string {
 	if len(train) > 0 {
 		b.WriteString(strings.Join(train, "，") + "。")
 	}
+	if s.RectificationsOpened > 0 || s.RectificationsClosed > 0 {
+		b.WriteString("督促整改问题" + n(s.RectificationsOpened) + "个，已销号" + n(s.RectificationsClosed) + "个")
+		if s.RectificationsClosed > 0 {
+			b.WriteString("（实质性销号" + n(s.RectificationsClosedSubstantive) + "个）")
+		}
+		b.WriteString("。")
+	}
 	var times []string
 	if s.AvgClueDisposalDays != nil {
 		times = append(times, "问题线索从受理到处置平均用时"+strconv.FormatFloat(*s.AvgClueDisposalDays, 'f', 1, 64)+"天")

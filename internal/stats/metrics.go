@@ -36,6 +36,11 @@ import (
 //     the date of the activity in the village that logged it; the people
 //     visited (人次) sum the visits' counts; a demand counts as resolved at
 //     its (last) resolution date while resolved or confirmed by the person.
+//   - rectifications (整改): an item counts when created, in its
+//     responsible unit; a closure (销号) at its closing date with its kind
+//     (substantive, staged, procedural; the item's last closure, cleared
+//     when verification fails); a reopening at its date. The closure rate
+//     is closed / opened in the period, in percent.
 //   - area groups: a record counts for a group when its unit was a member
 //     on the record's date (the membership valid then).
 type Metric struct {
@@ -85,6 +90,12 @@ func Metrics() []Metric {
 		{Name: "village_people_visited", Object: "village_visits", Value: "people", Unit: "人次"},
 		{Name: "demands_collected", Object: "village_demands", Value: "n", Unit: "个", Keys: []string{"demand_kind", "status"}},
 		{Name: "demands_resolved", Object: "village_demands_resolved", Value: "n", Unit: "个", Keys: []string{"demand_kind"}},
+		{Name: "rectifications_opened", Object: "rectifications", Value: "n", Unit: "件", Keys: []string{"source"}},
+		{Name: "rectifications_closed", Object: "rectifications_closed", Value: "n", Unit: "件", Keys: []string{"closure", "source"}},
+		{Name: "rectifications_closed_substantive", Object: "rectifications_closed", Value: "substantive", Unit: "件", Keys: []string{"source"}},
+		{Name: "rectifications_closed_staged", Object: "rectifications_closed", Value: "staged", Unit: "件", Keys: []string{"source"}},
+		{Name: "rectifications_closed_procedural", Object: "rectifications_closed", Value: "procedural", Unit: "件", Keys: []string{"source"}},
+		{Name: "rectifications_reopened", Object: "rectifications_reopened", Value: "n", Unit: "件", Keys: []string{"source"}},
 	}
 }
 

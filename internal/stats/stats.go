@@ -179,6 +179,26 @@ type Summary struct {
 	VillagePeopleVisited int64 `json:"village_people_visited"`
 	DemandsCollected     int64 `json:"demands_collected"`
 	DemandsResolved      int64 `json:"demands_resolved"`
+	// Rectifications (整改): opened and closed in the period, closures by
+	// kind, reopenings after failed verification; the closure rate is
+	// closed / opened in percent, one decimal (nil when none was opened).
+	RectificationsOpened            int64    `json:"rectifications_opened"`
+	RectificationsClosed            int64    `json:"rectifications_closed"`
+	RectificationsClosedSubstantive int64    `json:"rectifications_closed_substantive"`
+	RectificationsClosedStaged      int64    `json:"rectifications_closed_staged"`
+	RectificationsClosedProcedural  int64    `json:"rectifications_closed_procedural"`
+	RectificationsReopened          int64    `json:"rectifications_reopened"`
+	RectificationClosureRate        *float64 `json:"rectification_closure_rate"`
+}
+
+// ClosureRate is closed/opened in percent with one decimal, nil when
+// nothing was opened.
+func ClosureRate(closed, opened int64) *float64 {
+	if opened == 0 {
+		return nil
+	}
+	v := float64(int64(float64(closed)*1000/float64(opened)+0.5)) / 10
+	return &v
 }
 
 // Scope names what a summary counts: a unit's subtree or an area group's

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -133,8 +134,9 @@ func TestBulletin(t *testing.T) {
 	s.CluesByMode = map[string]int64{"inquiry": 4, "verification": 5}
 	s.FourForms = Forms{First: 3, Second: 1}
 	s.AvgClueDisposalDays = &avg
+	s.RectificationsOpened, s.RectificationsClosed, s.RectificationsClosedSubstantive = 12, 9, 6
 	got := Bulletin(s, "2026-12-06")
-	for _, part := range []string{want, "受理信访举报30件、办结25件，处置问题线索9件（谈话函询4件、初步核实5件）。",
+	for _, part := range []string{want, "督促整改问题12个，已销号9个（实质性销号6个）。", "受理信访举报30件、办结25件，处置问题线索9件（谈话函询4件、初步核实5件）。",
 		"运用监督执纪“四种形态”批评教育帮助和处理4人次，第一种形态3人次、占75.0%，第二种形态1人次、占25.0%。",
 		"问题线索从受理到处置平均用时12.3天。"} {
 		if !strings.Contains(got, part) {
@@ -144,6 +146,21 @@ func TestBulletin(t *testing.T) {
 	empty := Bulletin(Summary{Scope: Scope{Name: "第一片区"}, Period: Period{"2025-01-01", "2025-12-31"}}, "2026-12-06")
 	if empty != "2025年，第一片区共查办案件0件。" {
 		t.Errorf("empty bulletin %q", empty)
+	}
+}
+
+func TestClosureRate(t *testing.T) {
+	for _, tt := range []struct {
+		closed, opened int64
+		want           string
+	}{{0, 0, "nil"}, {0, 4, "0.0"}, {1, 3, "33.3"}, {2, 3, "66.7"}, {9, 12, "75.0"}, {3, 3, "100.0"}} {
+		got := "nil"
+		if r := ClosureRate(tt.closed, tt.opened); r != nil {
+			got = strconv.FormatFloat(*r, 'f', 1, 64)
+		}
+		if got != tt.want {
+			t.Errorf("ClosureRate(%d, %d) = %s, want %s", tt.closed, tt.opened, got, tt.want)
+		}
 	}
 }
 

@@ -71,6 +71,16 @@ const (
 	// counted again only when resolved again, and one turned into a report
 	// is not counted.
 	StatVillageDemandsResolved StatObject = "village_demands_resolved"
+	// StatRectifications: rectifications (整改) by their creation
+	// (created_at), in the responsible unit.
+	StatRectifications StatObject = "rectifications"
+	// StatRectClosed: rectifications closed (销号), by closed_at, with
+	// the closure kind's values substantive, staged, procedural (the last
+	// closure of the item; a reopening clears it).
+	StatRectClosed StatObject = "rectifications_closed"
+	// StatRectReopened: reopenings after failed verification, by their
+	// date (one per reopening).
+	StatRectReopened StatObject = "rectifications_reopened"
 )
 
 // StatValue is one summed value of a row set: Expr, or, when Cond is set,
@@ -111,6 +121,10 @@ func (v StatValue) expr() string {
 	}
 	return v.Expr
 }
+
+// rectLink is a rectification's page, the subtitle of its drill-down rows
+// (the dashboard links records of other types by their subtitle).
+const rectLink = "'/rectifications/' || CAST(r.id AS TEXT)"
 
 var statDefs = map[StatObject]statDef{
 	StatReports: {from: "reports r", date: "r.received_at", path: "r.unit_path",
@@ -218,6 +232,24 @@ var statDefs = map[StatObject]statDef{
 		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
 		keys:     map[string]string{"demand_kind": "ve.demand_kind", "unit": "ve.unit_path"},
 		record:   [5]string{"'village_entry'", "ve.id", "ve.activity_date", "ve.summary", "ve.status"},
+		readPerm: auth.PermTaskRead},
+	StatRectifications: {from: "rectifications r", date: "r.created_at", path: "r.responsible_path",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"source": "r.source_type", "unit": "r.responsible_path"},
+		record:   [5]string{"'rectification'", "r.id", "''", "r.title", rectLink},
+		readPerm: auth.PermTaskRead},
+	StatRectClosed: {from: "rectifications r", date: "r.closed_at", path: "r.responsible_path",
+		where: "r.closed_at > 0 AND r.closure <> ''",
+		values: []StatValue{{Name: "n", Expr: "COUNT(*)"}, {Name: "substantive", Cond: "r.closure = 'substantive'"},
+			{Name: "staged", Cond: "r.closure = 'staged'"}, {Name: "procedural", Cond: "r.closure = 'procedural'"}},
+		keys:     map[string]string{"closure": "r.closure", "source": "r.source_type", "unit": "r.responsible_path"},
+		record:   [5]string{"'rectification'", "r.id", "''", "r.title", rectLink},
+		readPerm: auth.PermTaskRead},
+	StatRectReopened: {from: "rectification_events e JOIN rectifications r ON r.id = e.rectification_id", date: "e.at",
+		path: "r.responsible_path", where: "e.action = 'reopen'",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"source": "r.source_type", "unit": "r.responsible_path"},
+		record:   [5]string{"'rectification'", "r.id", "''", "r.title", rectLink},
 		readPerm: auth.PermTaskRead},
 }
 

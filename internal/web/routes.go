@@ -57,4 +57,5 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.pairingRoutes(mux)
 	s.statsExportRoutes(mux)
 	s.villageRoutes(mux)
+	s.rectificationRoutes(mux)
 }

@@ -37,6 +37,7 @@ var statsObjectKeys = map[string]string{
 	"report": "statsweb.object.report", "clue": "statsweb.object.clue", "case": "statsweb.object.case",
 	"measure": "statsweb.object.measure", "case_subject": "statsweb.object.case_subject",
 	"pairing": "statsweb.object.pairing", "training": "statsweb.object.training",
+	"rectification": "statsweb.object.rectification", "village_entry": "statsweb.object.village_entry",
 }
 
 // statsUnitKeys are the label keys of the metrics' units (stats.Metric.Unit;

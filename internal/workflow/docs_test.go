@@ -19,6 +19,7 @@ func tables() []workflow.Table {
 		clue.Table(),
 		casework.Table(),
 		oversight.DemandTable(),
+		oversight.RectTable(),
 	}
 }
 
