@@ -179,7 +179,9 @@ func TestInputValidate(t *testing.T) {
 		{"end before start", func(in *Input) { in.End = "2026-03-01" }, map[string]string{"end": "task.end_before_start"}},
 		{"milestone outside", func(in *Input) { in.Milestones[0].Due = "2026-05-01" }, map[string]string{"milestones.0.due": "task.milestone_outside"}},
 		{"repeated target", func(in *Input) { in.TargetIDs = []int64{3, 3} }, map[string]string{"target_ids": "task.targets_invalid"}},
-		{"milestone rows", func(in *Input) { in.Milestones = []MilestoneInput{{Title: "", Due: "2026-03-05"}, {Title: "x", Due: "2026-3-5"}} },
+		{"milestone rows", func(in *Input) {
+			in.Milestones = []MilestoneInput{{Title: "", Due: "2026-03-05"}, {Title: "x", Due: "2026-3-5"}}
+		},
 			map[string]string{"milestones.0.title": "task.milestone_title_invalid", "milestones.1.due": "task.date_invalid"}},
 		{"indicator rows", func(in *Input) {
 			in.Indicators = []IndicatorInput{{Name: "a", Unit: "件", Target: -1}, {Name: "a", Unit: ""}}
