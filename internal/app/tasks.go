@@ -633,4 +633,3 @@ func (a *App) LinkCampaign(ctx context.Context, p auth.Principal, id int64, obje
 	}
 	return a.Store.LinkCampaignItem(ctx, actor(p), id, objectType, objectID)
 }
-
