@@ -561,9 +561,14 @@ type CampaignPage struct {
 // board state, the clues and cases linked to it, and the clues received
 // and cases filed in its key field and period in the caller's scope.
 type CampaignFigures struct {
-	Tasks, OnTrack, Behind, Overdue int
-	LinkedClues, LinkedCases        int
-	FieldClues, FieldCases          int
+	Tasks       int `json:"tasks"`
+	OnTrack     int `json:"on_track"`
+	Behind      int `json:"behind"`
+	Overdue     int `json:"overdue"`
+	LinkedClues int `json:"linked_clues"`
+	LinkedCases int `json:"linked_cases"`
+	FieldClues  int `json:"field_clues"`
+	FieldCases  int `json:"field_cases"`
 }
 
 // Campaign returns a campaign's page. Errors: not_found.
