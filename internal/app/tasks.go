@@ -638,3 +638,24 @@ func (a *App) LinkCampaign(ctx context.Context, p auth.Principal, id int64, obje
 	}
 	return a.Store.LinkCampaignItem(ctx, actor(p), id, objectType, objectID)
 }
+
+// TaskTargetChoices are the units a task form offers as targets: the
+// township commissions, offices and dispatched groups in the caller's
+// task.manage scope (an API client may aim at any unit in scope).
+func (a *App) TaskTargetChoices(ctx context.Context, p auth.Principal) ([]org.Unit, error) {
+	if err := need(p, auth.PermTaskManage); err != nil {
+		return nil, err
+	}
+	us, _, err := a.Store.ListUnits(ctx, p.ScopeFor(auth.PermTaskManage), store.UnitFilter{
+		Kinds: []org.Kind{org.KindTownship, org.KindOffice, org.KindDispatched}, Page: store.Page{Limit: 500}})
+	return us, err
+}
+
+// TaskReports returns the progress reports of a task the caller may see,
+// newest first. Errors: not_found.
+func (a *App) TaskReports(ctx context.Context, p auth.Principal, id int64) ([]oversight.Report, error) {
+	if _, err := a.GetTask(ctx, p, id); err != nil {
+		return nil, err
+	}
+	return a.Store.TaskReports(ctx, id, 0)
+}

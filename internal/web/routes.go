@@ -55,4 +55,5 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.portalRoutes(mux)
 	s.adminRoutes(mux)
 	s.statsExportRoutes(mux)
+	s.taskRoutes(mux)
 }
