@@ -19,7 +19,7 @@ import (
 // through the app services, acting as the demo users where a workflow needs
 // a person (so the records show who did what).
 func (b *builder) samples() []func(context.Context) error {
-	return []func(context.Context) error{b.sampleClues}
+	return []func(context.Context) error{b.sampleClues, b.sampleTasks}
 }
 
 // principal resolves a demo account to its principal, for steps that act
