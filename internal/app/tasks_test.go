@@ -1,9 +1,11 @@
 package app_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"qingfeng/internal/app"
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
 	"qingfeng/internal/clue"
@@ -188,6 +190,22 @@ func TestUrgingEscalates(t *testing.T) {
 		f.report(t, tk, "townt1", "townt2", "townt3", "townt4")
 		run(1)
 		want(map[string]int{"townt5": 2, "arealead": 1, "leadera": 1})
+
+		// The statistics match the logged records: one active task, five
+		// urges sent this year (T4 once, T5 three times and once more),
+		// 27 progress reports, one unit behind now, and the bulletin says so.
+		sum, err := f.app.StatsSummary(ctx, f.principals["leadera"], app.StatsRequest{Unit: "430802", From: "2026-01-01", To: "2026-03-25"})
+		must(t, err)
+		if sum.TasksActive != 1 || sum.UrgesSent != 5 || sum.TaskUnitsOnTrack != 4 || sum.TaskUnitsBehind != 1 || sum.TaskUnitsOverdue != 0 ||
+			sum.TaskReports != 27 {
+			t.Fatalf("summary tasks %d urges %d reports %d on track %d behind %d overdue %d", sum.TasksActive, sum.UrgesSent, sum.TaskReports,
+				sum.TaskUnitsOnTrack, sum.TaskUnitsBehind, sum.TaskUnitsOverdue)
+		}
+		bl, err := f.app.StatsBulletin(ctx, f.principals["leadera"], app.StatsRequest{Unit: "430802", From: "2026-01-01", To: "2026-03-25"})
+		must(t, err)
+		if !strings.Contains(bl, "开展监督检查1项，督促1个单位加快进度（催办5次）。") {
+			t.Errorf("bulletin %q", bl)
+		}
 	})
 }
 

@@ -28,6 +28,11 @@ import (
 //   - averages: calendar days from receipt to disposal of the clues
 //     disposed in the period, and from filing to closure of the cases closed
 //     in the period.
+//   - supervision tasks: an urge (催办) counts when sent, in the target
+//     unit it is about (key level: unit, area group leader, commission
+//     leaders); a progress report when recorded, in the reporting unit.
+//     The board states (on track, behind, overdue) are computed now by the
+//     pure board rule (oversight.Assess) in the service, not in SQL.
 //   - area groups: a record counts for a group when its unit was a member
 //     on the record's date (the membership valid then).
 type Metric struct {
@@ -69,6 +74,8 @@ func Metrics() []Metric {
 		{Name: "avg_clue_disposal_days", Object: "clues_disposed", Value: "days_ms", Unit: "天", Avg: true, Keys: []string{"mode", "source", "category"}},
 		{Name: "avg_case_days", Object: "cases_closed", Value: "days_ms", Unit: "天", Avg: true, Keys: []string{"category"}},
 		{Name: "overdue", Object: "overdue", Value: "n", Unit: "件", Keys: []string{"object"}},
+		{Name: "task_urges", Object: "task_urges", Value: "n", Unit: "件", Keys: []string{"level"}},
+		{Name: "task_reports", Object: "task_reports", Value: "n", Unit: "件"},
 	}
 }
 

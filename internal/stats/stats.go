@@ -166,6 +166,16 @@ type Summary struct {
 	// object type (report, clue, case, measure, subject, ...).
 	Overdue       int64            `json:"overdue"`
 	OverdueByType map[string]int64 `json:"overdue_by_type"`
+
+	// Supervision tasks: urges (催办) sent and progress reports recorded
+	// in the period; the board figures are now (not the period): the
+	// active tasks supervised in the scope and their target units by state.
+	UrgesSent        int64 `json:"urges_sent"`
+	TaskReports      int64 `json:"task_reports"`
+	TasksActive      int64 `json:"tasks_active"`
+	TaskUnitsOnTrack int64 `json:"task_units_on_track"`
+	TaskUnitsBehind  int64 `json:"task_units_behind"`
+	TaskUnitsOverdue int64 `json:"task_units_overdue"`
 }
 
 // Scope names what a summary counts: a unit's subtree or an area group's

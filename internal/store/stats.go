@@ -48,6 +48,13 @@ const (
 	StatDetentions StatObject = "detentions"
 	// StatOverdue: running clocks past their due time now (no period).
 	StatOverdue StatObject = "overdue"
+	// StatTaskUrges: urges (催办) sent about a supervision task's target
+	// unit, by sent_at, in the target unit (so a township's figures count
+	// the urges it received); key level: unit, area, leader.
+	StatTaskUrges StatObject = "task_urges"
+	// StatTaskReports: progress reports of target units, by their
+	// recording time (created_at), in the reporting unit.
+	StatTaskReports StatObject = "task_reports"
 )
 
 // StatValue is one summed value of a row set: Expr, or, when Cond is set,
@@ -159,6 +166,16 @@ var statDefs = map[StatObject]statDef{
 		// to its case.
 		record:   [5]string{"o.t", "o.oid", "o.num", "''", "o.lnk"},
 		readPerm: auth.PermStatsRead},
+	StatTaskUrges: {from: "task_urges g JOIN units u ON u.id = g.unit_id JOIN tasks t ON t.id = g.task_id", date: "g.sent_at", path: "u.path",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"level": "g.level", "unit": "u.path"},
+		record:   [5]string{"'task'", "t.id", "g.urge_date", "t.title", "u.name"},
+		readPerm: auth.PermTaskRead},
+	StatTaskReports: {from: "task_reports r JOIN units u ON u.id = r.unit_id JOIN tasks t ON t.id = r.task_id", date: "r.created_at", path: "u.path",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"unit": "u.path"},
+		record:   [5]string{"'task'", "t.id", "r.report_date", "t.title", "u.name"},
+		readPerm: auth.PermTaskRead},
 }
 
 // StatValues returns the names of the values an object sums, in order.
