@@ -131,6 +131,18 @@ func TestUrgingEscalates(t *testing.T) {
 		// Monday 16: the first day; nobody is late.
 		at(16)
 		f.report(t, tk, "townt1", "townt2", "townt3")
+		// Claims are exclusive: what one instance claimed another does not get.
+		first, err := f.store.ClaimUrgeTargets(ctx, 100, time.Minute)
+		must(t, err)
+		second, err := f.store.ClaimUrgeTargets(ctx, 100, time.Minute)
+		must(t, err)
+		if len(first) != 5 || len(second) != 0 {
+			t.Fatalf("claims %d then %d, want 5 then 0", len(first), len(second))
+		}
+		run(0) // everything is claimed
+		for _, g := range first {
+			must(t, f.store.ReleaseUrgeTarget(ctx, g.ID, f.clock.Now()))
+		}
 		run(0)
 		// Tuesday 17: T4 and T5 have not reported since the start: behind.
 		at(17)
@@ -143,6 +155,20 @@ func TestUrgingEscalates(t *testing.T) {
 		run(2)
 		run(0) // a second run at the same time sends nothing
 		want(map[string]int{"townt4": 1, "townt5": 1, "townt1": 0, "arealead": 0, "leadera": 0})
+		// Another instance that checked T4 at the same moment records the
+		// same urge: a no-op, without its notifications.
+		sent, err := f.store.TaskUrges(ctx, tk.ID, f.units["T4"].ID)
+		must(t, err)
+		if len(sent) != 1 || len(sent[0].Recipients) != 1 || sent[0].Recipients[0] != f.users["townt4"].ID {
+			t.Fatalf("T4 urges %+v", sent)
+		}
+		again, err := f.store.RecordUrge(ctx, sent[0], oversight.StateBehind, []store.Notification{{UserID: f.users["townt4"].ID,
+			Kind: "urging", Title: "催办", DedupKey: "another-instance"}})
+		must(t, err)
+		if again {
+			t.Fatal("the same urge was recorded twice")
+		}
+		want(map[string]int{"townt4": 1})
 		// Wednesday 18: T4 reports (its chain ends); T5 stays silent and
 		// its area group's leader is urged one working day later.
 		at(18)
