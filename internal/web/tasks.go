@@ -220,7 +220,7 @@ func (s *Server) taskShow(w http.ResponseWriter, r *http.Request) error {
 		counts[string(st)] = n
 	}
 	return s.render(w, http.StatusOK, "task.html", s.newView(r, "task.board_title", "tasks", map[string]any{"B": b, "Mine": mine,
-		"Counts": counts, "Categories": s.app.Intake.Categories}))
+		"Counts": counts, "Categories": s.app.Intake.Categories, "Weekday": int(b.Task.Weekday)}))
 }
 
 func (s *Server) taskSetStatus(w http.ResponseWriter, r *http.Request) error {
