@@ -230,10 +230,14 @@ func summarize(t statsTarget, rows map[string][]store.StatRow) stats.Summary {
 }
 
 // addTaskFigures adds the board figures of the active tasks supervised in
-// the target's scope (for an area group: by its current member units).
+// the target's scope (for an area group: by its current member units),
+// when the period reaches today.
 // The states come from the pure board rule on the working-day calendar,
 // so they are computed here rather than by a store statistic.
 func (a *App) addTaskFigures(ctx context.Context, t statsTarget, s *stats.Summary) error {
+	if !t.to.IsZero() && !t.to.After(a.Now()) {
+		return nil // a past period: the board now says nothing about it
+	}
 	sc := auth.Scope{Prefixes: []string{t.unit.Path}}
 	if t.group {
 		sc.Prefixes = nil
