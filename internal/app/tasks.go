@@ -125,10 +125,8 @@ func (a *App) SetTaskStatus(ctx context.Context, p auth.Principal, id, version i
 	if err != nil {
 		return t, err
 	}
-	switch {
-	case t.Status == oversight.StatusDraft && to == oversight.StatusActive:
-	case t.Status == oversight.StatusActive && to == oversight.StatusFinished:
-	default:
+	rows := oversight.TaskTable().Next(string(t.Status), oversight.StatusOp(to))
+	if len(rows) != 1 || rows[0].To != string(to) || rows[0].Perm != auth.PermTaskManage {
 		return t, apperr.New(apperr.Conflict, "task.status_invalid")
 	}
 	if version == 0 {

@@ -15,8 +15,10 @@ import (
 	"unicode/utf8"
 
 	"qingfeng/internal/apperr"
+	"qingfeng/internal/auth"
 	"qingfeng/internal/calendar"
 	"qingfeng/internal/textclean"
+	"qingfeng/internal/workflow"
 )
 
 // Kind is the kind of a supervision task.
@@ -608,4 +610,39 @@ func (in *FindingInput) Validate(t Task, categories []string) (Finding, error) {
 		v.Add("category", "task.category_invalid")
 	}
 	return f, v.Err()
+}
+
+// The actions of a task's workflow.
+const (
+	OpActivate = "activate"
+	OpReport   = "report"
+	OpFinish   = "finish"
+)
+
+// TaskTable is the task workflow as a transition table (docs/workflows.md):
+// a draft is activated, target units report while it runs, and it is
+// finished. Urging is the worker's, not a transition: it changes no state.
+func TaskTable() workflow.Table {
+	return workflow.Table{Name: "task", Title: "Supervision task (监督检查)", Start: string(StatusDraft),
+		Final: []string{string(StatusFinished)},
+		Rows: []workflow.Transition{
+			{From: string(StatusDraft), Op: OpActivate, To: string(StatusActive), Perm: auth.PermTaskManage,
+				Guard: "supervising unit in the caller's scope"},
+			{From: string(StatusActive), Op: OpReport, To: string(StatusActive), Perm: auth.PermTaskReport,
+				Guard: "the caller belongs to a target unit; a report ends its urging chain"},
+			{From: string(StatusActive), Op: OpFinish, To: string(StatusFinished), Perm: auth.PermTaskManage,
+				Guard: "supervising unit in the caller's scope"},
+		}}
+}
+
+// StatusOp is the workflow action that moves a task to status to ("" when
+// no action does).
+func StatusOp(to Status) string {
+	switch to {
+	case StatusActive:
+		return OpActivate
+	case StatusFinished:
+		return OpFinish
+	}
+	return ""
 }

@@ -256,3 +256,36 @@ func TestCampaignAndFindingValidate(t *testing.T) {
 		t.Errorf("fields %v", fields(err))
 	}
 }
+
+// TestTaskTable enumerates every transition of the task workflow.
+func TestTaskTable(t *testing.T) {
+	tb := TaskTable()
+	tests := []struct {
+		from Status
+		op   string
+		to   Status // "": not allowed
+	}{
+		{StatusDraft, OpActivate, StatusActive},
+		{StatusActive, OpReport, StatusActive},
+		{StatusActive, OpFinish, StatusFinished},
+		{StatusDraft, OpReport, ""},
+		{StatusDraft, OpFinish, ""},
+		{StatusActive, OpActivate, ""},
+		{StatusFinished, OpActivate, ""},
+		{StatusFinished, OpReport, ""},
+		{StatusFinished, OpFinish, ""},
+	}
+	for _, tc := range tests {
+		rows := tb.Next(string(tc.from), tc.op)
+		got := Status("")
+		if len(rows) == 1 {
+			got = Status(rows[0].To)
+		}
+		if got != tc.to || len(rows) > 1 {
+			t.Errorf("%s --%s--> %v, want %q", tc.from, tc.op, rows, tc.to)
+		}
+	}
+	if len(tb.Rows) != 3 || StatusOp(StatusActive) != OpActivate || StatusOp(StatusFinished) != OpFinish || StatusOp(StatusDraft) != "" {
+		t.Errorf("table %+v", tb.Rows)
+	}
+}

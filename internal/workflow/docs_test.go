@@ -7,6 +7,7 @@ import (
 	"qingfeng/internal/casework"
 	"qingfeng/internal/clue"
 	"qingfeng/internal/intake"
+	"qingfeng/internal/oversight"
 	"qingfeng/internal/workflow"
 )
 
@@ -17,6 +18,7 @@ func tables() []workflow.Table {
 		intake.Table(),
 		clue.Table(),
 		casework.Table(),
+		oversight.TaskTable(),
 	}
 }
 
