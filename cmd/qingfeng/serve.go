@@ -128,8 +128,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 
 // sweepSessions is the background worker: every minute it posts due clock
 // reminders on reports and sends record clocks' reminders and overdue alarms
-// to their owners' inboxes (claimed from the database, so several instances
-// may run) and
+// to their owners' inboxes and urges target units of supervision tasks that
+// fall behind (催办, escalating; all claimed from the database, so several
+// instances may run) and
 // every few minutes deletes expired sessions, until ctx ends.
 func sweepSessions(ctx context.Context, a *app.App, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
@@ -153,6 +154,11 @@ func sweepSessions(ctx context.Context, a *app.App, log *slog.Logger) {
 				log.Warn("notification delivery", "err", err)
 			} else if n > 0 {
 				log.Info("notifications delivered", "n", n)
+			}
+			if n, err := a.RunUrging(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("task urging", "err", err)
+			} else if n > 0 {
+				log.Info("task urges sent", "n", n)
 			}
 			if i%5 != 0 {
 				continue

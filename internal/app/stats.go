@@ -148,13 +148,14 @@ func valueIndex(obj, value string) int {
 // summaryKeys are the breakdown keys a summary (and the dashboard) reads
 // per object.
 var summaryKeys = map[string]string{"reports": "channel,kind,category", "clues": "source", "clues_disposed": "mode",
-	"overdue": "object", "trainings": "kind"}
+	"overdue": "object", "trainings": "kind", "task_urges": "level"}
 
 // summaryObjects are the row sets of a summary.
 var summaryObjects = []string{"reports", "reports_answered", "clues", "clues_disposed", "cases_filed", "cases_closed",
 	"subjects", "detentions", "overdue", "guidance", "trainings", "training_attendance",
 	"village_sessions", "village_visits", "village_demands", "village_demands_resolved",
-	"rectifications", "rectifications_closed", "rectifications_reopened"}
+	"rectifications", "rectifications_closed", "rectifications_reopened",
+	"task_urges", "task_reports"}
 
 // collect runs every summary object over the target, bucketed when
 // buckets are given.
@@ -243,7 +244,40 @@ func summarize(t statsTarget, rows map[string][]store.StatRow) stats.Summary {
 	s.RectificationsClosedProcedural = sum(rc, "rectifications_closed", "procedural")
 	s.RectificationsReopened = sum(rows["rectifications_reopened"], "rectifications_reopened", "n")
 	s.RectificationClosureRate = stats.ClosureRate(s.RectificationsClosed, s.RectificationsOpened)
+	s.UrgesSent = sum(rows["task_urges"], "task_urges", "n")
+	s.TaskReports = sum(rows["task_reports"], "task_reports", "n")
 	return s
+}
+
+// addTaskFigures adds the board figures of the active tasks supervised in
+// the target's scope (for an area group: by its current member units),
+// when the period reaches today.
+// The states come from the pure board rule on the working-day calendar,
+// so they are computed here rather than by a store statistic.
+func (a *App) addTaskFigures(ctx context.Context, t statsTarget, s *stats.Summary) error {
+	if !t.to.IsZero() && !t.to.After(a.Now()) {
+		return nil // a past period: the board now says nothing about it
+	}
+	sc := auth.Scope{Prefixes: []string{t.unit.Path}}
+	if t.group {
+		sc.Prefixes = nil
+		now := a.Now()
+		for _, seg := range t.segments {
+			if (seg.From.IsZero() || !seg.From.After(now)) && (seg.To.IsZero() || seg.To.After(now)) {
+				sc.Prefixes = append(sc.Prefixes, seg.Prefix)
+			}
+		}
+		if len(sc.Prefixes) == 0 {
+			return nil
+		}
+	}
+	f, err := a.taskFigures(ctx, sc)
+	if err != nil {
+		return err
+	}
+	s.TasksActive, s.TaskUnitsOnTrack = int64(f.Active), int64(f.OnTrack)
+	s.TaskUnitsBehind, s.TaskUnitsOverdue = int64(f.Behind), int64(f.Overdue)
+	return nil
 }
 
 // StatsSummary counts the figures of a unit's subtree or an area group
@@ -257,7 +291,8 @@ func (a *App) StatsSummary(ctx context.Context, p auth.Principal, r StatsRequest
 	if err != nil {
 		return stats.Summary{}, err
 	}
-	return summarize(t, rows), nil
+	s := summarize(t, rows)
+	return s, a.addTaskFigures(ctx, t, &s)
 }
 
 // StatsBulletin writes the bulletin paragraph of a summary
@@ -397,6 +432,9 @@ func (a *App) StatsDashboard(ctx context.Context, p auth.Principal, r StatsReque
 		return d, err
 	}
 	d.Summary = summarize(t, rows)
+	if err := a.addTaskFigures(ctx, t, &d.Summary); err != nil {
+		return d, err
+	}
 	d.Bulletin = stats.Bulletin(d.Summary, a.Today())
 	for _, ds := range dashboardSeries {
 		m, _ := stats.MetricByName(ds.metric)

@@ -471,8 +471,10 @@ func testLoad(t *testing.T, a *app.App, st *store.Store) {
 	// approved, 6 further steps, and one meeting; the sample pairing: the
 	// pairing, two guidance records, a training and its attendance; the
 	// village log: 7 entries and 4 demand steps; the sample
-	// rectifications: 3 created, 4 steps.
-	const sampleWrites = 5 + 3*2 + 6 + 1 + 1 + 2 + 1 + 1 + 7 + 4 + 3 + 4
+	// rectifications: 3 created, 4 steps; the sample task: created,
+	// activated, two reports, a finding, a campaign and its link to the one
+	// subsidy clue.
+	const sampleWrites = 5 + 3*2 + 6 + 1 + 1 + 2 + 1 + 1 + 7 + 4 + 3 + 4 + (2 + 2 + 1 + 1 + 1)
 	if want := int64(res.Units + res.People + res.AreaGroups + members + res.Users + sampleWrites); n != want {
 		t.Errorf("audit records = %d, want %d (one per object and membership, and the sample clues)", n, want)
 	}

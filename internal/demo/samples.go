@@ -24,6 +24,7 @@ func (b *builder) samples() []func(context.Context) error {
 		b.samplePairing,
 		b.sampleVillage,
 		b.sampleRectifications,
+		b.sampleTasks,
 	}
 }
 

@@ -120,6 +120,16 @@ func Bulletin(s Summary, today string) string {
 		}
 		b.WriteString("。")
 	}
+	if s.TasksActive > 0 {
+		b.WriteString("开展监督检查" + n(s.TasksActive) + "项")
+		if late := s.TaskUnitsBehind + s.TaskUnitsOverdue; late > 0 || s.UrgesSent > 0 {
+			b.WriteString("，督促" + n(late) + "个单位加快进度")
+			if s.UrgesSent > 0 {
+				b.WriteString("（催办" + n(s.UrgesSent) + "次）")
+			}
+		}
+		b.WriteString("。")
+	}
 	var times []string
 	if s.AvgClueDisposalDays != nil {
 		times = append(times, "问题线索从受理到处置平均用时"+strconv.FormatFloat(*s.AvgClueDisposalDays, 'f', 1, 64)+"天")

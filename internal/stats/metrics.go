@@ -41,6 +41,11 @@ import (
 //     (substantive, staged, procedural; the item's last closure, cleared
 //     when verification fails); a reopening at its date. The closure rate
 //     is closed / opened in the period, in percent.
+//   - supervision tasks: an urge (催办) counts when sent, in the target
+//     unit it is about (key level: unit, area group leader, commission
+//     leaders); a progress report when recorded, in the reporting unit.
+//     The board states (on track, behind, overdue) are computed now by the
+//     pure board rule (oversight.Assess) in the service, not in SQL.
 //   - area groups: a record counts for a group when its unit was a member
 //     on the record's date (the membership valid then).
 type Metric struct {
@@ -96,6 +101,8 @@ func Metrics() []Metric {
 		{Name: "rectifications_closed_staged", Object: "rectifications_closed", Value: "staged", Unit: "件", Keys: []string{"source"}},
 		{Name: "rectifications_closed_procedural", Object: "rectifications_closed", Value: "procedural", Unit: "件", Keys: []string{"source"}},
 		{Name: "rectifications_reopened", Object: "rectifications_reopened", Value: "n", Unit: "件", Keys: []string{"source"}},
+		{Name: "task_urges", Object: "task_urges", Value: "n", Unit: "次", Keys: []string{"level"}},
+		{Name: "task_reports", Object: "task_reports", Value: "n", Unit: "件"},
 	}
 }
 

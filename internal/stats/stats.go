@@ -189,6 +189,15 @@ type Summary struct {
 	RectificationsClosedProcedural  int64    `json:"rectifications_closed_procedural"`
 	RectificationsReopened          int64    `json:"rectifications_reopened"`
 	RectificationClosureRate        *float64 `json:"rectification_closure_rate"`
+	// Supervision tasks: urges (催办) sent and progress reports recorded
+	// in the period; the board figures are now (not the period): the
+	// active tasks supervised in the scope and their target units by state.
+	UrgesSent        int64 `json:"urges_sent"`
+	TaskReports      int64 `json:"task_reports"`
+	TasksActive      int64 `json:"tasks_active"`
+	TaskUnitsOnTrack int64 `json:"task_units_on_track"`
+	TaskUnitsBehind  int64 `json:"task_units_behind"`
+	TaskUnitsOverdue int64 `json:"task_units_overdue"`
 }
 
 // ClosureRate is closed/opened in percent with one decimal, nil when

@@ -143,6 +143,15 @@ func TestBulletin(t *testing.T) {
 			t.Errorf("bulletin lacks %q:\n%s", part, got)
 		}
 	}
+	tasks := Bulletin(Summary{Scope: Scope{Name: "永定区纪委监委"}, Period: Period{"2026-01-01", "2026-12-06"}, TasksActive: 3,
+		TaskUnitsBehind: 2, TaskUnitsOverdue: 1, UrgesSent: 7}, "2026-12-06")
+	if want := "今年以来，永定区纪委监委共查办案件0件。开展监督检查3项，督促3个单位加快进度（催办7次）。"; tasks != want {
+		t.Errorf("task bulletin %q, want %q", tasks, want)
+	}
+	onTrack := Bulletin(Summary{Scope: Scope{Name: "永定区纪委监委"}, Period: Period{"2026-01-01", "2026-12-06"}, TasksActive: 1}, "2026-12-06")
+	if want := "今年以来，永定区纪委监委共查办案件0件。开展监督检查1项。"; onTrack != want {
+		t.Errorf("task bulletin %q, want %q", onTrack, want)
+	}
 	empty := Bulletin(Summary{Scope: Scope{Name: "第一片区"}, Period: Period{"2025-01-01", "2025-12-31"}}, "2026-12-06")
 	if empty != "2025年，第一片区共查办案件0件。" {
 		t.Errorf("empty bulletin %q", empty)

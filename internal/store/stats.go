@@ -81,6 +81,13 @@ const (
 	// StatRectReopened: reopenings after failed verification, by their
 	// date (one per reopening).
 	StatRectReopened StatObject = "rectifications_reopened"
+	// StatTaskUrges: urges (催办) sent about a supervision task's target
+	// unit, by sent_at, in the target unit (so a township's figures count
+	// the urges it received); key level: unit, area, leader.
+	StatTaskUrges StatObject = "task_urges"
+	// StatTaskReports: progress reports of target units, by their
+	// recording time (created_at), in the reporting unit.
+	StatTaskReports StatObject = "task_reports"
 )
 
 // StatValue is one summed value of a row set: Expr, or, when Cond is set,
@@ -250,6 +257,16 @@ var statDefs = map[StatObject]statDef{
 		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
 		keys:     map[string]string{"source": "r.source_type", "unit": "r.responsible_path"},
 		record:   [5]string{"'rectification'", "r.id", "''", "r.title", rectLink},
+		readPerm: auth.PermTaskRead},
+	StatTaskUrges: {from: "task_urges g JOIN units u ON u.id = g.unit_id JOIN tasks t ON t.id = g.task_id", date: "g.sent_at", path: "u.path",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"level": "g.level", "unit": "u.path"},
+		record:   [5]string{"'task'", "t.id", "g.urge_date", "t.title", "u.name"},
+		readPerm: auth.PermTaskRead},
+	StatTaskReports: {from: "task_reports r JOIN units u ON u.id = r.unit_id JOIN tasks t ON t.id = r.task_id", date: "r.created_at", path: "u.path",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}},
+		keys:     map[string]string{"unit": "u.path"},
+		record:   [5]string{"'task'", "t.id", "r.report_date", "t.title", "u.name"},
 		readPerm: auth.PermTaskRead},
 }
 

@@ -58,4 +58,5 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.statsExportRoutes(mux)
 	s.villageRoutes(mux)
 	s.rectificationRoutes(mux)
+	s.taskRoutes(mux)
 }

@@ -43,7 +43,8 @@ var statsObjectKeys = map[string]string{
 // statsUnitKeys are the label keys of the metrics' units (stats.Metric.Unit;
 // fen are shown as 万元).
 var statsUnitKeys = map[string]string{"件": "statsweb.unit.items", "人": "statsweb.unit.persons", "分": "statsweb.unit.wan",
-	"天": "statsweb.unit.days", "次": "village.unit.times", "人次": "village.unit.person_times", "个": "village.unit.demands"}
+	"天": "statsweb.unit.days", "次": "village.unit.times", "人次": "village.unit.person_times", "个": "village.unit.demands",
+	"场": "pairing.unit.sessions"}
 
 // MetricName is the label of a metric (stats.metric.<name>, one key per
 // stats.Metrics entry; a test checks both languages).

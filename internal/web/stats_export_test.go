@@ -517,7 +517,8 @@ func TestPortalStats(t *testing.T) {
 	})
 }
 
-// TestMetricNames: every metric has a label in both languages.
+// TestMetricNames: every metric and its unit have a label in both
+// languages.
 func TestMetricNames(t *testing.T) {
 	cat, err := i18n.Load()
 	if err != nil {
@@ -527,6 +528,9 @@ func TestMetricNames(t *testing.T) {
 		for _, lang := range []string{i18n.ZH, i18n.EN} {
 			if !cat.Has(lang, "stats.metric."+m.Name) {
 				t.Errorf("%s: no label for metric %s", lang, m.Name)
+			}
+			if k, ok := web.StatsUnitKey(m.Unit); !ok || !cat.Has(lang, k) {
+				t.Errorf("%s: no label for the unit %q of metric %s", lang, m.Unit, m.Name)
 			}
 		}
 	}

@@ -20,6 +20,7 @@ func tables() []workflow.Table {
 		casework.Table(),
 		oversight.DemandTable(),
 		oversight.RectTable(),
+		oversight.TaskTable(),
 	}
 }
 
