@@ -21,6 +21,7 @@ func (x *API) taskRoutes() []route {
 		{"POST", "/tasks/{id}/reports", false, x.taskReport},
 		{"POST", "/tasks/{id}/findings", false, x.taskFinding},
 		{"POST", "/tasks/{id}/findings/{fid}/clue", false, x.findingClue},
+		{"POST", "/tasks/{id}/findings/{fid}/rectification", false, x.findingRectification},
 		{"GET", "/campaigns", false, x.listCampaigns},
 		{"POST", "/campaigns", false, x.createCampaign},
 		{"GET", "/campaigns/{id}", false, x.getCampaign},
@@ -315,6 +316,33 @@ func (x *API) findingClue(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, clueJSON(c))
+}
+
+// FindingRectificationIn is the body of POST
+// /tasks/{id}/findings/{fid}/rectification.
+type FindingRectificationIn struct {
+	Required string `json:"required"`
+	Deadline string `json:"deadline"`
+}
+
+func (x *API) findingRectification(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "task")
+	if err != nil {
+		return err
+	}
+	fid, err := strconv.ParseInt(r.PathValue("fid"), 10, 64)
+	if err != nil || fid <= 0 {
+		return apperr.New(apperr.NotFound, "error.not_found.finding")
+	}
+	var in FindingRectificationIn
+	if err := decode(w, r, &in); err != nil {
+		return badRequest{err}
+	}
+	rc, err := x.app.FindingToRectification(r.Context(), principal(r), id, fid, in.Required, in.Deadline)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, rectJSON(rc))
 }
 
 // Campaign is a campaign in the API; Figures and Items are set on one.

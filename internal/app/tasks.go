@@ -510,6 +510,38 @@ func (a *App) FindingToClue(ctx context.Context, p auth.Principal, taskID, findi
 	return a.RegisterClue(ctx, p, in)
 }
 
+// FindingToRectification turns a task's finding into a rectification item
+// with one action (task.manage over the task): the finding's unit is
+// responsible, its title and description are the problem, the caller's
+// unit supervises, with the measures required and the deadline given.
+// Errors: as FindingToClue; conflict "task.finding_has_rectification"
+// when the finding already has one; invalid (CreateRectification's field
+// codes).
+func (a *App) FindingToRectification(ctx context.Context, p auth.Principal, taskID, findingID int64, required, deadline string) (oversight.Rectification, error) {
+	if err := need(p, auth.PermTaskManage); err != nil {
+		return oversight.Rectification{}, err
+	}
+	t, err := a.visibleTask(ctx, p, auth.PermTaskManage, taskID)
+	if err != nil {
+		return oversight.Rectification{}, err
+	}
+	f, err := a.Store.GetFinding(ctx, findingID)
+	if err != nil || f.TaskID != t.ID {
+		return oversight.Rectification{}, apperr.New(apperr.NotFound, "error.not_found.finding")
+	}
+	if id, err := a.Store.FindingRectification(ctx, f.ID); err != nil {
+		return oversight.Rectification{}, err
+	} else if id != 0 {
+		return oversight.Rectification{}, apperr.New(apperr.Conflict, "task.finding_has_rectification")
+	}
+	problem := f.Description
+	if problem == "" {
+		problem = f.Title
+	}
+	return a.CreateRectification(ctx, p, oversight.RectificationInput{Title: f.Title, Problem: problem, Required: required,
+		ResponsibleUnitID: f.UnitID, Deadline: deadline, SourceType: "task_finding", SourceID: f.ID})
+}
+
 // CreateCampaign creates a campaign (task.manage) held by the caller's
 // unit. Errors: forbidden, invalid (field codes of
 // oversight.CampaignInput.Validate).

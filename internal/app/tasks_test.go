@@ -298,6 +298,26 @@ func TestFindingToClueAndLetter(t *testing.T) {
 		_, err = f.app.AddFinding(ctx, p, tk.ID, oversight.FindingInput{UnitID: f.units["V1"].ID, Title: "x", Description: "y", Category: "conduct"})
 		wantCode(t, err, apperr.Invalid, "", map[string]string{"unit_id": "task.unit_not_target"})
 
+		// The same finding also becomes one rectification item, with T2
+		// responsible and the leader's commission supervising.
+		_, err = f.app.FindingToRectification(ctx, f.principals["townt1"], tk.ID, fd.ID, "安排专人值守", "2026-04-30")
+		wantCode(t, err, apperr.Forbidden, "", nil)
+		_, err = f.app.FindingToRectification(ctx, p, tk.ID, fd.ID, "", "2026-04-30")
+		wantCode(t, err, apperr.Invalid, "", map[string]string{"required": "rect.required"})
+		rc, err := f.app.FindingToRectification(ctx, p, tk.ID, fd.ID, "安排专人值守，公开窗口时间", "2026-04-30")
+		must(t, err)
+		if rc.SourceType != "task_finding" || rc.SourceID != fd.ID || rc.ResponsibleUnitID != f.units["T2"].ID || rc.Title != fd.Title ||
+			rc.Problem != fd.Description || rc.Deadline != "2026-04-30" {
+			t.Fatalf("rectification %+v", rc)
+		}
+		_, err = f.app.FindingToRectification(ctx, p, tk.ID, fd.ID, "再来一次", "2026-04-30")
+		wantCode(t, err, apperr.Conflict, "task.finding_has_rectification", nil)
+		b, err = f.app.TaskBoard(ctx, p, tk.ID)
+		must(t, err)
+		if b.Findings[0].RectificationID != rc.ID {
+			t.Fatalf("finding's rectification %d, want %d", b.Findings[0].RectificationID, rc.ID)
+		}
+
 		// The 督办函 gets the county's next number once; a reprint keeps it.
 		l, err := f.app.TaskLetter(ctx, p, tk.ID, f.units["T5"].ID)
 		must(t, err)

@@ -158,7 +158,7 @@ const (
 func Satisfactions() []string { return []string{Satisfied, Basically, Unsatisfied} }
 
 // RectSourceTypes lists the record types a rectification may come from.
-func RectSourceTypes() []string { return []string{"task", "clue", "case", "report"} }
+func RectSourceTypes() []string { return []string{"task", "task_finding", "clue", "case", "report"} }
 
 // Text sizes (characters).
 const (

@@ -579,8 +579,10 @@ type Finding struct {
 	Category    string
 	ClueID      int64 // the clue registered from it (0: none)
 	ClueNumber  string
-	CreatedBy   int64
-	CreatedAt   time.Time
+	// RectificationID is the rectification item made from it (0: none).
+	RectificationID int64
+	CreatedBy       int64
+	CreatedAt       time.Time
 }
 
 // FindingInput is a new finding.

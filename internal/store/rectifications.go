@@ -372,3 +372,15 @@ func (s *Store) RectFileData(ctx context.Context, fileID int64) (oversight.Evide
 
 // conflictState is the error of a step from a state the item has left.
 func conflictState() error { return apperr.New(apperr.Conflict, "rect.transition_invalid") }
+
+// FindingRectification returns the id of the rectification made from a
+// task finding (0: none).
+func (s *Store) FindingRectification(ctx context.Context, findingID int64) (int64, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM rectifications WHERE source_type = 'task_finding' AND source_id = $1`,
+		findingID).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: finding rectification: %w", err)
+	}
+	return id, nil
+}

@@ -518,15 +518,16 @@ func (s *Store) CreateFinding(ctx context.Context, a audit.Actor, f oversight.Fi
 }
 
 const findingCols = `f.id, f.task_id, f.unit_id, u.name, f.title, f.description, f.category, COALESCE(c.id, 0), COALESCE(c.number, ''),
-	COALESCE(f.created_by, 0), f.created_at`
+	COALESCE(rc.id, 0), COALESCE(f.created_by, 0), f.created_at`
 
 const findingFrom = `FROM task_findings f JOIN units u ON u.id = f.unit_id
-	LEFT JOIN clues c ON c.source_type = 'task_finding' AND c.source_id = f.id AND c.split_no = 0`
+	LEFT JOIN clues c ON c.source_type = 'task_finding' AND c.source_id = f.id AND c.split_no = 0
+	LEFT JOIN rectifications rc ON rc.source_type = 'task_finding' AND rc.source_id = f.id`
 
 func scanFinding(sc interface{ Scan(...any) error }) (oversight.Finding, error) {
 	var f oversight.Finding
 	var created int64
-	err := sc.Scan(&f.ID, &f.TaskID, &f.UnitID, &f.UnitName, &f.Title, &f.Description, &f.Category, &f.ClueID, &f.ClueNumber, &f.CreatedBy, &created)
+	err := sc.Scan(&f.ID, &f.TaskID, &f.UnitID, &f.UnitName, &f.Title, &f.Description, &f.Category, &f.ClueID, &f.ClueNumber, &f.RectificationID, &f.CreatedBy, &created)
 	f.CreatedAt = fromMS(created)
 	return f, err
 }

@@ -28,6 +28,7 @@ func (s *Server) taskRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /tasks/{id}/reports", s.authed(s.taskReport))
 	mux.Handle("POST /tasks/{id}/findings", s.authed(s.taskFinding))
 	mux.Handle("POST /tasks/{id}/findings/{fid}/clue", s.authed(s.taskFindingClue))
+	mux.Handle("POST /tasks/{id}/findings/{fid}/rectification", s.authed(s.taskFindingRectification))
 	mux.Handle("GET /tasks/{id}/letters/{unit}", s.authed(s.taskLetter))
 	mux.Handle("GET /campaigns", s.authed(s.campaignList))
 	mux.Handle("POST /campaigns", s.authed(s.campaignCreate))
@@ -328,6 +329,25 @@ func (s *Server) taskFindingClue(w http.ResponseWriter, r *http.Request) error {
 		return s.refusal(w, r, fmt.Sprintf("/tasks/%d", id), err)
 	}
 	return s.redirect(w, r, fmt.Sprintf("/clues/%d", c.ID), "flash.clue_registered")
+}
+
+func (s *Server) taskFindingRectification(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	fid, err := pathID(r, "fid")
+	if err != nil {
+		return err
+	}
+	rc, err := s.app.FindingToRectification(r.Context(), principal(r), id, fid, r.PostForm.Get("required"), r.PostForm.Get("deadline"))
+	if err != nil {
+		return s.refusal(w, r, fmt.Sprintf("/tasks/%d#findings", id), err)
+	}
+	return s.redirect(w, r, fmt.Sprintf("/rectifications/%d", rc.ID), "flash.rectification_from_finding")
 }
 
 func (s *Server) taskLetter(w http.ResponseWriter, r *http.Request) error {
