@@ -56,7 +56,9 @@ func TestStatsAddUp(t *testing.T) {
 					"persons_org_actions": sum.PersonsOrgActions, "persons_detained": sum.PersonsDetained,
 					"funds_recovered_fen": sum.FundsRecoveredFen, "overdue": sum.Overdue, "clues_disposed": sum.CluesDisposed,
 					"funds_returned_fen": sum.FundsReturnedFen, "persons_form1": sum.FourForms.First,
-					"persons_form2": sum.FourForms.Second, "persons_form3": sum.FourForms.Third, "persons_form4": sum.FourForms.Fourth}
+					"persons_form2": sum.FourForms.Second, "persons_form3": sum.FourForms.Third, "persons_form4": sum.FourForms.Fourth,
+					"rectifications_opened": sum.RectificationsOpened, "village_sessions": sum.VillageSessions,
+					"guidance_records": sum.GuidanceRecords, "training_attendees": sum.TrainingAttendees}
 				if sum.CasesFiled == 0 || sum.CluesReceived == 0 {
 					t.Fatalf("%s: nothing counted: %+v", name, sum)
 				}

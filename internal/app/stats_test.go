@@ -132,7 +132,9 @@ func TestStatsSeedFigures(t *testing.T) {
 		total := map[string]int64{"cases_filed": d.Summary.CasesFiled, "cases_closed": d.Summary.CasesClosed,
 			"persons_sanctioned": d.Summary.PersonsSanctioned, "persons_org_actions": d.Summary.PersonsOrgActions,
 			"persons_detained": d.Summary.PersonsDetained, "funds_recovered_fen": d.Summary.FundsRecoveredFen,
-			"reports_received": d.Summary.ReportsReceived, "clues_received": d.Summary.CluesReceived, "overdue": d.Summary.Overdue}
+			"reports_received": d.Summary.ReportsReceived, "clues_received": d.Summary.CluesReceived, "overdue": d.Summary.Overdue,
+			"rectifications_opened": d.Summary.RectificationsOpened, "village_sessions": d.Summary.VillageSessions,
+			"guidance_records": d.Summary.GuidanceRecords, "training_attendees": d.Summary.TrainingAttendees}
 		for _, m := range stats.RowMetrics() {
 			var n int64
 			for _, r := range d.Units {

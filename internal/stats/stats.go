@@ -300,7 +300,8 @@ type Row struct {
 // RowMetrics are the columns of breakdown tables, in order.
 func RowMetrics() []string {
 	return []string{"reports_received", "clues_received", "cases_filed", "cases_closed", "persons_sanctioned",
-		"persons_org_actions", "persons_detained", "funds_recovered_fen", "overdue"}
+		"persons_org_actions", "persons_detained", "funds_recovered_fen", "overdue", "rectifications_opened",
+		"village_sessions", "guidance_records", "training_attendees"}
 }
 
 // Comparison sets the handling times before a date against those from it

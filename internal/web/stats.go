@@ -257,7 +257,32 @@ func (b *statsBuilder) cards() []statCard {
 		b.card("village_sessions", s.VillageSessions, nil),
 		b.card("village_people_visited", s.VillagePeopleVisited, nil, b.card("village_visits", s.VillageVisits, nil)),
 		b.card("demands_resolved", s.DemandsResolved, nil, b.card("demands_collected", s.DemandsCollected, nil)),
+		b.card("rectifications_opened", s.RectificationsOpened, nil, b.card("rectifications_closed", s.RectificationsClosed, nil),
+			b.card("rectifications_closed_substantive", s.RectificationsClosedSubstantive, nil),
+			b.card("rectifications_reopened", s.RectificationsReopened, nil)),
+		b.boardCard(s),
+		b.card("task_urges", s.UrgesSent, nil, b.card("task_reports", s.TaskReports, nil)),
+		b.card("guidance_records", s.GuidanceRecords, nil),
+		b.card("trainings_held", s.TrainingsHeld, nil, b.card("training_attendees", s.TrainingAttendees, nil)),
 	}
+}
+
+// boardCard shows the supervision tasks' board now (not a period figure,
+// so it links to the task list rather than to records): the active tasks
+// and their target units on track, behind and overdue; the rectification
+// closure rate rides along.
+func (b *statsBuilder) boardCard(s stats.Summary) statCard {
+	sub := func(key string, n int64) statCard {
+		return statCard{Metric: "task_units_" + key, Label: b.v.T("statsweb.board." + key), Value: itoa(n), Href: "/tasks"}
+	}
+	c := statCard{Metric: "tasks_active", Label: b.v.T("statsweb.board.tasks_active"), Value: itoa(s.TasksActive),
+		Unit: b.v.T("statsweb.board.tasks_unit"), Href: "/tasks",
+		Sub: []statCard{sub("on_track", s.TaskUnitsOnTrack), sub("behind", s.TaskUnitsBehind), sub("overdue", s.TaskUnitsOverdue)}}
+	if r := s.RectificationClosureRate; r != nil {
+		c.Sub = append(c.Sub, statCard{Metric: "rectification_closure_rate", Label: b.v.T("statsweb.board.closure_rate"),
+			Value: strconv.FormatFloat(*r, 'f', 1, 64) + "%", Href: recordsURL(b.base, "metric", "rectifications_closed")})
+	}
+	return c
 }
 
 // series finds a dashboard series by metric and breakdown key.

@@ -19,6 +19,7 @@ import (
 	"qingfeng/internal/i18n"
 	"qingfeng/internal/intake"
 	"qingfeng/internal/org"
+	"qingfeng/internal/stats"
 	"qingfeng/internal/store"
 	"qingfeng/internal/testdb"
 	"qingfeng/internal/web"
@@ -293,7 +294,7 @@ func TestStatsDashboardPages(t *testing.T) {
 		var clueCells int
 		for _, row := range rows {
 			cells := heatCell.FindAllStringSubmatch(row[2], -1)
-			if len(cells) != 9 {
+			if len(cells) != len(stats.RowMetrics()) {
 				t.Fatalf("heat row %s: %d cells", row[1], len(cells))
 			}
 			for _, col := range []int{0, 1} { // reports_received, clues_received
