@@ -294,10 +294,13 @@ func (a *App) receiverOf(ctx context.Context, p *auth.Principal) (*receiver, err
 
 // register is the shared body of public and staff registration; rc is the
 // staff receiver (nil: resolved from p, or the place's county for the public).
-func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, rc *receiver, sub intake.Submission, files []Upload, receiptHash string) (intake.Report, error) {
+func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, rc *receiver, sub intake.Submission, files []Upload, receiptHash string, with ...func(*store.NewReport)) (intake.Report, error) {
 	n, err := a.prepareReport(ctx, p, rc, sub, files, receiptHash)
 	if err != nil {
 		return intake.Report{}, err
+	}
+	for _, f := range with {
+		f(&n) // writes to commit with the report (a village demand's change)
 	}
 	d := a.dupText(n.Report)
 	n.Bands = d.bands

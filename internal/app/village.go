@@ -159,7 +159,8 @@ type VillageReportInput struct {
 // with channel village-visit by the caller (report.register), about the
 // demand's content, from the person of the demand (real-name when a
 // phone was given, else anonymous); the demand then moves to reported
-// with a link to the report. Errors: forbidden, not_found, invalid (the
+// with a link to the report, in the same transaction. Errors: forbidden,
+// not_found, invalid (the
 // submission's field codes), conflict ("village.transition_invalid",
 // "error.version_conflict").
 func (a *App) ReportVillageDemand(ctx context.Context, p auth.Principal, id int64, in VillageReportInput) (oversight.Entry, intake.Report, error) {
@@ -185,12 +186,17 @@ func (a *App) ReportVillageDemand(ctx context.Context, p auth.Principal, id int6
 	if e.Person != "" && intake.ValidMobileOrPhone(e.Phone) {
 		sub.Anonymous, sub.Reporter = false, intake.Reporter{Name: e.Person, Phone: e.Phone}
 	}
-	r, _, err := a.RegisterReport(ctx, p, sub, nil, false)
+	if err := need(p, auth.PermReportRegister); err != nil {
+		return e, intake.Report{}, err
+	}
+	// The report and the demand's change commit in one transaction.
+	var out oversight.Entry
+	r, err := a.register(ctx, actor(p), &p, nil, sub, nil, "", func(n *store.NewReport) {
+		n.Demand = &store.VillageChange{Before: e, After: after, Op: oversight.OpReport}
+		n.DemandOut = &out
+	})
 	if err != nil {
 		return e, intake.Report{}, err
 	}
-	after.ReportID = r.ID
-	out, err := a.Store.ApplyVillageChange(ctx, actor(p), store.VillageChange{Before: e, After: after, Op: oversight.OpReport,
-		Note: r.Number, AuditNote: map[string]any{"report_id": r.ID, "report_number": r.Number}})
-	return out, r, err
+	return out, r, nil
 }

@@ -13,6 +13,7 @@ import (
 	"qingfeng/internal/audit"
 	"qingfeng/internal/auth"
 	"qingfeng/internal/intake"
+	"qingfeng/internal/oversight"
 )
 
 const reportCols = `r.id, r.number, r.unit_id, u.name, r.unit_path, r.received_unit_id, r.kind, r.channel, r.status,
@@ -125,6 +126,11 @@ type NewReport struct {
 	Messages    []intake.Message
 	Files       []NewFile
 	Event       intake.Event
+	// Demand, when set, is a village demand's change to "reported",
+	// written in the same transaction with the new report's id and number
+	// (转为信访举报); CreateReport returns the changed entry in DemandOut.
+	Demand    *VillageChange
+	DemandOut *oversight.Entry
 }
 
 // NewLink is a near-duplicate candidate of a new report: a stored report
@@ -154,7 +160,21 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 		if r, doc, err = s.createReport(ctx, tx, a, n, nil); err != nil {
 			return err
 		}
-		return s.addSearchEntry(ctx, tx, r.ID, doc)
+		if err := s.addSearchEntry(ctx, tx, r.ID, doc); err != nil {
+			return err
+		}
+		if c := n.Demand; c != nil {
+			c.After.ReportID, c.Note = r.ID, r.Number
+			c.AuditNote = map[string]any{"report_id": r.ID, "report_number": r.Number}
+			e, err := s.applyVillageChange(ctx, tx, a, *c)
+			if err != nil {
+				return err
+			}
+			if n.DemandOut != nil {
+				*n.DemandOut = e
+			}
+		}
+		return nil
 	})
 	return r, err
 }

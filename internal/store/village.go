@@ -133,30 +133,39 @@ type VillageChange struct {
 func (s *Store) ApplyVillageChange(ctx context.Context, a audit.Actor, c VillageChange) (oversight.Entry, error) {
 	var out oversight.Entry
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		now := ms(s.now())
-		e := c.After
-		res, err := s.exec(ctx, tx, `UPDATE village_entries SET status = $1, department = $2, resolution = $3, resolved_at = $4,
-			confirmed_at = $5, report_id = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9`,
-			string(e.Status), e.Department, e.Resolution, ms(e.ResolvedAt), ms(e.ConfirmedAt), nullID(e.ReportID), now,
-			c.Before.ID, c.Before.Version)
-		if err != nil {
-			return fmt.Errorf("store: update village entry: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return conflictVersion()
-		}
-		if _, err := s.exec(ctx, tx, `INSERT INTO village_demand_events (entry_id, action, from_status, to_status, user_id, note, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.Before.ID, string(c.Op), string(c.Before.Status), string(e.Status),
-			nullID(a.UserID), c.Note, now); err != nil {
-			return fmt.Errorf("store: village demand event: %w", err)
-		}
-		if out, err = getVillageEntry(ctx, tx, `e.id = $1`, c.Before.ID); err != nil {
-			return err
-		}
-		return s.appendAudit(ctx, tx, a, change{action: "village." + string(c.Op), objectType: "village_entry",
-			objectID: c.Before.ID, before: c.Before.Audit(), after: out.Audit(), note: c.AuditNote})
+		var err error
+		out, err = s.applyVillageChange(ctx, tx, a, c)
+		return err
 	})
 	return out, err
+}
+
+// applyVillageChange is ApplyVillageChange in tx (also used when a demand
+// becomes a report: the report and the demand's change commit together).
+func (s *Store) applyVillageChange(ctx context.Context, tx *sql.Tx, a audit.Actor, c VillageChange) (oversight.Entry, error) {
+	now := ms(s.now())
+	e := c.After
+	res, err := s.exec(ctx, tx, `UPDATE village_entries SET status = $1, department = $2, resolution = $3, resolved_at = $4,
+		confirmed_at = $5, report_id = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9`,
+		string(e.Status), e.Department, e.Resolution, ms(e.ResolvedAt), ms(e.ConfirmedAt), nullID(e.ReportID), now,
+		c.Before.ID, c.Before.Version)
+	if err != nil {
+		return oversight.Entry{}, fmt.Errorf("store: update village entry: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return oversight.Entry{}, conflictVersion()
+	}
+	if _, err := s.exec(ctx, tx, `INSERT INTO village_demand_events (entry_id, action, from_status, to_status, user_id, note, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.Before.ID, string(c.Op), string(c.Before.Status), string(e.Status),
+		nullID(a.UserID), c.Note, now); err != nil {
+		return oversight.Entry{}, fmt.Errorf("store: village demand event: %w", err)
+	}
+	out, err := getVillageEntry(ctx, tx, `e.id = $1`, c.Before.ID)
+	if err != nil {
+		return out, err
+	}
+	return out, s.appendAudit(ctx, tx, a, change{action: "village." + string(c.Op), objectType: "village_entry",
+		objectID: c.Before.ID, before: c.Before.Audit(), after: out.Audit(), note: c.AuditNote})
 }
 
 // VillageEvent is one step of a demand's lifecycle.
