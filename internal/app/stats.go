@@ -38,6 +38,7 @@ type statsTarget struct {
 	scope    stats.Scope
 	unit     org.Unit // the unit, or the area group's county
 	group    bool
+	narrow   bool // a county commission or below, or an area group (store.StatQuery.Narrow)
 	segments []store.StatSegment
 	period   stats.Period
 	from, to time.Time
@@ -91,7 +92,7 @@ func (a *App) statsTarget(ctx context.Context, p auth.Principal, r StatsRequest)
 		if !covered {
 			return t, apperr.New(apperr.NotFound, "error.not_found.area_group")
 		}
-		t.unit, t.group = county, true
+		t.unit, t.group, t.narrow = county, true, true
 		t.scope = stats.Scope{Kind: "area_group", ID: g.ID, Name: g.Name}
 		return t, nil
 	}
@@ -103,6 +104,7 @@ func (a *App) statsTarget(ctx context.Context, p auth.Principal, r StatsRequest)
 		return t, apperr.New(apperr.NotFound, "error.not_found.unit")
 	}
 	t.unit = u
+	t.narrow = u.Kind != org.KindCommission || (len(u.DivisionCode) == 6 && !strings.HasSuffix(u.DivisionCode, "00"))
 	t.segments = []store.StatSegment{{Prefix: u.Path}}
 	t.scope = stats.Scope{Kind: "unit", ID: u.ID, Code: u.DivisionCode, Name: u.Name}
 	return t, nil
@@ -137,7 +139,7 @@ func (a *App) statsUnit(ctx context.Context, p *auth.Principal, ref string) (org
 // stat runs one object over the target.
 func (a *App) stat(ctx context.Context, t statsTarget, obj string, buckets []time.Time, by string) ([]store.StatRow, error) {
 	return a.Store.Stat(ctx, store.StatQuery{Object: store.StatObject(obj), Segments: t.segments, From: t.from, To: t.to,
-		Buckets: buckets, By: by, Now: a.Now()})
+		Buckets: buckets, By: by, Now: a.Now(), Narrow: t.narrow})
 }
 
 // valueIndex is the position of a value among an object's values.
@@ -657,7 +659,7 @@ func (a *App) StatsRecords(ctx context.Context, p auth.Principal, r StatsRequest
 		value = ""
 	}
 	return a.Store.StatRecords(ctx, store.StatQuery{Object: store.StatObject(m.Object), Segments: t.segments, From: t.from,
-		To: t.to, By: by, Value: value, Now: a.Now()}, key, p, page)
+		To: t.to, By: by, Value: value, Now: a.Now(), Narrow: t.narrow}, key, p, page)
 }
 
 // PublicStats is the transparency table of the public portal (no

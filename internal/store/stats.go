@@ -111,6 +111,12 @@ func (v StatValue) rows() string {
 
 type statDef struct {
 	from, date, path, where string
+	// narrowFrom and narrowWhere, when set, replace from and where for a
+	// narrow scope (StatQuery.Narrow): they reach the rows from the unit's
+	// records (SQLite keeps the order of a CROSS JOIN and cannot use an
+	// index on an expression such as status || ''); PostgreSQL plans both
+	// forms alike.
+	narrowFrom, narrowWhere string
 	values                  []StatValue
 	keys                    map[string]string
 	// record: the drill-down's columns (type, id, number, title, subtitle)
@@ -162,12 +168,14 @@ var statDefs = map[StatObject]statDef{
 		subjectPath: "c.subject_path", readPerm: auth.PermCaseRead},
 	StatCasesClosed: {from: "cases c", date: "c.closed_at", path: "c.unit_path",
 		where:       "c.closed_at > 0 AND c.filed_at > 0 AND c.status IN ('closed', 'appeal')",
+		narrowWhere: "c.closed_at > 0 AND c.filed_at > 0 AND c.status || '' IN ('closed', 'appeal')",
 		values:      []StatValue{{Name: "n", Expr: "COUNT(*)"}, {Name: "days_ms", Expr: "SUM(c.closed_at - c.filed_at)"}},
 		keys:        map[string]string{"category": "c.category", "unit": "c.unit_path"},
 		record:      [5]string{"'case'", "c.id", "c.number", "c.cause", "c.category"},
 		subjectPath: "c.subject_path", readPerm: auth.PermCaseRead},
 	StatSubjects: {from: "case_subjects sj JOIN cases c ON c.id = sj.case_id", date: "sj.outcome_at", path: "c.unit_path",
-		where: "sj.outcome_at > 0",
+		where:      "sj.outcome_at > 0",
+		narrowFrom: "cases c CROSS JOIN case_subjects sj", narrowWhere: "sj.case_id = c.id AND sj.outcome_at > 0",
 		values: []StatValue{{Name: "n", Expr: "COUNT(*)"}, {Name: "sanctioned", Cond: "sj.sanctioned"},
 			{Name: "party_sanctioned", Cond: "sj.party_sanctioned"}, {Name: "gov_sanctioned", Cond: "sj.gov_sanctioned"},
 			{Name: "org_action", Cond: "sj.org_action"}, {Name: "transferred", Cond: "sj.transferred"},
@@ -312,6 +320,10 @@ type StatQuery struct {
 	Value string
 	// Now is the instant StatOverdue compares due times with.
 	Now time.Time
+	// Narrow tells that the scope is small (a county commission or below,
+	// or an area group): row sets with a narrow form start from the scope's
+	// records instead of the period's (docs/benchmarks.md, statistics).
+	Narrow bool
 }
 
 // StatRow is one group of counted rows.
@@ -325,7 +337,10 @@ type StatRow struct {
 // segments and period.
 func statWhere(d statDef, q StatQuery, a *args) string {
 	w := []string{}
-	if d.where != "" {
+	switch {
+	case q.Narrow && d.narrowWhere != "":
+		w = append(w, d.narrowWhere)
+	case d.where != "":
 		w = append(w, d.where)
 	}
 	if len(q.Segments) == 0 {
@@ -358,10 +373,14 @@ func statWhere(d statDef, q StatQuery, a *args) string {
 
 // statFrom renders the object's FROM clause, with the query's now.
 func statFrom(d statDef, q StatQuery, a *args) string {
-	if strings.Contains(d.from, "$now") {
-		return strings.ReplaceAll(d.from, "$now", a.add(ms(q.Now)))
+	from := d.from
+	if q.Narrow && d.narrowFrom != "" {
+		from = d.narrowFrom
 	}
-	return d.from
+	if strings.Contains(from, "$now") {
+		return strings.ReplaceAll(from, "$now", a.add(ms(q.Now)))
+	}
+	return from
 }
 
 // statKey renders q.By as one text expression.

@@ -34,9 +34,9 @@ func TestStatDefinitions(t *testing.T) {
 		viewer := auth.System()
 		for _, m := range stats.Metrics() {
 			obj := store.StatObject(m.Object)
-			for _, by := range append([]string{"", "unit"}, m.Keys...) {
+			for i, by := range append([]string{"", "unit"}, m.Keys...) {
 				q := store.StatQuery{Object: obj, Segments: []store.StatSegment{{Prefix: "/1/"}, {Prefix: "/2/", From: from, To: now}},
-					From: from, To: now, Buckets: []time.Time{from, from.AddDate(0, 6, 0)}, By: by, Now: now}
+					From: from, To: now, Buckets: []time.Time{from, from.AddDate(0, 6, 0)}, By: by, Now: now, Narrow: i%2 == 1}
 				rows, err := s.Stat(ctx, q)
 				if err != nil || len(rows) != 0 {
 					t.Fatalf("%s by %q: %v %v", m.Name, by, rows, err)
