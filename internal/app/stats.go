@@ -455,7 +455,7 @@ func (a *App) StatsDashboard(ctx context.Context, p auth.Principal, r StatsReque
 		if d.Units, err = a.statsUnits(ctx, t, byUnit); err != nil {
 			return d, err
 		}
-		if t.unit.Kind == org.KindCommission {
+		if t.unit.Kind == org.KindCommission && t.narrow { // area groups are a county's
 			if d.AreaGroups, err = a.statsAreaGroups(ctx, p, t, byUnit); err != nil {
 				return d, err
 			}
@@ -491,13 +491,29 @@ func (a *App) StatsDashboard(ctx context.Context, p auth.Principal, r StatsReque
 	return d, nil
 }
 
-// rowObjects maps each breakdown column to its object and value.
-func rowFigures(add func(metric string, v int64), obj string, r store.StatRow) {
+// rowColumn is a breakdown column read from one object's rows: the metric
+// and the position of its value.
+type rowColumn struct {
+	metric string
+	value  int
+}
+
+// rowColumns maps each object to the breakdown columns it feeds
+// (stats.RowMetrics), resolved once per request: a province's breakdown
+// folds tens of thousands of rows.
+func rowColumns() map[string][]rowColumn {
+	out := map[string][]rowColumn{}
 	for _, name := range stats.RowMetrics() {
 		m, _ := stats.MetricByName(name)
-		if m.Object == obj {
-			add(name, r.Values[valueIndex(obj, m.Value)])
-		}
+		out[m.Object] = append(out[m.Object], rowColumn{name, valueIndex(m.Object, m.Value)})
+	}
+	return out
+}
+
+// addRow adds a row's values to a breakdown row's figures.
+func addRow(figs map[string]int64, cols []rowColumn, r store.StatRow) {
+	for _, c := range cols {
+		figs[c.metric] += r.Values[c.value]
 	}
 }
 
@@ -546,13 +562,14 @@ func (a *App) statsUnits(ctx context.Context, t statsTarget, byUnit map[string][
 		paths = append(paths, c.Path)
 	}
 	own := stats.Row{ID: t.unit.ID, Name: t.unit.Name, Kind: string(t.unit.Kind), Own: true, Figures: map[string]int64{}}
+	cols := rowColumns()
 	for obj, rs := range byUnit {
 		for _, r := range rs {
 			target := &own
 			if i := slices.IndexFunc(paths, func(p string) bool { return strings.HasPrefix(r.Key, p) }); i >= 0 {
 				target = &rows[i]
 			}
-			rowFigures(func(m string, v int64) { target.Figures[m] += v }, obj, r)
+			addRow(target.Figures, cols[obj], r)
 		}
 	}
 	for _, v := range own.Figures {
@@ -576,7 +593,11 @@ func (a *App) statsAreaGroups(ctx context.Context, p auth.Principal, t statsTarg
 		return nil, err
 	}
 	var rows []stats.Row
+	cols := rowColumns()
 	for _, g := range groups {
+		if g.CountyUnitID != t.unit.ID {
+			continue // a group of another county with a member in this scope
+		}
 		gt, err := a.statsTarget(ctx, p, StatsRequest{AreaGroup: g.ID, From: t.period.From, To: t.period.To})
 		if err != nil {
 			if apperr.CodeOf(err) == apperr.NotFound {
@@ -599,7 +620,7 @@ func (a *App) statsAreaGroups(ctx context.Context, p auth.Principal, t statsTarg
 			for obj, rs := range byUnit {
 				for _, r := range rs {
 					if slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(r.Key, p) }) {
-						rowFigures(func(m string, v int64) { row.Figures[m] += v }, obj, r)
+						addRow(row.Figures, cols[obj], r)
 					}
 				}
 			}
@@ -612,7 +633,7 @@ func (a *App) statsAreaGroups(ctx context.Context, p auth.Principal, t statsTarg
 				return nil, err
 			}
 			for _, r := range rs {
-				rowFigures(func(m string, v int64) { row.Figures[m] += v }, obj, r)
+				addRow(row.Figures, cols[obj], r)
 			}
 		}
 		rows = append(rows, row)
