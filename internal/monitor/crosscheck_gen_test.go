@@ -19,7 +19,8 @@ type xcheckData struct {
 // in the same villages (reference rows of other people with the same
 // name and village, which must not match), disability payees in the
 // registry, and plantsPerRule planted anomalies of every rule, each on a
-// person paid once. Near misses (dates on the safe side, namesakes with
+// person paid once. A negative innocentRefs fills the reference lists up
+// to -innocentRefs rows in all. Near misses (dates on the safe side, namesakes with
 // other ID numbers) are planted too and must not match.
 func genCrossCheck(persons, months, innocentRefs, plantsPerRule int, seed uint64) xcheckData {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
@@ -63,6 +64,9 @@ func genCrossCheck(persons, months, innocentRefs, plantsPerRule int, seed uint64
 	}
 	// Innocent references: other people, often namesakes in the payees' villages.
 	kinds := RefKinds()
+	if innocentRefs < 0 {
+		innocentRefs = -innocentRefs - len(d.refs) - 12*plantsPerRule
+	}
 	for j := 0; j < innocentRefs; j++ {
 		k := kinds[rng.IntN(len(kinds)-1)] // not the disability registry: it would clear payees
 		r := Reference{Kind: k, Name: name(), IDNumber: testID(5000000 + j), Date: start.AddDate(-1, 0, 0)}

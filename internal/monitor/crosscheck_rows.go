@@ -34,6 +34,28 @@ func (c Column) Field() string {
 	return fields[c]
 }
 
+// Label is the usual Chinese header of a column.
+func (c Column) Label() string {
+	labels := [colCount]string{"姓名", "身份证号", "补贴项目", "金额", "发放日期", "乡镇", "村", "备注"}
+	if c < 0 || c >= colCount {
+		return ""
+	}
+	return labels[c]
+}
+
+// MissingColumnsError names the required columns a header lacks.
+type MissingColumnsError struct {
+	Columns []Column
+}
+
+func (e *MissingColumnsError) Error() string {
+	names := make([]string, len(e.Columns))
+	for i, c := range e.Columns {
+		names[i] = c.Field()
+	}
+	return "monitor: missing columns: " + strings.Join(names, ", ")
+}
+
 // headerAliases maps a normalised header to its column.
 func headerAliases() map[string]Column {
 	a := map[string]Column{}
@@ -76,7 +98,8 @@ func PaymentColumns() []Column {
 func ReferenceColumns() []Column { return []Column{ColName, ColIDNumber, ColVillage} }
 
 // ParseHeader finds the columns in a header row. required lists the
-// columns that must be present; the error names the missing ones.
+// columns that must be present; the error, a *MissingColumnsError, names
+// the missing ones.
 func ParseHeader(cells []string, required []Column) (Header, error) {
 	var h Header
 	for i := range h.idx {
@@ -89,16 +112,24 @@ func ParseHeader(cells []string, required []Column) (Header, error) {
 			h.idx[col] = i
 		}
 	}
-	var missing []string
+	var missing []Column
 	for _, c := range required {
 		if h.idx[c] < 0 {
-			missing = append(missing, c.Field())
+			missing = append(missing, c)
 		}
 	}
 	if len(missing) > 0 {
-		return h, fmt.Errorf("monitor: missing columns: %s", strings.Join(missing, ", "))
+		return h, &MissingColumnsError{Columns: missing}
 	}
 	return h, nil
+}
+
+// Index is the cell index of a column, -1 when absent.
+func (h Header) Index(c Column) int {
+	if c < 0 || c >= colCount {
+		return -1
+	}
+	return h.idx[c]
 }
 
 func (h Header) cell(cells []string, c Column) string {
@@ -216,7 +247,8 @@ func digits(s string) bool {
 
 // ParseDate reads a date as lists write it: 2024-03-15, 2024/3/15,
 // 2024.3.15, 20240315, 2024年3月15日, a month alone (2024-03, 2024年3月,
-// 202403: the first day) or an Excel serial day number. Blank gives the
+// 202403: the first day) or an Excel serial day number (a fraction, the
+// time of day, is dropped). Blank gives the
 // zero time and true.
 func ParseDate(s string, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
@@ -228,6 +260,9 @@ func ParseDate(s string, loc *time.Location) (time.Time, bool) {
 	}
 	if t, _, ok := strings.Cut(s, " "); ok {
 		s = t // a time of day is dropped
+	}
+	if whole, frac, ok := strings.Cut(s, "."); ok && len(whole) == 5 && digits(whole) && digits(frac) {
+		s = whole // a worksheet date-time serial: the day
 	}
 	if digits(s) {
 		switch len(s) {
