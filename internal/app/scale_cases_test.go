@@ -21,7 +21,6 @@ package app_test
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,11 +32,9 @@ import (
 	"qingfeng/internal/app"
 	"qingfeng/internal/auth"
 	"qingfeng/internal/casework"
-	"qingfeng/internal/credential"
 	"qingfeng/internal/demo"
 	"qingfeng/internal/store"
 	"qingfeng/internal/testdb"
-	"qingfeng/internal/vault"
 )
 
 const (
@@ -72,25 +69,7 @@ func TestScaleCases(t *testing.T) {
 
 func runScaleCases(t *testing.T, dsn, dir string, n int, target time.Duration) {
 	ctx := context.Background()
-	now := func() time.Time { return scaleNow }
-	st, err := store.Open(ctx, store.Config{DSN: dsn, DataDir: dir, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	keys, err := vault.LoadOrCreate(filepath.Join(dir, "keys"), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := app.NewIntake(ctx, st, make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := app.New(app.Options{Store: st, Hasher: credential.NewHasher(testdb.CheapParams(), 2), Keys: keys, Now: now,
-		Rand: rand.Reader, Sessions: auth.DefaultSessionPolicy(), Logins: auth.DefaultLoginPolicy(), Intake: in})
+	a, st := scaleApp(t, dsn, dir)
 	db := st.DB()
 	var loaded int
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'demo.province'`).Scan(&loaded); err != nil {

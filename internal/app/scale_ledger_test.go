@@ -107,25 +107,7 @@ func scalePostgres(t *testing.T, admin, name string) string {
 
 func runScaleLedger(t *testing.T, dsn, dir string, n int, target time.Duration) {
 	ctx := context.Background()
-	now := func() time.Time { return scaleNow }
-	st, err := store.Open(ctx, store.Config{DSN: dsn, DataDir: dir, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	keys, err := vault.LoadOrCreate(filepath.Join(dir, "keys"), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := app.NewIntake(ctx, st, make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := app.New(app.Options{Store: st, Hasher: credential.NewHasher(testdb.CheapParams(), 2), Keys: keys, Now: now,
-		Rand: rand.Reader, Sessions: auth.DefaultSessionPolicy(), Logins: auth.DefaultLoginPolicy(), Intake: in})
+	a, st := scaleApp(t, dsn, dir)
 	db := st.DB()
 	var loaded int
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'demo.province'`).Scan(&loaded); err != nil {
@@ -362,4 +344,31 @@ func ratio(a, b time.Duration) float64 {
 func pcts(ds []time.Duration) string {
 	return fmt.Sprintf("p50 %.2f ms, p95 %.2f ms, max %.2f ms (n=%d)", ms(percentile(ds, 0.5)), ms(percentile(ds, 0.95)),
 		ms(percentile(ds, 1)), len(ds))
+}
+
+// scaleApp opens and migrates the store of a scale test (SQLite in dir, or
+// the PostgreSQL database of dsn) with the fixed clock and builds the
+// services; the store is closed when the test ends.
+func scaleApp(t *testing.T, dsn, dir string) (*app.App, *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	now := func() time.Time { return scaleNow }
+	st, err := store.Open(ctx, store.Config{DSN: dsn, DataDir: dir, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := vault.LoadOrCreate(filepath.Join(dir, "keys"), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := app.NewIntake(ctx, st, make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app.New(app.Options{Store: st, Hasher: credential.NewHasher(testdb.CheapParams(), 2), Keys: keys, Now: now,
+		Rand: rand.Reader, Sessions: auth.DefaultSessionPolicy(), Logins: auth.DefaultLoginPolicy(), Intake: in}), st
 }

@@ -21,7 +21,6 @@ package app_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -35,13 +34,11 @@ import (
 	"qingfeng/internal/audit"
 	"qingfeng/internal/auth"
 	"qingfeng/internal/casework"
-	"qingfeng/internal/credential"
 	"qingfeng/internal/demo"
 	"qingfeng/internal/org"
 	"qingfeng/internal/stats"
 	"qingfeng/internal/store"
 	"qingfeng/internal/testdb"
-	"qingfeng/internal/vault"
 )
 
 const (
@@ -78,25 +75,7 @@ func TestScaleStats(t *testing.T) {
 // and province dashboards; provinceTarget 0 measures without a target.
 func runScaleStats(t *testing.T, dsn, dir string, n int, countyTarget, provinceTarget time.Duration) {
 	ctx := context.Background()
-	now := func() time.Time { return scaleNow }
-	st, err := store.Open(ctx, store.Config{DSN: dsn, DataDir: dir, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	keys, err := vault.LoadOrCreate(filepath.Join(dir, "keys"), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := app.NewIntake(ctx, st, make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := app.New(app.Options{Store: st, Hasher: credential.NewHasher(testdb.CheapParams(), 2), Keys: keys, Now: now,
-		Rand: rand.Reader, Sessions: auth.DefaultSessionPolicy(), Logins: auth.DefaultLoginPolicy(), Intake: in})
+	a, st := scaleApp(t, dsn, dir)
 	db := st.DB()
 	const password = "Qf-scale-bench-2026"
 	var loaded int
