@@ -20,9 +20,10 @@ import (
 // overlapping the sanctioned 16–20), 4 detained (1–4), 4,778,700.00 yuan
 // recovered (persons 1 and 2); the rest admonished (诫勉, first form).
 // Cases 1–40 are filed in January 2026, 41–72 in February; all closed on
-// 1 March 2026. Two more cases led by T1 are filed on 20 December 2025 and
-// 10 January 2026 (area group AG1, which T1 joined on 1 January 2026,
-// counts only the second).
+// 1 March 2026. Two more cases led by T1 are filed on 20 December 2025
+// (closed 20 February) and 10 March 2026 (closed 12 March): area group AG1,
+// which T1 joined on 1 January 2026, counts only the second, and the
+// period 1 January – 5 March holds exactly the seed's 72 cases.
 func seedLedger() [][]any {
 	rows := [][]any{{"案件编号", "立案日期", "承办单位", "被审查调查人", "职务", "人员类别", "党纪处分", "政务处分", "组织处理", "第一种形态",
 		"是否留置", "移送司法", "追缴资金（元）", "退还群众资金（元）", "结案日期", "案由"}}
@@ -51,16 +52,16 @@ func seedLedger() [][]any {
 		}
 		switch i {
 		case 1:
-			funds, returned = "4,000,000.00", "100,000.00"
+			funds = "4,000,000.00"
 		case 2:
 			funds = "778,700.00"
 		}
 		rows = append(rows, []any{fmt.Sprintf("永纪案〔2026〕%d号", i), filed, "", fmt.Sprintf("对象%d", i), "科员", cat, party, gov,
 			orgAct, first, detained, "否", funds, returned, "2026-03-01", "违规发放补贴"})
 	}
-	for i, filed := range []string{"2025-12-20", "2026-01-10"} {
-		rows = append(rows, []any{fmt.Sprintf("天纪案〔2026〕%d号", i+1), filed, "天门山镇纪委", fmt.Sprintf("镇干部%d", i), "科员",
-			"公职人员", "", "", "", "诫勉", "否", "否", "", "", "2026-02-20", "违规吃喝"})
+	for i, dates := range [][2]string{{"2025-12-20", "2026-02-20"}, {"2026-03-10", "2026-03-12"}} {
+		rows = append(rows, []any{fmt.Sprintf("天纪案〔2026〕%d号", i+1), dates[0], "天门山镇纪委", fmt.Sprintf("镇干部%d", i), "科员",
+			"公职人员", "", "", "", "诫勉", "否", "否", "", "", dates[1], "违规吃喝"})
 	}
 	return rows
 }
@@ -85,7 +86,7 @@ func TestStatsSeedFigures(t *testing.T) {
 		must(t, err)
 		want := stats.Summary{CasesFiled: 73, CasesClosed: 74, PersonsDecided: 74, PersonsSanctioned: 20, PersonsPartySanctioned: 12,
 			PersonsGovernmentSanctioned: 13, PersonsOrgActions: 13, PersonsDetained: 4, FundsRecoveredFen: 477870000,
-			FundsReturnedFen: 10000000, FourForms: stats.Forms{First: 46, Second: 28}}
+			FourForms: stats.Forms{First: 46, Second: 28}}
 		got := stats.Summary{CasesFiled: s.CasesFiled, CasesClosed: s.CasesClosed, PersonsDecided: s.PersonsDecided,
 			PersonsSanctioned: s.PersonsSanctioned, PersonsPartySanctioned: s.PersonsPartySanctioned,
 			PersonsGovernmentSanctioned: s.PersonsGovernmentSanctioned, PersonsOrgActions: s.PersonsOrgActions,
@@ -101,20 +102,28 @@ func TestStatsSeedFigures(t *testing.T) {
 			t.Errorf("avg case days %v", s.AvgCaseDays)
 		}
 
-		// Only the 72 cases of the county itself (T1's lie in its own subtree, filed
-		// once this year): the bulletin of the ledger unit's own cases is the
-		// seed's sentence when T1's case is left out — here it is in, so 73.
+		// This year holds T1's March case too: 73 cases.
 		text, err := f.app.StatsBulletin(ctx, p, app.StatsRequest{Unit: "430802"})
 		must(t, err)
-		wantText := "今年以来，" + f.units["A"].Name + "共查办案件73件，给予党纪政务处分20人，组织处理13人，采取留置措施4人，追缴资金477.87万元，退还群众资金10.00万元。"
-		if !strings.HasPrefix(text, wantText) {
-			t.Errorf("bulletin\n got %s\nwant prefix %s", text, wantText)
+		if want := "今年以来，" + f.units["A"].Name + "共查办案件73件，给予党纪政务处分20人，组织处理13人，采取留置措施4人，追缴资金477.87万元。"; !strings.HasPrefix(text, want) {
+			t.Errorf("bulletin\n got %s\nwant prefix %s", text, want)
+		}
+		// 1 January – 5 March: exactly the seed's figures and sentence.
+		seed, err := f.app.StatsSummary(ctx, p, app.StatsRequest{Unit: "430802", From: "2026-01-01", To: "2026-03-05"})
+		must(t, err)
+		if got := [5]int64{seed.CasesFiled, seed.PersonsSanctioned, seed.PersonsOrgActions, seed.PersonsDetained, seed.FundsRecoveredFen}; got != [5]int64{72, 20, 13, 4, 477870000} {
+			t.Errorf("seed period: %v", got)
+		}
+		text, err = f.app.StatsBulletin(ctx, p, app.StatsRequest{Unit: "430802", From: "2026-01-01", To: "2026-03-05"})
+		must(t, err)
+		if want := "2026年1月1日至3月5日，" + f.units["A"].Name + "共查办案件72件，给予党纪政务处分20人，组织处理13人，采取留置措施4人，追缴资金477.87万元。"; !strings.HasPrefix(text, want) {
+			t.Errorf("seed bulletin\n got %s\nwant prefix %s", text, want)
 		}
 
 		// The period December–February counts T1's December case and not March.
 		s2, err := f.app.StatsSummary(ctx, p, app.StatsRequest{Unit: fmt.Sprint(f.units["A"].ID), From: "2025-12-01", To: "2026-02-28"})
 		must(t, err)
-		if s2.CasesFiled != 74 || s2.CasesClosed != 2 || s2.PersonsDecided != 2 {
+		if s2.CasesFiled != 73 || s2.CasesClosed != 1 || s2.PersonsDecided != 1 {
 			t.Errorf("Dec–Feb: filed %d closed %d decided %d", s2.CasesFiled, s2.CasesClosed, s2.PersonsDecided)
 		}
 
@@ -248,7 +257,7 @@ func TestStatsSeedFigures(t *testing.T) {
 			if dec.Month != "2025-12" || !dec.CasesFiled.Suppressed || dec.CasesFiled.Value != 0 {
 				t.Errorf("December %+v", dec)
 			}
-			if jan.Month != "2026-01" || jan.CasesFiled.Suppressed || jan.CasesFiled.Value != 41 || jan.ReportsReceived.Suppressed {
+			if jan.Month != "2026-01" || jan.CasesFiled.Suppressed || jan.CasesFiled.Value != 40 || jan.ReportsReceived.Suppressed {
 				t.Errorf("January %+v", jan)
 			}
 			return
