@@ -29,13 +29,22 @@ func TestRegistryValidate(t *testing.T) {
 		{"depot without unit", func() error { d := Depot{Code: "D1", Name: "x"}; return d.Validate() }, "unit_id"},
 		{"depot bad code", func() error { d := Depot{Code: "粮库1", Name: "x", UnitID: 1}; return d.Validate() }, "code"},
 		{"depot without name", func() error { d := Depot{Code: "D1", UnitID: 1}; return d.Validate() }, "name"},
-		{"bin", func() error { b := Bin{DepotID: 1, Code: "P1", CapacityKG: 5_000_000, GrainKind: "wheat"}; return b.Validate() }, ""},
+		{"bin", func() error {
+			b := Bin{DepotID: 1, Code: "P1", CapacityKG: 5_000_000, GrainKind: "wheat"}
+			return b.Validate()
+		}, ""},
 		{"bin without capacity", func() error { b := Bin{DepotID: 1, Code: "P1", GrainKind: "wheat"}; return b.Validate() }, "capacity_kg"},
-		{"bin unknown grain", func() error { b := Bin{DepotID: 1, Code: "P1", CapacityKG: 1, GrainKind: "rice cake"}; return b.Validate() }, "grain_kind"},
+		{"bin unknown grain", func() error {
+			b := Bin{DepotID: 1, Code: "P1", CapacityKG: 1, GrainKind: "rice cake"}
+			return b.Validate()
+		}, "grain_kind"},
 		{"bin without depot", func() error { b := Bin{Code: "P1", CapacityKG: 1, GrainKind: "maize"}; return b.Validate() }, "depot_id"},
 		{"device", func() error { d := Device{DepotID: 1, Code: "T01", Kind: DeviceSensor}; return d.Validate() }, ""},
 		{"device unknown kind", func() error { d := Device{DepotID: 1, Code: "T01", Kind: "drone"}; return d.Validate() }, "kind"},
-		{"device bad health", func() error { d := Device{DepotID: 1, Code: "T01", Kind: DeviceCamera, Health: "sad"}; return d.Validate() }, "status"},
+		{"device bad health", func() error {
+			d := Device{DepotID: 1, Code: "T01", Kind: DeviceCamera, Health: "sad"}
+			return d.Validate()
+		}, "status"},
 		{"plan", func() error {
 			p := RotationPlan{BinID: 1, Direction: DirOut, From: "2026-12-01", To: "2026-12-31", QuantityKG: 10}
 			return p.Validate()
