@@ -1,0 +1,184 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"qingfeng/internal/apperr"
+	"qingfeng/internal/auth"
+	"qingfeng/internal/monitor"
+	"qingfeng/internal/store"
+)
+
+// This file holds the smart-granary services (智慧粮库): the registry of
+// depots, bins, devices and rotation plans (monitor.manage, within scope),
+// the ingest of feed events from MQTT or HTTPS (each payload either stored
+// once with its hash or kept in the dead-letter list with its reason), and
+// reading alerts and dead letters.
+
+// ingestWindow is how far back from an event the rules look at its bin.
+const ingestWindow = 8 * 24 * time.Hour
+
+// The sources a payload arrives by.
+const (
+	SourceMQTT  = "mqtt"
+	SourceHTTPS = "https"
+)
+
+// ReasonUnregistered is the dead-letter reason of a well-formed event
+// whose depot, device or bin is not registered (or the bin is not the
+// depot's).
+const ReasonUnregistered = "unregistered"
+
+// CreateDepot registers a depot under a unit in the caller's monitor.manage
+// scope. Errors: forbidden, invalid, not_found (the unit), conflict (code).
+func (a *App) CreateDepot(ctx context.Context, p auth.Principal, d monitor.Depot) (monitor.Depot, error) {
+	if err := need(p, auth.PermMonitorManage); err != nil {
+		return d, err
+	}
+	if err := d.Validate(); err != nil {
+		return d, err
+	}
+	u, err := a.Store.GetUnit(ctx, d.UnitID)
+	if err != nil {
+		return d, err
+	}
+	if err := inScope(p, auth.PermMonitorManage, u.Path, "unit"); err != nil {
+		return d, err
+	}
+	d.UnitPath = u.Path
+	return a.Store.CreateDepot(ctx, actor(p), d)
+}
+
+// depotInScope returns a depot the caller may manage. Errors: not_found.
+func (a *App) depotInScope(ctx context.Context, p auth.Principal, id int64) (monitor.Depot, error) {
+	d, err := a.Store.GetDepot(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	return d, inScope(p, auth.PermMonitorManage, d.UnitPath, "page")
+}
+
+// CreateBin registers a bin of a depot with its opening book stock.
+// Errors: forbidden, invalid, not_found (the depot), conflict (code).
+func (a *App) CreateBin(ctx context.Context, p auth.Principal, b monitor.Bin) (monitor.Bin, error) {
+	if err := need(p, auth.PermMonitorManage); err != nil {
+		return b, err
+	}
+	if err := b.Validate(); err != nil {
+		return b, err
+	}
+	if _, err := a.depotInScope(ctx, p, b.DepotID); err != nil {
+		return b, err
+	}
+	return a.Store.CreateBin(ctx, actor(p), b)
+}
+
+// CreateDevice registers a device of a depot (in one of its bins, or
+// BinID 0). Errors: forbidden, invalid, not_found, conflict (code).
+func (a *App) CreateDevice(ctx context.Context, p auth.Principal, d monitor.Device) (monitor.Device, error) {
+	if err := need(p, auth.PermMonitorManage); err != nil {
+		return d, err
+	}
+	if err := d.Validate(); err != nil {
+		return d, err
+	}
+	if _, err := a.depotInScope(ctx, p, d.DepotID); err != nil {
+		return d, err
+	}
+	if d.BinID != 0 {
+		b, err := a.Store.GetBin(ctx, d.BinID)
+		if err != nil || b.DepotID != d.DepotID {
+			return d, invalidBin(err)
+		}
+	}
+	return a.Store.CreateDevice(ctx, actor(p), d)
+}
+
+// CreateRotationPlan records a rotation plan of a bin. Errors: forbidden,
+// invalid, not_found.
+func (a *App) CreateRotationPlan(ctx context.Context, p auth.Principal, rp monitor.RotationPlan) (monitor.RotationPlan, error) {
+	if err := need(p, auth.PermMonitorManage); err != nil {
+		return rp, err
+	}
+	if err := rp.Validate(); err != nil {
+		return rp, err
+	}
+	b, err := a.Store.GetBin(ctx, rp.BinID)
+	if err != nil {
+		return rp, err
+	}
+	if _, err := a.depotInScope(ctx, p, b.DepotID); err != nil {
+		return rp, err
+	}
+	return a.Store.CreateRotationPlan(ctx, actor(p), rp)
+}
+
+// invalidBin is the error of a device placed in a bin that is not its
+// depot's (or does not exist); other store errors pass through.
+func invalidBin(err error) error {
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	return apperr.InvalidField("bin_id", "granary.invalid")
+}
+
+// IngestResult is what ingesting one payload did: stored (with the alerts
+// it opened), acknowledged as a replay, or kept as a dead letter.
+type IngestResult struct {
+	store.IngestResult
+	DeadLetter int64  // the dead letter's id when rejected
+	Reason     string // the reject reason when rejected
+}
+
+// IngestEvent takes one payload from a source (SourceMQTT, SourceHTTPS):
+// it parses it strictly; a rejected or unregistered one goes to the
+// dead-letter list with its reason (never dropped). An accepted one is
+// stored once with the SHA-256 of its bytes, moves the book stock, and
+// opens the alerts the rules find in its bin's recent events, in one
+// transaction. The error is only for failures to store: the caller (an
+// MQTT subscriber) must not acknowledge the message then.
+func (a *App) IngestEvent(ctx context.Context, raw []byte, source string) (IngestResult, error) {
+	now := a.Now()
+	e, err := monitor.ParseEvent(raw, now)
+	if err != nil {
+		return a.deadLetter(ctx, raw, source, monitor.ReasonOf(err), err.Error())
+	}
+	t, ok, err := a.Store.FindFeedTarget(ctx, e.Depot, e.Device, e.Bin)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	if !ok {
+		return a.deadLetter(ctx, raw, source, ReasonUnregistered, "depot "+e.Depot+", device "+e.Device+", bin "+e.Bin)
+	}
+	rules, err := monitor.DefaultRules()
+	if err != nil {
+		return IngestResult{}, err
+	}
+	res, err := a.Store.IngestEvent(ctx, store.NewEvent{Target: t, Event: e, Raw: raw, Source: source, ReceivedAt: now, Window: ingestWindow},
+		func(in monitor.Input) []monitor.Alert { return monitor.Evaluate(rules, in) })
+	return IngestResult{IngestResult: res}, err
+}
+
+func (a *App) deadLetter(ctx context.Context, raw []byte, source, reason, detail string) (IngestResult, error) {
+	d, err := a.Store.AddDeadLetter(ctx, store.DeadLetter{ReceivedAt: a.Now(), Source: source, Reason: reason, Detail: detail, Payload: raw})
+	return IngestResult{DeadLetter: d.ID, Reason: reason}, err
+}
+
+// GranaryAlerts lists the alerts in the caller's monitor.read scope
+// (status "" for all), newest first, with their evidence events.
+func (a *App) GranaryAlerts(ctx context.Context, p auth.Principal, status monitor.AlertStatus, limit int) ([]store.GranaryAlert, error) {
+	if err := need(p, auth.PermMonitorRead); err != nil {
+		return nil, err
+	}
+	return a.Store.ListGranaryAlerts(ctx, p.ScopeFor(auth.PermMonitorRead), string(status), max(1, min(limit, 500)))
+}
+
+// DeadLetters lists the latest rejected payloads with their reasons
+// (monitor.manage: they belong to no unit until read).
+func (a *App) DeadLetters(ctx context.Context, p auth.Principal, limit int) ([]store.DeadLetter, error) {
+	if err := need(p, auth.PermMonitorManage); err != nil {
+		return nil, err
+	}
+	return a.Store.ListDeadLetters(ctx, max(1, min(limit, 500)))
+}
