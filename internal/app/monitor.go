@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
+	"qingfeng/internal/clue"
 	"qingfeng/internal/monitor"
 	"qingfeng/internal/store"
 )
@@ -181,4 +184,79 @@ func (a *App) DeadLetters(ctx context.Context, p auth.Principal, limit int) ([]s
 		return nil, err
 	}
 	return a.Store.ListDeadLetters(ctx, max(1, min(limit, 500)))
+}
+
+// AlertAction is an action on an alert with its form: the reason of a
+// dismissal; for to_clue the clue's subject and key field (the content is
+// the alert's explanation with its evidence events).
+type AlertAction struct {
+	Op       monitor.AlertOp
+	Version  int64
+	Reason   string
+	Subject  clue.Subject
+	Category string
+}
+
+// AlertAct applies an action of monitor.AlertWorkflow to an alert in the
+// caller's monitor.handle scope. to_clue registers one clue (source
+// "alert", linked to the alert, the evidence listed in its content) with
+// the caller's clue.register. Errors: forbidden, not_found, invalid,
+// conflict (version, or an action the state does not allow:
+// "granary.action_not_allowed").
+func (a *App) AlertAct(ctx context.Context, p auth.Principal, id int64, in AlertAction) (store.GranaryAlert, error) {
+	if err := need(p, auth.PermMonitorHandle); err != nil {
+		return store.GranaryAlert{}, err
+	}
+	al, err := a.Store.GetGranaryAlert(ctx, id)
+	if err != nil {
+		return al, err
+	}
+	if err := inScope(p, auth.PermMonitorHandle, al.UnitPath, "page"); err != nil {
+		return al, err
+	}
+	row, ok := monitor.AlertNext(al.Status, in.Op)
+	if !ok {
+		return al, apperr.New(apperr.Conflict, "granary.action_not_allowed")
+	}
+	if in.Version != al.Version {
+		return al, apperr.New(apperr.Conflict, "error.version_conflict")
+	}
+	reason, err := monitor.CheckReason(row, in.Reason)
+	if err != nil {
+		return al, err
+	}
+	var clueID int64
+	if row.To == monitor.AlertClue {
+		c, err := a.RegisterClue(ctx, p, clue.Input{Source: clue.SourceAlert, SourceType: "alert", SourceID: al.ID,
+			Title: "智慧粮库预警：" + ruleTitle(al.Rule), Content: alertContent(al), Subject: in.Subject, Category: in.Category})
+		if err != nil {
+			return al, err
+		}
+		clueID = c.ID
+	}
+	return a.Store.MoveGranaryAlert(ctx, actor(p), al.ID, al.Version, row, reason, clueID)
+}
+
+// ruleTitle returns a rule's Chinese title from the shipped rules.
+func ruleTitle(code string) string {
+	rules, err := monitor.DefaultRules()
+	if err == nil {
+		for _, r := range rules {
+			if r.Code == code {
+				return r.Title
+			}
+		}
+	}
+	return code
+}
+
+// alertContent is a clue's content made from an alert: the explanation
+// and each evidence event with its time and the hash it arrived with.
+func alertContent(al store.GranaryAlert) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "预警 %d（%s）：%s\n证据事件：\n", al.ID, ruleTitle(al.Rule), al.Explanation)
+	for _, e := range al.Evidence {
+		fmt.Fprintf(&b, "- 设备 %s 事件 %s（%s，%s，SHA-256 %s）\n", e.Device, e.EventID, e.Kind, e.At.UTC().Format(time.RFC3339), e.SHA256)
+	}
+	return b.String()
 }

@@ -4,11 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"qingfeng/internal/app"
 	"qingfeng/internal/apperr"
+	"qingfeng/internal/clue"
 	"qingfeng/internal/monitor"
 )
 
@@ -175,5 +177,60 @@ func TestGranaryIngest(t *testing.T) {
 		}
 		_, err = f.app.GranaryAlerts(ctx, f.principals["villagev1"], "", 50)
 		wantCode(t, err, apperr.Forbidden, "", nil)
+	})
+}
+
+// TestGranaryAlertHandling: acknowledge, dismiss with a reason, and turn
+// into exactly one clue carrying the evidence; each state allows only its
+// rows.
+func TestGranaryAlertHandling(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		granary(t, f)
+		for _, raw := range [][]byte{moveRaw("m5", t0.Add(-30*time.Minute), "in", 10, "RK-5"), measuredRaw("x2", t0.Add(-20*time.Minute), 900)} {
+			if r, err := f.app.IngestEvent(ctx, raw, app.SourceHTTPS); err != nil || len(r.Alerts) != 1 {
+				t.Fatalf("ingest: %+v %v", r, err)
+			}
+		}
+		leader := f.principals["leadera"]
+		alerts, err := f.app.GranaryAlerts(ctx, leader, "", 10)
+		must(t, err)
+		mismatch, unauth := alerts[0], alerts[1]
+
+		_, err = f.app.AlertAct(ctx, f.principals["townt1"], unauth.ID, app.AlertAction{Op: monitor.AlertOpAck, Version: 1})
+		wantCode(t, err, apperr.Forbidden, "", nil)
+		_, err = f.app.AlertAct(ctx, f.principals["leadera"], unauth.ID, app.AlertAction{Op: monitor.AlertOpAck, Version: 7})
+		wantCode(t, err, apperr.Conflict, "", nil)
+		got, err := f.app.AlertAct(ctx, leader, unauth.ID, app.AlertAction{Op: monitor.AlertOpAck, Version: 1})
+		must(t, err)
+		if got.Status != monitor.AlertAcknowledged || got.Version != 2 {
+			t.Fatalf("ack: %+v", got)
+		}
+		_, err = f.app.AlertAct(ctx, leader, unauth.ID, app.AlertAction{Op: monitor.AlertOpAck, Version: 2})
+		wantCode(t, err, apperr.Conflict, "granary.action_not_allowed", nil)
+		_, err = f.app.AlertAct(ctx, leader, unauth.ID, app.AlertAction{Op: monitor.AlertOpDismiss, Version: 2, Reason: "  "})
+		wantCode(t, err, apperr.Invalid, "", nil)
+		got, err = f.app.AlertAct(ctx, leader, unauth.ID, app.AlertAction{Op: monitor.AlertOpDismiss, Version: 2, Reason: "补录的入库单，已核实"})
+		must(t, err)
+		if got.Status != monitor.AlertDismissed || got.Reason != "补录的入库单，已核实" || got.ClueID != 0 {
+			t.Fatalf("dismiss: %+v", got)
+		}
+
+		in := app.AlertAction{Op: monitor.AlertOpToClue, Version: 1, Category: "subsidies",
+			Subject: clue.Subject{Name: "城北粮库主任", Unit: "城北粮库", Post: "主任", Level: "village"}}
+		got, err = f.app.AlertAct(ctx, leader, mismatch.ID, in)
+		must(t, err)
+		if got.Status != monitor.AlertClue || got.ClueID == 0 {
+			t.Fatalf("to clue: %+v", got)
+		}
+		c, err := f.store.GetClue(ctx, got.ClueID)
+		must(t, err)
+		if c.Source != clue.SourceAlert || c.SourceID != mismatch.ID || !strings.Contains(c.Content, "设备 L01 事件 x2") ||
+			!strings.Contains(c.Content, mismatch.Evidence[0].SHA256) || !strings.Contains(c.Content, "账实不符") {
+			t.Errorf("clue %+v", c)
+		}
+		// Once a clue, nothing more: no second clue.
+		in.Version = got.Version
+		_, err = f.app.AlertAct(ctx, leader, mismatch.ID, in)
+		wantCode(t, err, apperr.Conflict, "granary.action_not_allowed", nil)
 	})
 }

@@ -359,6 +359,8 @@ type GranaryAlert struct {
 	Explanation string
 	At          time.Time
 	OpenedAt    time.Time
+	Reason      string // a dismissal's reason
+	ClueID      int64  // the clue it became
 	Version     int64
 	Evidence    []EvidenceEvent
 }
@@ -382,7 +384,7 @@ func (s *Store) ListGranaryAlerts(ctx context.Context, sc auth.Scope, status str
 		where += " AND status = " + a.add(status)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, rule, level, depot_id, COALESCE(bin_id, 0), dedupe_key, unit_path, status, explanation,
-		at, opened_at, version FROM granary_alerts WHERE `+where+` ORDER BY id DESC LIMIT `+a.add(limit), a.v...)
+		at, opened_at, reason, COALESCE(clue_id, 0), version FROM granary_alerts WHERE `+where+` ORDER BY id DESC LIMIT `+a.add(limit), a.v...)
 	if err != nil {
 		return nil, fmt.Errorf("store: alerts: %w", err)
 	}
@@ -392,7 +394,8 @@ func (s *Store) ListGranaryAlerts(ctx context.Context, sc auth.Scope, status str
 		var g GranaryAlert
 		var level, status string
 		var at, opened int64
-		if err := rows.Scan(&g.ID, &g.Rule, &level, &g.DepotID, &g.BinID, &g.Key, &g.UnitPath, &status, &g.Explanation, &at, &opened, &g.Version); err != nil {
+		if err := rows.Scan(&g.ID, &g.Rule, &level, &g.DepotID, &g.BinID, &g.Key, &g.UnitPath, &status, &g.Explanation, &at, &opened, &g.Reason, &g.ClueID,
+			&g.Version); err != nil {
 			return nil, fmt.Errorf("store: alerts: %w", err)
 		}
 		g.Level, g.Status, g.At, g.OpenedAt = monitor.Level(level), monitor.AlertStatus(status), fromMS(at), fromMS(opened)
@@ -435,4 +438,48 @@ func (s *Store) CountGranaryEvents(ctx context.Context, deviceID int64) (int, er
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM granary_events WHERE device_id = $1`, deviceID).Scan(&n)
 	return n, err
+}
+
+// GetGranaryAlert returns an alert with its evidence. Errors: not_found.
+func (s *Store) GetGranaryAlert(ctx context.Context, id int64) (GranaryAlert, error) {
+	var g GranaryAlert
+	var level, status string
+	var at, opened int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, rule, level, depot_id, COALESCE(bin_id, 0), dedupe_key, unit_path, status, explanation,
+		at, opened_at, reason, COALESCE(clue_id, 0), version FROM granary_alerts WHERE id = $1`, id).Scan(&g.ID, &g.Rule, &level, &g.DepotID,
+		&g.BinID, &g.Key, &g.UnitPath, &status, &g.Explanation, &at, &opened, &g.Reason, &g.ClueID, &g.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, notFound("page")
+	}
+	if err != nil {
+		return g, fmt.Errorf("store: alert: %w", err)
+	}
+	g.Level, g.Status, g.At, g.OpenedAt = monitor.Level(level), monitor.AlertStatus(status), fromMS(at), fromMS(opened)
+	g.Evidence, err = s.alertEvidence(ctx, id)
+	return g, err
+}
+
+// MoveGranaryAlert applies a workflow row to an alert at the given
+// version, with the reason (dismiss) or the clue it became (to_clue), and
+// audits it. Errors: conflict (version or state changed).
+func (s *Store) MoveGranaryAlert(ctx context.Context, a audit.Actor, id, version int64, row monitor.AlertTransition, reason string, clueID int64) (GranaryAlert, error) {
+	var out GranaryAlert
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE granary_alerts SET status = $1, reason = $2, handled_by = $3, handled_at = $4, clue_id = $5,
+			version = version + 1 WHERE id = $6 AND version = $7 AND status = $8`, string(row.To), reason, nullID(a.UserID), ms(s.now()),
+			nullID(clueID), id, version, string(row.From))
+		if err != nil {
+			return fmt.Errorf("store: move alert: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return conflictVersion()
+		}
+		return s.appendAudit(ctx, tx, a, change{action: "granary_alert." + string(row.Op), objectType: "granary_alert", objectID: id,
+			before: map[string]any{"status": string(row.From)},
+			after:  map[string]any{"status": string(row.To), "reason_digest": audit.Digest(reason), "clue_id": clueID}})
+	})
+	if err != nil {
+		return out, err
+	}
+	return s.GetGranaryAlert(ctx, id)
 }

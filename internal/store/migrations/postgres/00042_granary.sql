@@ -94,6 +94,10 @@ CREATE TABLE granary_alerts (
     explanation TEXT    NOT NULL,
     at          BIGINT  NOT NULL,
     opened_at   BIGINT  NOT NULL,
+    reason      TEXT    NOT NULL DEFAULT '',
+    handled_by  BIGINT REFERENCES users(id),
+    handled_at  BIGINT  NOT NULL DEFAULT 0,
+    clue_id     BIGINT REFERENCES clues(id),
     version     BIGINT  NOT NULL DEFAULT 1
 );
 CREATE INDEX granary_alerts_status ON granary_alerts (status, opened_at);
