@@ -1,10 +1,12 @@
 package api
 
 import (
+	"io"
 	"net/http"
 	"time"
 
 	"qingfeng/internal/app"
+	"qingfeng/internal/apperr"
 	"qingfeng/internal/clue"
 	"qingfeng/internal/monitor"
 	"qingfeng/internal/store"
@@ -17,7 +19,9 @@ func (x *API) granaryRoutes() []route {
 		{"POST", "/granary/depots", false, x.createDepot},
 		{"POST", "/granary/bins", false, x.createBin},
 		{"POST", "/granary/devices", false, x.createDevice},
+		{"POST", "/granary/devices/{id}/secret", false, x.issueGatewaySecret},
 		{"POST", "/granary/rotation-plans", false, x.createRotationPlan},
+		{"POST", "/granary/events", true, x.postGranaryEvent},
 		{"GET", "/granary/alerts", false, x.listGranaryAlerts},
 		{"POST", "/granary/alerts/{id}/transitions", false, x.granaryAlertTransition},
 		{"GET", "/granary/dead-letters", false, x.listDeadLetters},
@@ -215,4 +219,38 @@ func (x *API) listDeadLetters(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, letter{d.ID, d.ReceivedAt, d.Source, d.Reason, d.Detail, string(d.Payload), d.SHA256})
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"items": out})
+}
+
+// issueGatewaySecret answers a new gateway secret, once (monitor.manage).
+func (x *API) issueGatewaySecret(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "page")
+	if err != nil {
+		return err
+	}
+	secret, err := x.app.IssueGatewaySecret(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, map[string]any{"device_id": id, "secret": secret})
+}
+
+// postGranaryEvent takes one feed payload from a gateway: public (no
+// session), authenticated by X-Gateway-Id and X-Signature instead.
+func (x *API) postGranaryEvent(w http.ResponseWriter, r *http.Request) error {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, monitor.MaxPayload+1))
+	if err != nil {
+		return apperr.Wrap(err, apperr.Invalid, "api.bad_json")
+	}
+	res, err := x.app.IngestSigned(r.Context(), r.Header.Get("X-Gateway-Id"), r.Header.Get("X-Signature"), raw)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"result": "stored", "alerts": len(res.Alerts)}
+	switch {
+	case res.DeadLetter != 0:
+		out = map[string]any{"result": "rejected", "reason": res.Reason, "dead_letter": res.DeadLetter}
+	case res.Duplicate:
+		out = map[string]any{"result": "duplicate"}
+	}
+	return writeJSON(w, http.StatusOK, out)
 }

@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -98,6 +101,69 @@ func TestGranaryAPI(t *testing.T) {
 		dl := call(sys, x.listDeadLetters, "GET", "/api/v1/granary/dead-letters", "", "", 200)["items"].([]any)
 		if len(dl) != 1 || dl[0].(map[string]any)["reason"] != "unit" || !strings.Contains(dl[0].(map[string]any)["payload"].(string), `"lb"`) {
 			t.Errorf("dead letters %v", dl)
+		}
+
+		// HTTPS with a per-gateway HMAC signature.
+		gw := call(sys, x.createDevice, "POST", "/api/v1/granary/devices", "", fmt.Sprintf(`{"depot_id":%v,"code":"GW1","kind":"gateway"}`, d["id"]), 201)
+		gid := fmt.Sprint(gw["id"])
+		secret, err := hex.DecodeString(call(sys, x.issueGatewaySecret, "POST", "/api/v1/granary/devices/"+gid+"/secret", gid, "", 201)["secret"].(string))
+		if err != nil || len(secret) != 32 {
+			t.Fatalf("secret %x %v", secret, err)
+		}
+		sign := func(body string, key []byte) string {
+			m := hmac.New(sha256.New, key)
+			m.Write([]byte(body))
+			return hex.EncodeToString(m.Sum(nil))
+		}
+		post := func(gateway, sig, body string, want int) map[string]any {
+			t.Helper()
+			req := httptest.NewRequest("POST", "/api/v1/granary/events", strings.NewReader(body))
+			if gateway != "" {
+				req.Header.Set("X-Gateway-Id", gateway)
+			}
+			if sig != "" {
+				req.Header.Set("X-Signature", sig)
+			}
+			rec := httptest.NewRecorder()
+			x.wrap(x.postGranaryEvent).ServeHTTP(rec, req)
+			if rec.Code != want {
+				t.Fatalf("post %s: %d %s, want %d", body, rec.Code, rec.Body, want)
+			}
+			var out map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		msg := `{"v":1,"id":"m6","device":"S01","depot":"D1","bin":"B1","kind":"movement","at":"2026-03-16T01:40:00Z","movement":{"direction":"out","weight":5,"unit":"t","ticket":"CK-6"}}`
+		if got := post("D1/GW1", sign(msg, secret), msg, 200); got["result"] != "stored" || got["alerts"] != 0.0 {
+			t.Errorf("signed: %v", got)
+		}
+		if got := post("D1/GW1", sign(msg, secret), msg, 200); got["result"] != "duplicate" {
+			t.Errorf("replay: %v", got)
+		}
+		other := strings.Replace(msg, `"m6"`, `"m7"`, 1)
+		post("D1/GW1", sign(other, []byte("wrong key")), other, 401)
+		post("D1/GW1", "", other, 401)
+		post("", sign(other, secret), other, 401)
+		post("D1/S01", sign(other, secret), other, 401) // a device without a secret
+		if got := post("D1/GW1", sign(`{"v":9}`, secret), `{"v":9}`, 200); got["result"] != "rejected" || got["reason"] != "version" {
+			t.Errorf("signed but malformed: %v", got)
+		}
+		bin, err := s.GetBin(ctx, int64(b["id"].(float64)))
+		if err != nil || bin.BookKG != 1_000_000+10_000-5_000 {
+			t.Errorf("book stock %d %v", bin.BookKG, err)
+		}
+		letters, err := s.ListDeadLetters(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reasons []string
+		for _, l := range letters {
+			reasons = append(reasons, l.Reason)
+		}
+		if strings.Join(reasons, ",") != "version,signature,signature,signature,signature,unit" {
+			t.Errorf("dead letters %v", reasons)
 		}
 	})
 }

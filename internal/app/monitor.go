@@ -2,7 +2,11 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -259,4 +263,78 @@ func alertContent(al store.GranaryAlert) string {
 		fmt.Fprintf(&b, "- 设备 %s 事件 %s（%s，%s，SHA-256 %s）\n", e.Device, e.EventID, e.Kind, e.At.UTC().Format(time.RFC3339), e.SHA256)
 	}
 	return b.String()
+}
+
+// gatewayAAD binds a sealed gateway secret to its device.
+func gatewayAAD(deviceID int64) []byte { return fmt.Appendf(nil, "granary_device:%d", deviceID) }
+
+// IssueGatewaySecret makes a new HMAC secret for a gateway (or any device
+// posting over HTTPS) of a depot in the caller's monitor.manage scope and
+// returns it hex-encoded, once: it is stored sealed with the vault key and
+// the previous one stops working. Errors: forbidden, not_found.
+func (a *App) IssueGatewaySecret(ctx context.Context, p auth.Principal, deviceID int64) (string, error) {
+	if err := need(p, auth.PermMonitorManage); err != nil {
+		return "", err
+	}
+	d, err := a.Store.GetDevice(ctx, deviceID)
+	if err != nil {
+		return "", err
+	}
+	if _, err := a.depotInScope(ctx, p, d.DepotID); err != nil {
+		return "", err
+	}
+	secret := make([]byte, 32)
+	if _, err := io.ReadFull(a.Rand, secret); err != nil {
+		return "", fmt.Errorf("app: gateway secret: %w", err)
+	}
+	sealed, err := a.Keys.Seal(secret, gatewayAAD(d.ID))
+	if err != nil {
+		return "", err
+	}
+	if err := a.Store.SetGatewaySecret(ctx, actor(p), d.ID, sealed); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(secret), nil
+}
+
+// IngestSigned takes a payload posted over HTTPS by a gateway named
+// "<depot code>/<device code>" with signature the hex HMAC-SHA256 of raw
+// under the gateway's secret. A missing or bad signature (or an unknown
+// gateway, or one without a secret) is kept in the dead-letter list with
+// reason "signature" and answers unauthenticated: the payload is never
+// stored as an event. A gateway may post only its own depot's events.
+func (a *App) IngestSigned(ctx context.Context, gatewayID, signature string, raw []byte) (IngestResult, error) {
+	if ok, err := a.verifyGateway(ctx, gatewayID, signature, raw); err != nil || !ok {
+		if err != nil {
+			return IngestResult{}, err
+		}
+		if _, err := a.deadLetter(ctx, raw, SourceHTTPS, monitor.ReasonSignature, "gateway "+gatewayID); err != nil {
+			return IngestResult{}, err
+		}
+		return IngestResult{}, apperr.New(apperr.Unauthenticated, "granary.signature_invalid")
+	}
+	depot, _, _ := strings.Cut(gatewayID, "/")
+	if e, err := monitor.ParseEvent(raw, a.Now()); err == nil && e.Depot != depot {
+		return a.deadLetter(ctx, raw, SourceHTTPS, ReasonUnregistered, "gateway "+gatewayID+" posted for depot "+e.Depot)
+	}
+	return a.IngestEvent(ctx, raw, SourceHTTPS)
+}
+
+func (a *App) verifyGateway(ctx context.Context, gatewayID, signature string, raw []byte) (bool, error) {
+	depot, device, ok := strings.Cut(gatewayID, "/")
+	sig, err := hex.DecodeString(signature)
+	if !ok || err != nil || len(sig) != sha256.Size {
+		return false, nil
+	}
+	g, found, err := a.Store.FindGateway(ctx, depot, device)
+	if err != nil || !found || g.Sealed == "" {
+		return false, err
+	}
+	secret, err := a.Keys.Open(g.Sealed, gatewayAAD(g.DeviceID))
+	if err != nil {
+		return false, fmt.Errorf("app: open gateway secret: %w", err)
+	}
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(raw)
+	return hmac.Equal(mac.Sum(nil), sig), nil
 }

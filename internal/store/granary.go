@@ -483,3 +483,57 @@ func (s *Store) MoveGranaryAlert(ctx context.Context, a audit.Actor, id, version
 	}
 	return s.GetGranaryAlert(ctx, id)
 }
+
+// SetGatewaySecret stores a device's sealed HMAC secret (the audit
+// records that it changed, never the secret).
+func (s *Store) SetGatewaySecret(ctx context.Context, a audit.Actor, deviceID int64, sealed string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE granary_devices SET secret = $1 WHERE id = $2`, sealed, deviceID)
+		if err != nil {
+			return fmt.Errorf("store: gateway secret: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return notFound("page")
+		}
+		return s.appendAudit(ctx, tx, a, change{action: "granary_device.secret", objectType: "granary_device", objectID: deviceID,
+			after: map[string]any{"secret": "sealed"}})
+	})
+}
+
+// Gateway is a device as the HTTPS endpoint knows it.
+type Gateway struct {
+	DeviceID  int64
+	DepotID   int64
+	DepotCode string
+	UnitPath  string
+	Sealed    string // "" when no secret was issued
+}
+
+// FindGateway returns a device by its depot and device codes (ok false:
+// none).
+func (s *Store) FindGateway(ctx context.Context, depot, device string) (Gateway, bool, error) {
+	g := Gateway{DepotCode: depot}
+	err := s.db.QueryRowContext(ctx, `SELECT v.id, d.id, d.unit_path, v.secret FROM granary_devices v JOIN granary_depots d ON d.id = v.depot_id
+		WHERE d.code = $1 AND v.code = $2`, depot, device).Scan(&g.DeviceID, &g.DepotID, &g.UnitPath, &g.Sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, false, nil
+	}
+	if err != nil {
+		return g, false, fmt.Errorf("store: gateway: %w", err)
+	}
+	return g, true, nil
+}
+
+// GetDevice returns a device by id. Errors: not_found.
+func (s *Store) GetDevice(ctx context.Context, id int64) (monitor.Device, error) {
+	var d monitor.Device
+	var kind, health string
+	var seen, cr int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, depot_id, COALESCE(bin_id, 0), code, kind, name, health, last_seen, created_at
+		FROM granary_devices WHERE id = $1`, id).Scan(&d.ID, &d.DepotID, &d.BinID, &d.Code, &kind, &d.Name, &health, &seen, &cr)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, notFound("page")
+	}
+	d.Kind, d.Health, d.LastSeen, d.CreatedAt = monitor.DeviceKind(kind), monitor.Health(health), fromMS(seen), fromMS(cr)
+	return d, err
+}

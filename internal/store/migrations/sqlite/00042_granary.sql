@@ -4,6 +4,7 @@
 -- device and event id, with the SHA-256 of the raw bytes as they arrived),
 -- the dead-letter list (every rejected payload with its reason) and the
 -- alerts with their evidence events. Keep the twin dialect file in step.
+-- A gateway's HMAC secret is sealed with the vault key (never in clear).
 -- Times are BIGINT Unix milliseconds (0 = not yet); dates are TEXT YYYY-MM-DD.
 
 -- +goose Up
@@ -38,6 +39,7 @@ CREATE TABLE granary_devices (
     name       TEXT    NOT NULL DEFAULT '',
     health     TEXT    NOT NULL,
     last_seen  BIGINT  NOT NULL DEFAULT 0,
+    secret     TEXT    NOT NULL DEFAULT '',
     created_at BIGINT  NOT NULL,
     UNIQUE (depot_id, code)
 );
