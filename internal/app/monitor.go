@@ -338,3 +338,17 @@ func (a *App) verifyGateway(ctx context.Context, gatewayID, signature string, ra
 	mac.Write(raw)
 	return hmac.Equal(mac.Sum(nil), sig), nil
 }
+
+// GranaryBins lists the bins of the depots in the caller's monitor.read
+// scope (or monitor.manage scope, for those who register equipment
+// without reading records) with their book stock.
+func (a *App) GranaryBins(ctx context.Context, p auth.Principal) ([]store.GranaryBin, error) {
+	perm := auth.PermMonitorRead
+	if !p.Can(perm) {
+		perm = auth.PermMonitorManage
+	}
+	if err := need(p, perm); err != nil {
+		return nil, err
+	}
+	return a.Store.ListGranaryBins(ctx, p.ScopeFor(perm))
+}

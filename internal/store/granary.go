@@ -537,3 +537,34 @@ func (s *Store) GetDevice(ctx context.Context, id int64) (monitor.Device, error)
 	d.Kind, d.Health, d.LastSeen, d.CreatedAt = monitor.DeviceKind(kind), monitor.Health(health), fromMS(seen), fromMS(cr)
 	return d, err
 }
+
+// GranaryBin is a bin with its depot, for the overview.
+type GranaryBin struct {
+	DepotID   int64
+	DepotCode string
+	DepotName string
+	Bin       monitor.Bin
+}
+
+// ListGranaryBins returns the bins of the depots in scope, by depot and
+// bin code, with their book stock.
+func (s *Store) ListGranaryBins(ctx context.Context, sc auth.Scope) ([]GranaryBin, error) {
+	var a args
+	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.code, d.name, b.id, b.code, b.name, b.capacity_kg, b.grain_kind, b.book_kg
+		FROM granary_bins b JOIN granary_depots d ON d.id = b.depot_id WHERE `+scopeSQL(sc, "d.unit_path", &a)+` ORDER BY d.code, b.code LIMIT 1000`, a.v...)
+	if err != nil {
+		return nil, fmt.Errorf("store: bins: %w", err)
+	}
+	defer rows.Close()
+	var out []GranaryBin
+	for rows.Next() {
+		var g GranaryBin
+		if err := rows.Scan(&g.DepotID, &g.DepotCode, &g.DepotName, &g.Bin.ID, &g.Bin.Code, &g.Bin.Name, &g.Bin.CapacityKG, &g.Bin.GrainKind,
+			&g.Bin.BookKG); err != nil {
+			return nil, fmt.Errorf("store: bins: %w", err)
+		}
+		g.Bin.DepotID = g.DepotID
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
