@@ -146,7 +146,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 // to their owners' inboxes and urges target units of supervision tasks that
 // fall behind (催办, escalating; all claimed from the database, so several
 // instances may run) and
-// every few minutes deletes expired sessions, until ctx ends.
+// every few minutes deletes expired sessions and opens alerts for granary
+// devices silent too long, until ctx ends.
 func sweepSessions(ctx context.Context, a *app.App, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -180,6 +181,11 @@ func sweepSessions(ctx context.Context, a *app.App, log *slog.Logger) {
 			}
 			if _, err := a.Store.PurgeSessions(ctx, a.Sessions); err != nil && ctx.Err() == nil {
 				log.Warn("session sweep", "err", err)
+			}
+			if n, err := a.SweepSilentDevices(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("granary silent devices", "err", err)
+			} else if n > 0 {
+				log.Info("granary silence alerts opened", "n", n)
 			}
 		}
 	}

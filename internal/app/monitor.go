@@ -352,3 +352,27 @@ func (a *App) GranaryBins(ctx context.Context, p auth.Principal) ([]store.Granar
 	}
 	return a.Store.ListGranaryBins(ctx, p.ScopeFor(perm))
 }
+
+// SweepSilentDevices opens a device_silent alert for each device that has
+// sent nothing for the rule's silent_hours (once per silence: a device
+// heard from again and silent again opens a new one). It returns how many
+// alerts it opened; the serve loop calls it every few minutes.
+func (a *App) SweepSilentDevices(ctx context.Context) (int, error) {
+	rules, err := monitor.DefaultRules()
+	if err != nil {
+		return 0, err
+	}
+	var silent []monitor.Rule
+	for _, r := range rules {
+		if r.Code == monitor.RuleDeviceSilent && r.Enabled {
+			silent = append(silent, r)
+		}
+	}
+	if len(silent) == 0 {
+		return 0, nil
+	}
+	now := a.Now()
+	before := now.Add(-time.Duration(silent[0].Params["silent_hours"] * float64(time.Hour)))
+	ids, err := a.Store.OpenSilenceAlerts(ctx, before, now, func(in monitor.Input) []monitor.Alert { return monitor.Evaluate(silent, in) })
+	return len(ids), err
+}

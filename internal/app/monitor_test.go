@@ -234,3 +234,34 @@ func TestGranaryAlertHandling(t *testing.T) {
 		wantCode(t, err, apperr.Conflict, "granary.action_not_allowed", nil)
 	})
 }
+
+// TestGranarySilentDevices: a device silent for more than 24 hours opens
+// one alert with its last event as evidence; a device never heard from
+// opens none.
+func TestGranarySilentDevices(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		granary(t, f)
+		if _, err := f.app.IngestEvent(ctx, []byte(`{"v":1,"id":"st1","device":"S01","depot":"D1","kind":"status","at":"2026-03-16T01:00:00Z","status":{"health":"ok"}}`), app.SourceMQTT); err != nil {
+			t.Fatal(err)
+		}
+		sweep := func(want int) {
+			t.Helper()
+			n, err := f.app.SweepSilentDevices(ctx)
+			if err != nil || n != want {
+				t.Fatalf("sweep opened %d (%v), want %d", n, err, want)
+			}
+		}
+		sweep(0)
+		f.clock.Advance(23 * time.Hour)
+		sweep(0)
+		f.clock.Advance(3 * time.Hour)
+		sweep(1)
+		sweep(0)
+		alerts, err := f.app.GranaryAlerts(ctx, f.principals["leadera"], monitor.AlertOpen, 10)
+		must(t, err)
+		if len(alerts) != 1 || alerts[0].Rule != monitor.RuleDeviceSilent || len(alerts[0].Evidence) != 1 || alerts[0].Evidence[0].EventID != "st1" ||
+			!strings.Contains(alerts[0].Explanation, "设备 S01") {
+			t.Fatalf("alerts %+v", alerts)
+		}
+	})
+}

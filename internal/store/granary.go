@@ -568,3 +568,57 @@ func (s *Store) ListGranaryBins(ctx context.Context, sc auth.Scope) ([]GranaryBi
 	}
 	return out, rows.Err()
 }
+
+// OpenSilenceAlerts evaluates every device last heard from before the
+// given time (and heard from at all) with eval and opens the alerts not
+// open yet, one transaction per device. It returns the alerts opened.
+func (s *Store) OpenSilenceAlerts(ctx context.Context, before, now time.Time, eval Evaluator) ([]int64, error) {
+	type silentDev struct {
+		t      FeedTarget
+		seen   monitor.DeviceSeen
+		lastID int64
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT v.id, v.code, d.id, d.code, d.unit_path, COALESCE(b.id, 0), COALESCE(b.code, ''), v.last_seen,
+		COALESCE((SELECT e.id FROM granary_events e WHERE e.device_id = v.id ORDER BY e.at DESC, e.id DESC LIMIT 1), 0),
+		COALESCE((SELECT e.event_id FROM granary_events e WHERE e.device_id = v.id ORDER BY e.at DESC, e.id DESC LIMIT 1), '')
+		FROM granary_devices v JOIN granary_depots d ON d.id = v.depot_id LEFT JOIN granary_bins b ON b.id = v.bin_id
+		WHERE v.last_seen > 0 AND v.last_seen < $1 ORDER BY v.id`, ms(before))
+	if err != nil {
+		return nil, fmt.Errorf("store: silent devices: %w", err)
+	}
+	var devs []silentDev
+	for rows.Next() {
+		var d silentDev
+		var seen int64
+		if err := rows.Scan(&d.t.DeviceID, &d.seen.Code, &d.t.DepotID, &d.seen.Depot, &d.t.UnitPath, &d.t.BinID, &d.seen.Bin, &seen,
+			&d.lastID, &d.seen.LastEvent); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: silent devices: %w", err)
+		}
+		d.seen.LastSeen = fromMS(seen)
+		devs = append(devs, d)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	var opened []int64
+	for _, d := range devs {
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			ids := map[monitor.EventRef]int64{{Device: d.seen.Code, ID: d.seen.LastEvent}: d.lastID}
+			for _, al := range eval(monitor.Input{Now: now, Depot: d.seen.Depot, Bin: d.seen.Bin, Devs: []monitor.DeviceSeen{d.seen}}) {
+				id, err := s.openAlert(ctx, tx, d.t, al, ids)
+				if err != nil {
+					return err
+				}
+				if id != 0 {
+					opened = append(opened, id)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return opened, err
+		}
+	}
+	return opened, nil
+}
