@@ -21,6 +21,7 @@ import (
 	"qingfeng/internal/challenge"
 	"qingfeng/internal/credential"
 	"qingfeng/internal/demo"
+	"qingfeng/internal/granaryfeed"
 	"qingfeng/internal/i18n"
 	"qingfeng/internal/stats"
 	"qingfeng/internal/store"
@@ -36,6 +37,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	secure := fs.Bool("secure-cookies", e.getenv("QINGFENG_SECURE_COOKIES") == "1", "mark cookies Secure (set when served over HTTPS)")
 	origins := fs.String("trusted-origins", e.getenv("QINGFENG_TRUSTED_ORIGINS"), "comma-separated extra origins for state-changing requests (reverse proxies)")
 	verbose := fs.Bool("verbose", false, "log every request")
+	mqttBroker := fs.String("mqtt-broker", e.getenv("QINGFENG_MQTT_BROKER"), "MQTT broker of the smart-granary feed, e.g. tcp://127.0.0.1:1883 (empty: off)")
+	mqttClient := fs.String("mqtt-client-id", envOr(e, "QINGFENG_MQTT_CLIENT_ID", "qingfeng"), "MQTT client id: keep it stable, the broker keeps the persistent session under it")
 	powBits := fs.Int("pow-bits", envIntOr(e, "QINGFENG_POW_BITS", 18), "proof-of-work difficulty of the public report form (leading zero bits)")
 	publicK := fs.Int("public-k", envIntOr(e, "QINGFENG_PUBLIC_K", stats.DefaultK), "published statistics show counts below this as \"<k\" (at least 1)")
 	defSess := auth.DefaultSessionPolicy()
@@ -105,6 +108,18 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	go sweepSessions(ctx, a, log)
+	if *mqttBroker != "" {
+		sub := &granaryfeed.Subscriber{Broker: *mqttBroker, ClientID: *mqttClient, Log: log,
+			Ingest: func(ctx context.Context, raw []byte) error {
+				_, err := a.IngestEvent(ctx, raw, app.SourceMQTT)
+				return err
+			}}
+		go func() {
+			if err := sub.Run(ctx); err != nil {
+				log.Error("granary feed stopped", "err", err)
+			}
+		}()
+	}
 	fmt.Fprintf(e.stdout, "清风 Qingfeng %s serving on http://%s (%s, started in %s)\n", version, ln.Addr(), a.Store.Dialect(),
 		time.Since(start).Round(time.Millisecond))
 	errc := make(chan error, 1)
@@ -131,7 +146,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 // to their owners' inboxes and urges target units of supervision tasks that
 // fall behind (催办, escalating; all claimed from the database, so several
 // instances may run) and
-// every few minutes deletes expired sessions, until ctx ends.
+// every few minutes deletes expired sessions and opens alerts for granary
+// devices silent too long, until ctx ends.
 func sweepSessions(ctx context.Context, a *app.App, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -165,6 +181,11 @@ func sweepSessions(ctx context.Context, a *app.App, log *slog.Logger) {
 			}
 			if _, err := a.Store.PurgeSessions(ctx, a.Sessions); err != nil && ctx.Err() == nil {
 				log.Warn("session sweep", "err", err)
+			}
+			if n, err := a.SweepSilentDevices(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("granary silent devices", "err", err)
+			} else if n > 0 {
+				log.Info("granary silence alerts opened", "n", n)
 			}
 		}
 	}

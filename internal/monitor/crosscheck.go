@@ -57,9 +57,9 @@ const (
 	DateOnOrAfter = "on_or_after" // the reference date is on or before the payment date (employed, registered)
 )
 
-// Rule is one comparison rule: a payment matching a reference of Kind (or,
+// CheckRule is one comparison rule: a payment matching a reference of Kind (or,
 // when Absent, matching none) is a suspect.
-type Rule struct {
+type CheckRule struct {
 	Code        string   `json:"code"`
 	Kind        RefKind  `json:"kind"`   // empty: the double-payment rule, across payments
 	Date        string   `json:"date"`   // "", DateAfter or DateOnOrAfter
@@ -70,7 +70,7 @@ type Rule struct {
 }
 
 // AppliesTo reports whether the rule covers a subsidy item.
-func (r Rule) AppliesTo(item string) bool {
+func (r CheckRule) AppliesTo(item string) bool {
 	if len(r.Items) == 0 {
 		return true
 	}
@@ -90,12 +90,12 @@ var crosscheckRulesFS embed.FS
 
 // CrossCheckRules returns the embedded comparison rules. An error means the
 // embedded file is broken.
-func CrossCheckRules() ([]Rule, error) {
+func CrossCheckRules() ([]CheckRule, error) {
 	b, err := crosscheckRulesFS.ReadFile("crosscheck_rules.json")
 	if err != nil {
 		return nil, err
 	}
-	var rules []Rule
+	var rules []CheckRule
 	if err := json.Unmarshal(b, &rules); err != nil {
 		return nil, fmt.Errorf("monitor: crosscheck rules: %w", err)
 	}

@@ -76,7 +76,7 @@ func TestCrossCheckScale(t *testing.T) {
 		m.Match(p, func(s Suspect) {
 			mu.Lock()
 			defer mu.Unlock()
-			if d.want[s.Payment.Line] == s.Rule {
+			if d.want[s.Payment.Line] == s.CheckRule {
 				found++
 			} else {
 				falses++

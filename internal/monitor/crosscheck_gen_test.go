@@ -133,9 +133,9 @@ func TestCrossCheckFindsPlantedAnomalies(t *testing.T) {
 	for _, p := range d.pays {
 		m.Match(p, func(s Suspect) {
 			if prev, ok := got[p.Line]; ok {
-				t.Errorf("line %d: two suspects, %s and %s", p.Line, prev, s.Rule)
+				t.Errorf("line %d: two suspects, %s and %s", p.Line, prev, s.CheckRule)
 			}
-			got[p.Line] = s.Rule
+			got[p.Line] = s.CheckRule
 		})
 	}
 	for l, rule := range d.want {

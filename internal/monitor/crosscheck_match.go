@@ -28,7 +28,7 @@ const (
 // Suspect is one payment caught by one rule.
 type Suspect struct {
 	Key         string // run-independent: person, rule, item, period
-	Rule        string
+	CheckRule   string
 	Strength    Strength // empty for an absence
 	Matched     []string // fields that matched
 	Payment     Payment
@@ -158,7 +158,7 @@ func SuspectKey(p Payment, rule string) string {
 // lists: references are indexed by ID number and by name plus village,
 // payments are streamed through Match one at a time.
 type Matcher struct {
-	rules   []Rule
+	rules   []CheckRule
 	byKind  map[RefKind][]int // rule indexes per reference kind
 	double  int               // index of the double-payment rule, -1 if none
 	refs    []Reference
@@ -177,7 +177,7 @@ type priorPayment struct {
 }
 
 // NewMatcher indexes the reference rows. The rows are kept, not copied.
-func NewMatcher(rules []Rule, refs []Reference) *Matcher {
+func NewMatcher(rules []CheckRule, refs []Reference) *Matcher {
 	m := &Matcher{
 		rules:   rules,
 		byKind:  map[RefKind][]int{},
@@ -259,7 +259,7 @@ func (m *Matcher) Match(p Payment, emit func(Suspect)) {
 			if dated {
 				matched = append(matched, FieldDate)
 			}
-			emit(Suspect{Key: SuspectKey(p, rule.Code), Rule: rule.Code, Strength: s, Matched: matched,
+			emit(Suspect{Key: SuspectKey(p, rule.Code), CheckRule: rule.Code, Strength: s, Matched: matched,
 				Payment: p, Reference: ref, Explanation: rule.Explanation})
 		}
 	}
@@ -271,7 +271,7 @@ func (m *Matcher) Match(p Payment, emit func(Suspect)) {
 	}
 	for k, rule := range m.rules {
 		if rule.Absent && m.hasKind[rule.Kind] && !found[rule.Kind] && rule.AppliesTo(p.Item) {
-			emit(Suspect{Key: SuspectKey(p, rule.Code), Rule: rule.Code, Matched: []string{FieldItem},
+			emit(Suspect{Key: SuspectKey(p, rule.Code), CheckRule: rule.Code, Matched: []string{FieldItem},
 				Payment: p, Explanation: m.rules[k].Explanation})
 		}
 	}
@@ -302,7 +302,7 @@ func (m *Matcher) matchDouble(p Payment, emit func(Suspect)) {
 	if _, ok := NormalizeID(p.IDNumber); !ok {
 		strength, matched = Weak, []string{FieldName, FieldVillage, FieldItem, FieldDate}
 	}
-	emit(Suspect{Key: SuspectKey(p, rule.Code), Rule: rule.Code, Strength: strength, Matched: matched,
+	emit(Suspect{Key: SuspectKey(p, rule.Code), CheckRule: rule.Code, Strength: strength, Matched: matched,
 		Payment: p, Other: &other, Explanation: rule.Explanation})
 }
 

@@ -24,7 +24,7 @@ func day(s string) time.Time {
 	return t
 }
 
-func mustRules(t testing.TB) []Rule {
+func mustRules(t testing.TB) []CheckRule {
 	t.Helper()
 	rules, err := CrossCheckRules()
 	if err != nil {
@@ -102,17 +102,17 @@ func TestNormalizeName(t *testing.T) {
 }
 
 type hit struct {
-	Rule     string
-	Strength Strength
-	Matched  string
+	CheckRule string
+	Strength  Strength
+	Matched   string
 }
 
-func runMatch(rules []Rule, refs []Reference, pays []Payment) []hit {
+func runMatch(rules []CheckRule, refs []Reference, pays []Payment) []hit {
 	m := NewMatcher(rules, refs)
 	var got []hit
 	for _, p := range pays {
 		m.Match(p, func(s Suspect) {
-			got = append(got, hit{s.Rule, s.Strength, strings.Join(s.Matched, ",")})
+			got = append(got, hit{s.CheckRule, s.Strength, strings.Join(s.Matched, ",")})
 		})
 	}
 	return got
@@ -221,7 +221,7 @@ func TestMatch(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := runMatch(rules, tc.refs, tc.pays)
-			sort.Slice(got, func(i, j int) bool { return got[i].Rule < got[j].Rule })
+			sort.Slice(got, func(i, j int) bool { return got[i].CheckRule < got[j].CheckRule })
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("suspects = %v, want %v", got, tc.want)
 			}

@@ -58,5 +58,6 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.statsExportRoutes(mux)
 	s.villageRoutes(mux)
 	s.rectificationRoutes(mux)
+	s.monitorRoutes(mux)
 	s.taskRoutes(mux)
 }

@@ -7,6 +7,7 @@ import (
 	"qingfeng/internal/casework"
 	"qingfeng/internal/clue"
 	"qingfeng/internal/intake"
+	"qingfeng/internal/monitor"
 	"qingfeng/internal/oversight"
 	"qingfeng/internal/workflow"
 )
@@ -21,6 +22,7 @@ func tables() []workflow.Table {
 		oversight.DemandTable(),
 		oversight.RectTable(),
 		oversight.TaskTable(),
+		monitor.AlertTable(),
 	}
 }
 
