@@ -303,19 +303,29 @@ func (x *API) taskFinding(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (x *API) findingClue(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "task")
+	id, fid, err := findingIDs(r)
 	if err != nil {
 		return err
-	}
-	fid, err := strconv.ParseInt(r.PathValue("fid"), 10, 64)
-	if err != nil || fid <= 0 {
-		return apperr.New(apperr.NotFound, "error.not_found.finding")
 	}
 	c, err := x.app.FindingToClue(r.Context(), principal(r), id, fid)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, clueJSON(c))
+}
+
+// findingIDs reads the task and finding ids of a finding's path. Errors:
+// not_found.
+func findingIDs(r *http.Request) (int64, int64, error) {
+	id, err := pathID(r, "task")
+	if err != nil {
+		return 0, 0, err
+	}
+	fid, err := strconv.ParseInt(r.PathValue("fid"), 10, 64)
+	if err != nil || fid <= 0 {
+		return 0, 0, apperr.New(apperr.NotFound, "error.not_found.finding")
+	}
+	return id, fid, nil
 }
 
 // FindingRectificationIn is the body of POST
@@ -326,13 +336,9 @@ type FindingRectificationIn struct {
 }
 
 func (x *API) findingRectification(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "task")
+	id, fid, err := findingIDs(r)
 	if err != nil {
 		return err
-	}
-	fid, err := strconv.ParseInt(r.PathValue("fid"), 10, 64)
-	if err != nil || fid <= 0 {
-		return apperr.New(apperr.NotFound, "error.not_found.finding")
 	}
 	var in FindingRectificationIn
 	if err := decode(w, r, &in); err != nil {
