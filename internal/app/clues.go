@@ -120,6 +120,12 @@ func shortName(u org.Unit) string {
 // its own record. Errors: forbidden, invalid (field errors), not_found (the
 // source report or clue), conflict "clue.source_has_clue".
 func (a *App) RegisterClue(ctx context.Context, p auth.Principal, in clue.Input) (clue.Clue, error) {
+	return a.registerClue(ctx, p, in)
+}
+
+// registerClue is RegisterClue; with adds writes that commit with the
+// clue (an alert turned into it).
+func (a *App) registerClue(ctx context.Context, p auth.Principal, in clue.Input, with ...func(*store.NewClue)) (clue.Clue, error) {
 	if err := need(p, auth.PermClueRegister); err != nil {
 		return clue.Clue{}, err
 	}
@@ -180,10 +186,13 @@ func (a *App) RegisterClue(ctx context.Context, p auth.Principal, in clue.Input)
 		}
 		clocks = append(clocks, k)
 	}
-	out, err := a.Store.CreateClue(ctx, actor(p), store.NewClue{Clue: c, Split: in.Split, ShortName: shortName(ledger), Clocks: clocks,
+	n := store.NewClue{Clue: c, Split: in.Split, ShortName: shortName(ledger), Clocks: clocks,
 		CreatedBy: p.UserID, Event: clue.Event{Action: "register", UserID: p.UserID, Note: in.Source},
-		Note: map[string]any{"source_type": in.SourceType, "source_id": in.SourceID, "split": in.Split}})
-	return out, err
+		Note: map[string]any{"source_type": in.SourceType, "source_id": in.SourceID, "split": in.Split}}
+	for _, f := range with {
+		f(&n)
+	}
+	return a.Store.CreateClue(ctx, actor(p), n)
 }
 
 // upperLevel reports whether a subject of this cadre level belongs to a

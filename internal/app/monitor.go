@@ -229,16 +229,17 @@ func (a *App) AlertAct(ctx context.Context, p auth.Principal, id int64, in Alert
 	if err != nil {
 		return al, err
 	}
-	var clueID int64
 	if row.To == monitor.AlertClue {
-		c, err := a.RegisterClue(ctx, p, clue.Input{Source: clue.SourceAlert, SourceType: "alert", SourceID: al.ID,
-			Title: "智慧粮库预警：" + ruleTitle(al.Rule), Content: alertContent(al), Subject: in.Subject, Category: in.Category})
-		if err != nil {
+		// The clue and the alert's move commit together.
+		move := store.AlertMove{ID: al.ID, Version: al.Version, Row: row, Reason: reason}
+		if _, err := a.registerClue(ctx, p, clue.Input{Source: clue.SourceAlert, SourceType: "alert", SourceID: al.ID,
+			Title: "智慧粮库预警：" + ruleTitle(al.Rule), Content: alertContent(al), Subject: in.Subject, Category: in.Category},
+			func(n *store.NewClue) { n.Alert = &move }); err != nil {
 			return al, err
 		}
-		clueID = c.ID
+		return a.Store.GetGranaryAlert(ctx, al.ID)
 	}
-	return a.Store.MoveGranaryAlert(ctx, actor(p), al.ID, al.Version, row, reason, clueID)
+	return a.Store.MoveGranaryAlert(ctx, actor(p), al.ID, al.Version, row, reason, 0)
 }
 
 // ruleTitle returns a rule's Chinese title from the shipped rules.

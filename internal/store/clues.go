@@ -114,6 +114,9 @@ type NewClue struct {
 	// Origin, when set, is a clue forwarded up: it is marked forwarded to
 	// the new clue in the same transaction (ForwardChange).
 	Origin *ClueChange
+	// Alert, when set, is a granary alert turned into this clue: it moves
+	// to its clue state, linked to the new clue, in the same transaction.
+	Alert *AlertMove
 }
 
 // CreateClue registers a clue: row, clocks, first event, ledger number (per
@@ -131,6 +134,11 @@ func (s *Store) CreateClue(ctx context.Context, a audit.Actor, n NewClue) (clue.
 			o := *n.Origin
 			o.Set["forwarded_to"] = c.ID
 			if _, err := s.applyClueChange(ctx, tx, a, o); err != nil {
+				return err
+			}
+		}
+		if n.Alert != nil {
+			if err := s.moveGranaryAlert(ctx, tx, a, *n.Alert, c.ID); err != nil {
 				return err
 			}
 		}

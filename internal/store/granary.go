@@ -463,25 +463,37 @@ func (s *Store) GetGranaryAlert(ctx context.Context, id int64) (GranaryAlert, er
 // version, with the reason (dismiss) or the clue it became (to_clue), and
 // audits it. Errors: conflict (version or state changed).
 func (s *Store) MoveGranaryAlert(ctx context.Context, a audit.Actor, id, version int64, row monitor.AlertTransition, reason string, clueID int64) (GranaryAlert, error) {
-	var out GranaryAlert
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := s.exec(ctx, tx, `UPDATE granary_alerts SET status = $1, reason = $2, handled_by = $3, handled_at = $4, clue_id = $5,
-			version = version + 1 WHERE id = $6 AND version = $7 AND status = $8`, string(row.To), reason, nullID(a.UserID), ms(s.now()),
-			nullID(clueID), id, version, string(row.From))
-		if err != nil {
-			return fmt.Errorf("store: move alert: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return conflictVersion()
-		}
-		return s.appendAudit(ctx, tx, a, change{action: "granary_alert." + string(row.Op), objectType: "granary_alert", objectID: id,
-			before: map[string]any{"status": string(row.From)},
-			after:  map[string]any{"status": string(row.To), "reason_digest": audit.Digest(reason), "clue_id": clueID}})
+		return s.moveGranaryAlert(ctx, tx, a, AlertMove{ID: id, Version: version, Row: row, Reason: reason}, clueID)
 	})
 	if err != nil {
-		return out, err
+		return GranaryAlert{}, err
 	}
 	return s.GetGranaryAlert(ctx, id)
+}
+
+// AlertMove is an alert's transition written with another record (the
+// clue an alert becomes, NewClue.Alert).
+type AlertMove struct {
+	ID, Version int64
+	Row         monitor.AlertTransition
+	Reason      string
+}
+
+// moveGranaryAlert is MoveGranaryAlert in tx.
+func (s *Store) moveGranaryAlert(ctx context.Context, tx *sql.Tx, a audit.Actor, m AlertMove, clueID int64) error {
+	res, err := s.exec(ctx, tx, `UPDATE granary_alerts SET status = $1, reason = $2, handled_by = $3, handled_at = $4, clue_id = $5,
+		version = version + 1 WHERE id = $6 AND version = $7 AND status = $8`, string(m.Row.To), m.Reason, nullID(a.UserID), ms(s.now()),
+		nullID(clueID), m.ID, m.Version, string(m.Row.From))
+	if err != nil {
+		return fmt.Errorf("store: move alert: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return conflictVersion()
+	}
+	return s.appendAudit(ctx, tx, a, change{action: "granary_alert." + string(m.Row.Op), objectType: "granary_alert", objectID: m.ID,
+		before: map[string]any{"status": string(m.Row.From)},
+		after:  map[string]any{"status": string(m.Row.To), "reason_digest": audit.Digest(m.Reason), "clue_id": clueID}})
 }
 
 // SetGatewaySecret stores a device's sealed HMAC secret (the audit
