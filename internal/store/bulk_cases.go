@@ -141,35 +141,8 @@ func (s *Store) bulkCases(ctx context.Context, cases iter.Seq2[BulkCase, error],
 // events, measures and clocks (positional placeholders on SQLite, as
 // bulkClueStmt).
 func (s *Store) bulkCaseStmt(ctx context.Context, tx *sql.Tx, part []BulkCase, createdBy int64, n *BulkCounts) error {
-	var q strings.Builder
-	var vals []any
-	ph := func(v any) string {
-		vals = append(vals, v)
-		if s.dialect == SQLite {
-			return "?"
-		}
-		return "$" + strconv.Itoa(len(vals))
-	}
-	rows := 0
-	sep := func(head string) {
-		if rows == 0 {
-			q.WriteString(head)
-		} else {
-			q.WriteString(", ")
-		}
-		rows++
-	}
-	run := func(what string) error {
-		if rows == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, q.String(), vals...); err != nil {
-			return fmt.Errorf("store: bulk %s: %w", what, err)
-		}
-		q.Reset()
-		vals, rows = vals[:0], 0
-		return nil
-	}
+	m := s.multiInsert(ctx, tx)
+	ph, sep, run, q := m.ph, m.sep, m.run, &m.q
 	by := "NULL"
 	if createdBy != 0 {
 		by = strconv.FormatInt(createdBy, 10)
@@ -190,7 +163,7 @@ func (s *Store) bulkCaseStmt(ctx context.Context, tx *sql.Tx, part []BulkCase, c
 		for _, e := range bc.Events {
 			updated = max(updated, ms(e.At))
 		}
-		fmt.Fprintf(&q, "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1, %s, %s)",
+		fmt.Fprintf(q, "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1, %s, %s)",
 			ph(c.ID), ph(c.Number), ph(c.Year), ph(c.Seq), ph(c.LedgerUnitID), ph(bc.LedgerPath), ph(c.LeadUnitID), ph(c.LeadUnitPath),
 			ph(subjectPath), ph(c.Category), ph(c.Cause), ph(c.Summary), ph(c.ClueID), ph(c.ClueNumber), ph(c.ClueID), ph(c.DirectReason),
 			ph(c.Supervision), ph(c.Joint), ph(c.AreaGroupID), ph(string(c.Status)), ph(nullID(c.ProposedBy)), ph(ms(c.FiledAt)), ph(ms(c.ReviewAt)),
@@ -216,12 +189,12 @@ func (s *Store) bulkCaseStmt(ctx context.Context, tx *sql.Tx, part []BulkCase, c
 			sep(`INSERT INTO case_subjects (id, case_id, seq, name, unit_text, post, rank, category, party_member, unit_id, unit_path,
 				outcome, form, outcome_at, sanctioned, party_sanctioned, gov_sanctioned, org_action, transferred, funds_fen, returned_fen,
 				transferred_at, created_at) VALUES `)
-			fmt.Fprintf(&q, "(%s, %s, %d, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %d, %s, %s, %s, %s, %s, %d, %d, %d, %d)", ph(sj.ID),
+			fmt.Fprintf(q, "(%s, %s, %d, %s, %s, %s, %s, %s, %s, %s, %s, %s, %d, %d, %s, %s, %s, %s, %s, %d, %d, %d, %d)", ph(sj.ID),
 				ph(sj.CaseID), i+1, ph(sj.Name), ph(sj.Unit), ph(sj.Post), ph(sj.Rank), ph(sj.Category), ph(sj.PartyMember),
 				ph(nullID(sj.UnitID)), ph(sj.UnitPath), ph(outcome), int(sj.Form), at, ph(f.Sanctioned), ph(f.PartySanctioned),
 				ph(f.GovSanctioned), ph(f.OrgAction), ph(f.Transferred), f.FundsFen, f.ReturnedFen, ms(sj.TransferredAt), ms(bc.CreatedAt))
 			n.Subjects++
-			if rows == bulkStmtCases {
+			if m.rows == bulkStmtCases {
 				if err := run("case subjects"); err != nil {
 					return err
 				}
@@ -238,10 +211,10 @@ func (s *Store) bulkCaseStmt(ctx context.Context, tx *sql.Tx, part []BulkCase, c
 			if e.UserID != 0 {
 				uid = strconv.FormatInt(e.UserID, 10)
 			}
-			fmt.Fprintf(&q, "(%s, %s, %s, %s, %s, %s, %s, %s)", ph(bc.Case.ID), ph(e.Action), ph(string(e.FromStatus)), ph(string(e.ToStatus)),
+			fmt.Fprintf(q, "(%s, %s, %s, %s, %s, %s, %s, %s)", ph(bc.Case.ID), ph(e.Action), ph(string(e.FromStatus)), ph(string(e.ToStatus)),
 				ph(e.UnitID), uid, ph(e.Note), ph(ms(e.At)))
 			n.CaseEvents++
-			if rows == bulkStmtCases {
+			if m.rows == bulkStmtCases {
 				if err := run("case events"); err != nil {
 					return err
 				}
@@ -256,7 +229,7 @@ func (s *Store) bulkCaseStmt(ctx context.Context, tx *sql.Tx, part []BulkCase, c
 			m := bm.Measure
 			sep(`INSERT INTO case_measures (id, case_id, subject_id, kind, level, started_at, ended_at, end_reason, approvals, note,
 				created_at) VALUES `)
-			fmt.Fprintf(&q, "(%s, %s, %s, %s, %s, %s, %s, %s, '[]', %s, %s)", ph(m.ID), ph(m.CaseID), ph(m.SubjectID), ph(string(m.Kind)),
+			fmt.Fprintf(q, "(%s, %s, %s, %s, %s, %s, %s, %s, '[]', %s, %s)", ph(m.ID), ph(m.CaseID), ph(m.SubjectID), ph(string(m.Kind)),
 				ph(string(m.Level)), ph(ms(m.StartedAt)), ph(ms(m.EndedAt)), ph(m.EndReason), ph(m.Note), ph(ms(m.StartedAt)))
 			n.Measures++
 		}
@@ -267,7 +240,7 @@ func (s *Store) bulkCaseStmt(ctx context.Context, tx *sql.Tx, part []BulkCase, c
 	clock := func(objectType string, id int64, k Clock, label, link string) {
 		sep(`INSERT INTO clocks (object_type, object_id, code, label, link, unit_path, owner_user_id, started_at, due_at, remind_at,
 			provisional, extensions, paused_since) VALUES `)
-		fmt.Fprintf(&q, "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0)", ph(objectType), ph(id), ph(k.Code), ph(label), ph(link),
+		fmt.Fprintf(q, "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0)", ph(objectType), ph(id), ph(k.Code), ph(label), ph(link),
 			ph(k.UnitPath), ph(nullID(k.OwnerUserID)), ph(ms(k.StartedAt)), ph(ms(k.DueAt)), ph(ms(k.RemindAt)), ph(k.Provisional),
 			ph(k.Extensions))
 		n.CaseClocks++
@@ -292,4 +265,50 @@ func (s *Store) bulkCaseStmt(ctx context.Context, tx *sql.Tx, part []BulkCase, c
 		}
 	}
 	return run("case clocks")
+}
+
+// multiInsertStmt builds one multi-row INSERT at a time (positional
+// placeholders on SQLite, numbered on PostgreSQL, as bulkClueStmt): sep
+// starts the statement or adds a row, ph adds a value, run executes the
+// statement and starts over.
+type multiInsertStmt struct {
+	ctx    context.Context
+	tx     *sql.Tx
+	sqlite bool
+	q      strings.Builder
+	vals   []any
+	rows   int
+}
+
+func (s *Store) multiInsert(ctx context.Context, tx *sql.Tx) *multiInsertStmt {
+	return &multiInsertStmt{ctx: ctx, tx: tx, sqlite: s.dialect == SQLite}
+}
+
+func (m *multiInsertStmt) ph(v any) string {
+	m.vals = append(m.vals, v)
+	if m.sqlite {
+		return "?"
+	}
+	return "$" + strconv.Itoa(len(m.vals))
+}
+
+func (m *multiInsertStmt) sep(head string) {
+	if m.rows == 0 {
+		m.q.WriteString(head)
+	} else {
+		m.q.WriteString(", ")
+	}
+	m.rows++
+}
+
+func (m *multiInsertStmt) run(what string) error {
+	if m.rows == 0 {
+		return nil
+	}
+	if _, err := m.tx.ExecContext(m.ctx, m.q.String(), m.vals...); err != nil {
+		return fmt.Errorf("store: bulk %s: %w", what, err)
+	}
+	m.q.Reset()
+	m.vals, m.rows = m.vals[:0], 0
+	return nil
 }

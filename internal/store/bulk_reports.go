@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"iter"
 	"strconv"
-	"strings"
 
 	"qingfeng/internal/intake"
 	"qingfeng/internal/search"
@@ -130,35 +129,8 @@ func (s *Store) bulkReports(ctx context.Context, reports iter.Seq2[BulkReport, e
 // bulkReportStmt writes one multi-row INSERT each of reports, events and
 // bands (positional placeholders on SQLite, as bulkClueStmt).
 func (s *Store) bulkReportStmt(ctx context.Context, tx *sql.Tx, part []BulkReport, now int64, n *BulkCounts) error {
-	var q strings.Builder
-	var vals []any
-	ph := func(v any) string {
-		vals = append(vals, v)
-		if s.dialect == SQLite {
-			return "?"
-		}
-		return "$" + strconv.Itoa(len(vals))
-	}
-	rows := 0
-	sep := func(head string) {
-		if rows == 0 {
-			q.WriteString(head)
-		} else {
-			q.WriteString(", ")
-		}
-		rows++
-	}
-	run := func(what string) error {
-		if rows == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, q.String(), vals...); err != nil {
-			return fmt.Errorf("store: bulk %s: %w", what, err)
-		}
-		q.Reset()
-		vals, rows = vals[:0], 0
-		return nil
-	}
+	m := s.multiInsert(ctx, tx)
+	ph, sep, run, q := m.ph, m.sep, m.run, &m.q
 	created := strconv.FormatInt(now, 10)
 	for _, br := range part {
 		r := br.Report
@@ -192,10 +164,10 @@ func (s *Store) bulkReportStmt(ctx context.Context, tx *sql.Tx, part []BulkRepor
 	for _, br := range part {
 		for _, e := range br.Events {
 			sep(`INSERT INTO report_events (report_id, action, from_status, to_status, unit_id, user_id, note, at) VALUES `)
-			fmt.Fprintf(&q, "(%d, %s, %s, %s, %d, %s, %s, %d)", br.Report.ID, ph(e.Action), ph(string(e.FromStatus)),
+			fmt.Fprintf(q, "(%d, %s, %s, %s, %d, %s, %s, %d)", br.Report.ID, ph(e.Action), ph(string(e.FromStatus)),
 				ph(string(e.ToStatus)), e.UnitID, ph(nullID(e.UserID)), ph(e.Note), ms(e.At))
 			n.ReportEvents++
-			if rows == bulkStmtCases {
+			if m.rows == bulkStmtCases {
 				if err := run("report events"); err != nil {
 					return err
 				}
@@ -237,40 +209,18 @@ func (s *Store) bulkReportStmt(ctx context.Context, tx *sql.Tx, part []BulkRepor
 // generated report has no messages), as FTS5 tokens on SQLite and
 // tsvector chunks on PostgreSQL.
 func (s *Store) bulkReportSearch(ctx context.Context, tx *sql.Tx, part []BulkReport) error {
-	var q strings.Builder
-	var vals []any
-	ph := func(v any) string {
-		vals = append(vals, v)
-		if s.dialect == SQLite {
-			return "?"
-		}
-		return "$" + strconv.Itoa(len(vals))
-	}
+	m := s.multiInsert(ctx, tx)
 	for _, br := range part {
 		doc := SearchDoc(br.Report, nil)
 		if s.dialect == Postgres {
 			for i, chunk := range search.Chunks(doc) {
-				if len(vals) == 0 {
-					q.WriteString(`INSERT INTO report_search (report_id, chunk, vec) VALUES `)
-				} else {
-					q.WriteString(", ")
-				}
-				fmt.Fprintf(&q, "(%d, %d, to_tsvector('simple', %s))", br.Report.ID, i, ph(chunk))
+				m.sep(`INSERT INTO report_search (report_id, chunk, vec) VALUES `)
+				fmt.Fprintf(&m.q, "(%d, %d, to_tsvector('simple', %s))", br.Report.ID, i, m.ph(chunk))
 			}
 			continue
 		}
-		if len(vals) == 0 {
-			q.WriteString(`INSERT INTO report_fts (rowid, tokens) VALUES `)
-		} else {
-			q.WriteString(", ")
-		}
-		fmt.Fprintf(&q, "(%d, %s)", br.Report.ID, ph(search.Tokens(doc)))
+		m.sep(`INSERT INTO report_fts (rowid, tokens) VALUES `)
+		fmt.Fprintf(&m.q, "(%d, %s)", br.Report.ID, m.ph(search.Tokens(doc)))
 	}
-	if len(vals) == 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, q.String(), vals...); err != nil {
-		return fmt.Errorf("store: bulk report search entries: %w", err)
-	}
-	return nil
+	return m.run("report search entries")
 }
