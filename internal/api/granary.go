@@ -25,6 +25,7 @@ func (x *API) granaryRoutes() []route {
 		{"GET", "/granary/alerts", false, x.listGranaryAlerts},
 		{"POST", "/granary/alerts/{id}/transitions", false, x.granaryAlertTransition},
 		{"GET", "/granary/dead-letters", false, x.listDeadLetters},
+		{"GET", "/granary/registry", false, x.granaryRegistry},
 	}
 }
 
@@ -253,4 +254,35 @@ func (x *API) postGranaryEvent(w http.ResponseWriter, r *http.Request) error {
 		out = map[string]any{"result": "duplicate"}
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// granaryRegistry answers the depots, bins, devices (health, last contact,
+// whether a gateway secret is issued) and rotation plans in scope.
+func (x *API) granaryRegistry(w http.ResponseWriter, r *http.Request) error {
+	g, err := x.app.Registry(r.Context(), principal(r))
+	if err != nil {
+		return err
+	}
+	depots, bins, devices, plans := []map[string]any{}, []map[string]any{}, []map[string]any{}, []map[string]any{}
+	for _, d := range g.Depots {
+		depots = append(depots, map[string]any{"id": d.ID, "code": d.Code, "name": d.Name, "unit_id": d.UnitID, "unit_name": d.UnitName,
+			"address": d.Address, "created_at": d.CreatedAt})
+	}
+	for _, b := range g.Bins {
+		bins = append(bins, map[string]any{"id": b.Bin.ID, "depot_id": b.DepotID, "depot_code": b.DepotCode, "code": b.Bin.Code,
+			"name": b.Bin.Name, "capacity_kg": b.Bin.CapacityKG, "grain_kind": b.Bin.GrainKind, "book_kg": b.Bin.BookKG})
+	}
+	for _, d := range g.Devices {
+		var seen *time.Time
+		if !d.LastSeen.IsZero() {
+			seen = &d.LastSeen
+		}
+		devices = append(devices, map[string]any{"id": d.ID, "depot_id": d.DepotID, "depot_code": d.DepotCode, "bin_id": d.BinID,
+			"bin_code": d.BinCode, "code": d.Code, "kind": d.Kind, "name": d.Name, "health": d.Health, "last_seen": seen, "secret_issued": d.HasSecret})
+	}
+	for _, p := range g.Plans {
+		plans = append(plans, map[string]any{"id": p.ID, "bin_id": p.BinID, "depot_code": p.DepotCode, "bin_code": p.BinCode,
+			"direction": p.Direction, "from": p.From, "to": p.To, "quantity_kg": p.QuantityKG, "note": p.Note})
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"depots": depots, "bins": bins, "devices": devices, "rotation_plans": plans})
 }

@@ -165,5 +165,18 @@ func TestGranaryAPI(t *testing.T) {
 		if strings.Join(reasons, ",") != "version,signature,signature,signature,signature,unit" {
 			t.Errorf("dead letters %v", reasons)
 		}
+
+		// The registry as the API reads it: the gateway's secret is issued,
+		// the scale has reported (last contact), the bin's book stock moved.
+		reg := call(sys, x.granaryRegistry, "GET", "/api/v1/granary/registry", "", "", 200)
+		devs := map[string]map[string]any{}
+		for _, d := range reg["devices"].([]any) {
+			devs[d.(map[string]any)["code"].(string)] = d.(map[string]any)
+		}
+		if len(reg["depots"].([]any)) != 1 || devs["GW1"]["secret_issued"] != true || devs["S01"]["secret_issued"] != false ||
+			devs["S01"]["last_seen"] == nil || reg["bins"].([]any)[0].(map[string]any)["book_kg"] != float64(1_000_000+10_000-5_000) {
+			t.Errorf("registry %v", reg)
+		}
+		call(auth.Principal{}, x.granaryRegistry, "GET", "/api/v1/granary/registry", "", "", 403)
 	})
 }

@@ -9,13 +9,19 @@ import (
 	"qingfeng/internal/store"
 )
 
-// monitorRoutes registers the smart-granary page (智慧粮库): the bins of
+// monitorRoutes registers the smart-granary pages (智慧粮库): the bins of
 // the depots in scope with their book stock, the alerts with their
-// explanation and evidence events (acknowledge, dismiss with a reason),
-// and for those who register equipment the dead-letter list.
+// explanation and evidence events (acknowledge, dismiss with a reason, turn
+// into a clue on its own form), for those who register equipment the
+// dead-letter list, and the registry with its forms.
 func (s *Server) monitorRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /monitor", s.authed(s.monitorPage))
 	mux.Handle("POST /monitor/alerts/{id}/act", s.authed(s.monitorAct))
+	mux.Handle("GET /monitor/alerts/{id}/clue", s.authed(s.alertClueForm))
+	mux.Handle("POST /monitor/alerts/{id}/clue", s.authed(s.alertClueCreate))
+	mux.Handle("GET /monitor/registry", s.authed(s.registryPage))
+	mux.Handle("POST /monitor/registry/{what}", s.authed(s.registryCreate))
+	mux.Handle("POST /monitor/devices/{id}/secret", s.authed(s.deviceSecret))
 }
 
 func (s *Server) monitorPage(w http.ResponseWriter, r *http.Request) error {
