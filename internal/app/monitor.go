@@ -165,6 +165,9 @@ func (a *App) IngestEvent(ctx context.Context, raw []byte, source string) (Inges
 	res, err := a.Store.IngestEvent(ctx, store.NewEvent{Target: t, Event: e, Raw: raw, Source: source, ReceivedAt: now, Window: ingestWindow,
 		OnAlert: a.autoPush()},
 		func(in monitor.Input) []monitor.Alert { return monitor.Evaluate(rules, in) })
+	if err == nil && len(res.Alerts) > 0 {
+		a.nudgePush() // an auto-push may have been queued with them
+	}
 	return IngestResult{IngestResult: res}, err
 }
 
@@ -381,5 +384,8 @@ func (a *App) SweepSilentDevices(ctx context.Context) (int, error) {
 	now := a.Now()
 	before := now.Add(-time.Duration(silent[0].Params["silent_hours"] * float64(time.Hour)))
 	ids, err := a.Store.OpenSilenceAlerts(ctx, before, now, func(in monitor.Input) []monitor.Alert { return monitor.Evaluate(silent, in) }, a.autoPush())
+	if len(ids) > 0 {
+		a.nudgePush()
+	}
 	return len(ids), err
 }

@@ -52,6 +52,7 @@ type pusher struct {
 	cfg     PushConfig
 	install string
 	owner   string
+	wake    chan struct{} // a push was queued: RunPushes need not wait for its tick
 }
 
 // ConfigurePush checks c, fills its defaults and turns the push on (call
@@ -106,8 +107,20 @@ func (a *App) ConfigurePush(ctx context.Context, c PushConfig) error {
 	if err != nil {
 		return err
 	}
-	a.push = &pusher{cfg: c, install: install, owner: "worker-" + owner}
+	a.push = &pusher{cfg: c, install: install, owner: "worker-" + owner, wake: make(chan struct{}, 1)}
 	return nil
+}
+
+// nudgePush wakes this process's RunPushes after a push was committed
+// (it would find it on its next tick anyway).
+func (a *App) nudgePush() {
+	if a.push == nil {
+		return
+	}
+	select {
+	case a.push.wake <- struct{}{}:
+	default:
+	}
 }
 
 // PushOn reports whether the push is configured.
@@ -188,7 +201,11 @@ func (a *App) PushAlert(ctx context.Context, p auth.Principal, id int64) (store.
 	if _, err := a.pushableAlert(ctx, p, id); err != nil {
 		return store.Push{}, err
 	}
-	return a.Store.QueuePush(ctx, actor(p), id, a.newPush)
+	out, err := a.Store.QueuePush(ctx, actor(p), id, a.newPush)
+	if err == nil {
+		a.nudgePush()
+	}
+	return out, err
 }
 
 // RetryPush puts an alert's failed push back in the queue (重新推送) with
@@ -199,7 +216,11 @@ func (a *App) RetryPush(ctx context.Context, p auth.Principal, id int64) (store.
 	if _, err := a.pushableAlert(ctx, p, id); err != nil {
 		return store.Push{}, err
 	}
-	return a.Store.RequeuePush(ctx, actor(p), id)
+	out, err := a.Store.RequeuePush(ctx, actor(p), id)
+	if err == nil {
+		a.nudgePush()
+	}
+	return out, err
 }
 
 // AlertPushes lists the pushes of the alerts in the caller's monitor.read
@@ -317,8 +338,8 @@ func (a *App) sendPush(ctx context.Context, p store.Push) (int, string, error) {
 }
 
 // RunPushes delivers due pushes every PushConfig.Interval (at once again
-// after a full batch) until ctx ends; the serve command runs it when the
-// push is configured.
+// after a full batch, or when this process queued a push) until ctx ends;
+// the serve command runs it when the push is configured.
 func (a *App) RunPushes(ctx context.Context, log *slog.Logger) {
 	if a.push == nil {
 		return
@@ -340,6 +361,7 @@ func (a *App) RunPushes(ctx context.Context, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-a.push.wake:
 		}
 	}
 }
