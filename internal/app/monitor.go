@@ -246,9 +246,11 @@ func (a *App) AlertAct(ctx context.Context, p auth.Principal, id int64, in Alert
 			func(n *store.NewClue) { n.Alert = &move }); err != nil {
 			return al, err
 		}
-		return a.Store.GetGranaryAlert(ctx, al.ID)
+		out, err := a.Store.GetGranaryAlert(ctx, al.ID)
+		return a.withPush(ctx, out, err)
 	}
-	return a.Store.MoveGranaryAlert(ctx, actor(p), al.ID, al.Version, row, reason, 0)
+	out, err := a.Store.MoveGranaryAlert(ctx, actor(p), al.ID, al.Version, row, reason, 0)
+	return a.withPush(ctx, out, err)
 }
 
 // ruleTitle returns a rule's Chinese title from the shipped rules.

@@ -254,6 +254,22 @@ func (a *App) withPushes(ctx context.Context, als []store.GranaryAlert) ([]store
 	return als, nil
 }
 
+// withPush fills an alert's push (the result of a store call that
+// returned it).
+func (a *App) withPush(ctx context.Context, al store.GranaryAlert, err error) (store.GranaryAlert, error) {
+	if err != nil {
+		return al, err
+	}
+	p, err := a.Store.GetPush(ctx, al.ID)
+	switch {
+	case err == nil:
+		al.Push = &p
+	case !apperr.Is(err, apperr.NotFound):
+		return al, err
+	}
+	return al, nil
+}
+
 // DeliverPushes claims the due pushes and posts each once; the worker
 // calls it in a loop. It returns how many were delivered. The platform's
 // answers are recorded on each push (and retried by the backoff), not

@@ -261,7 +261,13 @@ func Next(from State, op Op) (Transition, bool) {
 	return Transition{}, false
 }
 
-// Table returns the push workflow as a workflow.Table (for the docs).
+// PermWorker names, in the docs' table, the steps no user takes: the push
+// worker's (it holds no session; the store lets only the lease holder
+// record them).
+const PermWorker auth.Permission = "system"
+
+// Table returns the push workflow as a workflow.Table (for the docs); the
+// worker's steps name PermWorker.
 func Table() workflow.Table {
 	t := workflow.Table{Name: "granary_push", Title: "Alert push to the provincial platform (推送省平台)", Start: string(StatePending),
 		Final: []string{string(StateDelivered)}}
@@ -269,7 +275,11 @@ func Table() workflow.Table {
 		if r.From == "" {
 			continue
 		}
-		t.Rows = append(t.Rows, workflow.Transition{From: string(r.From), Op: string(r.Op), To: string(r.To), Perm: r.Perm, Guard: r.Guard})
+		perm := r.Perm
+		if perm == "" {
+			perm = PermWorker
+		}
+		t.Rows = append(t.Rows, workflow.Transition{From: string(r.From), Op: string(r.Op), To: string(r.To), Perm: perm, Guard: r.Guard})
 	}
 	return t
 }
