@@ -270,8 +270,9 @@ func (a *App) withPush(ctx context.Context, al store.GranaryAlert, err error) (s
 	return al, nil
 }
 
-// DeliverPushes claims the due pushes and posts each once; the worker
-// calls it in a loop. It returns how many were delivered. The platform's
+// DeliverPushes claims due pushes one by one (up to PushConfig.Batch) and
+// posts each once; the worker calls it in a loop. It returns how many were
+// delivered. The platform's
 // answers are recorded on each push (and retried by the backoff), not
 // returned; errors: internal (the store).
 func (a *App) DeliverPushes(ctx context.Context) (int, error) {
@@ -279,12 +280,16 @@ func (a *App) DeliverPushes(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	c := a.push.cfg
-	claimed, err := a.Store.ClaimPushes(ctx, a.push.owner, c.Lease, c.Batch)
-	if err != nil {
-		return 0, err
-	}
 	delivered := 0
-	for _, p := range claimed {
+	// One push per claim: each lease covers one attempt (Lease > Timeout),
+	// so a slow platform never lets a lease run out before its push is
+	// sent, which would let another instance send it at the same time.
+	for range c.Batch {
+		claimed, err := a.Store.ClaimPushes(ctx, a.push.owner, c.Lease, 1)
+		if err != nil || len(claimed) == 0 {
+			return delivered, err
+		}
+		p := claimed[0]
 		status, detail, sendErr := a.sendPush(ctx, p)
 		u, err := a.unit()
 		if err != nil {
