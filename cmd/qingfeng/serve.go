@@ -46,10 +46,16 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	maxAge := fs.Duration("session-max", envDuration(e, "QINGFENG_SESSION_MAX", defSess.Absolute), "sign out this long after sign-in")
 	var mail mailFlags
 	mail.register(fs, e)
+	var pf pushFlags
+	pf.register(fs, e)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	senders, err := mail.senders()
+	if err != nil {
+		return err
+	}
+	pushCfg, err := pf.config()
 	if err != nil {
 		return err
 	}
@@ -71,6 +77,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	a.Sessions.Idle, a.Sessions.Absolute = *idle, *maxAge
 	a.PublicK = *publicK
 	a.Senders, a.BaseURL = senders, mail.baseURL
+	if pushCfg != nil {
+		if err := a.ConfigurePush(ctx, *pushCfg); err != nil {
+			return usageError{"--push-*: " + err.Error()}
+		}
+	}
 	if *withDemo {
 		if err := ensureDemo(ctx, e, a, c.data); err != nil {
 			return err
@@ -108,6 +119,16 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	go sweepSessions(ctx, a, log)
+	pushDone := make(chan struct{})
+	if pushCfg != nil {
+		log.Info("granary push on", "url", logURL(pushCfg.URL), "auto_level", string(pushCfg.AutoLevel), "timeout", pushCfg.Timeout.String())
+		go func() {
+			defer close(pushDone)
+			a.RunPushes(ctx, log)
+		}()
+	} else {
+		close(pushDone)
+	}
 	if *mqttBroker != "" {
 		sub := &granaryfeed.Subscriber{Broker: *mqttBroker, ClientID: *mqttClient, Log: log,
 			Ingest: func(ctx context.Context, raw []byte) error {
@@ -135,6 +156,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	<-pushDone // not closing the database under the worker; an attempt cut short stays leased and is retried after its lease
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -135,6 +135,7 @@ type GranaryAlert struct {
 	ClueID      int64               `json:"clue_id,omitempty"`
 	Version     int64               `json:"version"`
 	Evidence    []EvidenceEvent     `json:"evidence"`
+	Push        *Push               `json:"push"` // its push to the provincial platform; null: not pushed
 }
 
 // EvidenceEvent is an alert's evidence event in the API.
@@ -152,7 +153,7 @@ func alertJSON(a store.GranaryAlert) GranaryAlert {
 		ev = append(ev, EvidenceEvent{e.Device, e.EventID, e.Kind, e.At, e.SHA256})
 	}
 	return GranaryAlert{ID: a.ID, Rule: a.Rule, Level: a.Level, DepotID: a.DepotID, BinID: a.BinID, Status: a.Status,
-		Explanation: a.Explanation, At: a.At, OpenedAt: a.OpenedAt, Reason: a.Reason, ClueID: a.ClueID, Version: a.Version, Evidence: ev}
+		Explanation: a.Explanation, At: a.At, OpenedAt: a.OpenedAt, Reason: a.Reason, ClueID: a.ClueID, Version: a.Version, Evidence: ev, Push: pushJSON(a.Push)}
 }
 
 func (x *API) listGranaryAlerts(w http.ResponseWriter, r *http.Request) error {

@@ -46,6 +46,8 @@ type App struct {
 	// BaseURL is the staff UI's address as users reach it (for links in
 	// e-mails), e.g. https://qingfeng.jw.example.gov.cn; "" for none.
 	BaseURL string
+	// push is the outbound push of alerts (ConfigurePush); nil: off.
+	push *pusher
 }
 
 // Options are the tunables of New.

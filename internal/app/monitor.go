@@ -162,8 +162,12 @@ func (a *App) IngestEvent(ctx context.Context, raw []byte, source string) (Inges
 	if err != nil {
 		return IngestResult{}, err
 	}
-	res, err := a.Store.IngestEvent(ctx, store.NewEvent{Target: t, Event: e, Raw: raw, Source: source, ReceivedAt: now, Window: ingestWindow},
+	res, err := a.Store.IngestEvent(ctx, store.NewEvent{Target: t, Event: e, Raw: raw, Source: source, ReceivedAt: now, Window: ingestWindow,
+		OnAlert: a.autoPush()},
 		func(in monitor.Input) []monitor.Alert { return monitor.Evaluate(rules, in) })
+	if err == nil && len(res.Alerts) > 0 {
+		a.nudgePush() // an auto-push may have been queued with them
+	}
 	return IngestResult{IngestResult: res}, err
 }
 
@@ -173,12 +177,17 @@ func (a *App) deadLetter(ctx context.Context, raw []byte, source, reason, detail
 }
 
 // GranaryAlerts lists the alerts in the caller's monitor.read scope
-// (status "" for all), newest first, with their evidence events.
+// (status "" for all), newest first, with their evidence events and
+// pushes.
 func (a *App) GranaryAlerts(ctx context.Context, p auth.Principal, status monitor.AlertStatus, limit int) ([]store.GranaryAlert, error) {
 	if err := need(p, auth.PermMonitorRead); err != nil {
 		return nil, err
 	}
-	return a.Store.ListGranaryAlerts(ctx, p.ScopeFor(auth.PermMonitorRead), string(status), max(1, min(limit, 500)))
+	als, err := a.Store.ListGranaryAlerts(ctx, p.ScopeFor(auth.PermMonitorRead), string(status), max(1, min(limit, 500)))
+	if err != nil {
+		return nil, err
+	}
+	return a.withPushes(ctx, als)
 }
 
 // DeadLetters lists the latest rejected payloads with their reasons
@@ -237,9 +246,11 @@ func (a *App) AlertAct(ctx context.Context, p auth.Principal, id int64, in Alert
 			func(n *store.NewClue) { n.Alert = &move }); err != nil {
 			return al, err
 		}
-		return a.Store.GetGranaryAlert(ctx, al.ID)
+		out, err := a.Store.GetGranaryAlert(ctx, al.ID)
+		return a.withPush(ctx, out, err)
 	}
-	return a.Store.MoveGranaryAlert(ctx, actor(p), al.ID, al.Version, row, reason, 0)
+	out, err := a.Store.MoveGranaryAlert(ctx, actor(p), al.ID, al.Version, row, reason, 0)
+	return a.withPush(ctx, out, err)
 }
 
 // ruleTitle returns a rule's Chinese title from the shipped rules.
@@ -374,6 +385,9 @@ func (a *App) SweepSilentDevices(ctx context.Context) (int, error) {
 	}
 	now := a.Now()
 	before := now.Add(-time.Duration(silent[0].Params["silent_hours"] * float64(time.Hour)))
-	ids, err := a.Store.OpenSilenceAlerts(ctx, before, now, func(in monitor.Input) []monitor.Alert { return monitor.Evaluate(silent, in) })
+	ids, err := a.Store.OpenSilenceAlerts(ctx, before, now, func(in monitor.Input) []monitor.Alert { return monitor.Evaluate(silent, in) }, a.autoPush())
+	if len(ids) > 0 {
+		a.nudgePush()
+	}
 	return len(ids), err
 }

@@ -191,6 +191,7 @@ type NewEvent struct {
 	Source     string
 	ReceivedAt time.Time
 	Window     time.Duration // how far back the rules look
+	OnAlert    AlertHook     // nil, or called for each alert opened (auto-push)
 }
 
 // Evaluator turns a bin's window into alerts (monitor.Evaluate with the rules).
@@ -249,7 +250,7 @@ func (s *Store) IngestEvent(ctx context.Context, n NewEvent, eval Evaluator) (In
 		}
 		in.Now = n.ReceivedAt
 		for _, al := range eval(in) {
-			id, err := s.openAlert(ctx, tx, t, al, rowIDs)
+			id, err := s.openAlert(ctx, tx, t, al, rowIDs, n.OnAlert)
 			if err != nil {
 				return err
 			}
@@ -313,8 +314,9 @@ func (s *Store) binWindow(ctx context.Context, tx *sql.Tx, t FeedTarget, since t
 	return in, ids, prow.Err()
 }
 
-// openAlert inserts an alert unless one with its key exists (id 0 then).
-func (s *Store) openAlert(ctx context.Context, tx *sql.Tx, t FeedTarget, al monitor.Alert, ids map[monitor.EventRef]int64) (int64, error) {
+// openAlert inserts an alert unless one with its key exists (id 0 then),
+// and calls hook (when not nil) on the alert it opened.
+func (s *Store) openAlert(ctx context.Context, tx *sql.Tx, t FeedTarget, al monitor.Alert, ids map[monitor.EventRef]int64, hook AlertHook) (int64, error) {
 	var id int64
 	now := s.now()
 	err := s.queryRow(ctx, tx, `INSERT INTO granary_alerts (rule, level, depot_id, bin_id, device_id, dedupe_key, unit_path, status,
@@ -336,7 +338,7 @@ func (s *Store) openAlert(ctx context.Context, tx *sql.Tx, t FeedTarget, al moni
 			evidence = append(evidence, eid)
 		}
 	}
-	return id, s.appendAudit(ctx, tx, audit.Actor{Name: "system"}, change{action: "granary_alert.open", objectType: "granary_alert",
+	err = s.appendAudit(ctx, tx, audit.Actor{Name: "system"}, change{action: "granary_alert.open", objectType: "granary_alert",
 		objectID: id, after: struct {
 			ID       int64
 			Rule     string
@@ -344,6 +346,10 @@ func (s *Store) openAlert(ctx context.Context, tx *sql.Tx, t FeedTarget, al moni
 			Key      string
 			Evidence []int64
 		}{id, al.Rule, string(al.Level), al.Key, evidence}})
+	if err == nil && hook != nil {
+		err = s.alertOpened(ctx, tx, id, hook)
+	}
+	return id, err
 }
 
 // GranaryAlert is a stored alert with its evidence events.
@@ -363,6 +369,7 @@ type GranaryAlert struct {
 	ClueID      int64  // the clue it became
 	Version     int64
 	Evidence    []EvidenceEvent
+	Push        *Push // its push to the provincial platform, when queued (filled by the app)
 }
 
 // EvidenceEvent is one stored event an alert rests on.
@@ -406,15 +413,15 @@ func (s *Store) ListGranaryAlerts(ctx context.Context, sc auth.Scope, status str
 	}
 	rows.Close()
 	for i := range out {
-		if out[i].Evidence, err = s.alertEvidence(ctx, out[i].ID); err != nil {
+		if out[i].Evidence, err = s.alertEvidence(ctx, s.db, out[i].ID); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func (s *Store) alertEvidence(ctx context.Context, id int64) ([]EvidenceEvent, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id, v.code, e.event_id, e.kind, e.at, e.sha256 FROM granary_alert_evidence x
+func (s *Store) alertEvidence(ctx context.Context, q queryer, id int64) ([]EvidenceEvent, error) {
+	rows, err := q.QueryContext(ctx, `SELECT e.id, v.code, e.event_id, e.kind, e.at, e.sha256 FROM granary_alert_evidence x
 		JOIN granary_events e ON e.id = x.event_id JOIN granary_devices v ON v.id = e.device_id WHERE x.alert_id = $1 ORDER BY e.at, e.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: evidence: %w", err)
@@ -455,7 +462,7 @@ func (s *Store) GetGranaryAlert(ctx context.Context, id int64) (GranaryAlert, er
 		return g, fmt.Errorf("store: alert: %w", err)
 	}
 	g.Level, g.Status, g.At, g.OpenedAt = monitor.Level(level), monitor.AlertStatus(status), fromMS(at), fromMS(opened)
-	g.Evidence, err = s.alertEvidence(ctx, id)
+	g.Evidence, err = s.alertEvidence(ctx, s.db, id)
 	return g, err
 }
 
@@ -583,8 +590,9 @@ func (s *Store) ListGranaryBins(ctx context.Context, sc auth.Scope) ([]GranaryBi
 
 // OpenSilenceAlerts evaluates every device last heard from before the
 // given time (and heard from at all) with eval and opens the alerts not
-// open yet, one transaction per device. It returns the alerts opened.
-func (s *Store) OpenSilenceAlerts(ctx context.Context, before, now time.Time, eval Evaluator) ([]int64, error) {
+// open yet, one transaction per device, calling hook (when not nil) on
+// each. It returns the alerts opened.
+func (s *Store) OpenSilenceAlerts(ctx context.Context, before, now time.Time, eval Evaluator, hook AlertHook) ([]int64, error) {
 	type silentDev struct {
 		t      FeedTarget
 		seen   monitor.DeviceSeen
@@ -618,7 +626,7 @@ func (s *Store) OpenSilenceAlerts(ctx context.Context, before, now time.Time, ev
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
 			ids := map[monitor.EventRef]int64{{Device: d.seen.Code, ID: d.seen.LastEvent}: d.lastID}
 			for _, al := range eval(monitor.Input{Now: now, Depot: d.seen.Depot, Bin: d.seen.Bin, Devs: []monitor.DeviceSeen{d.seen}}) {
-				id, err := s.openAlert(ctx, tx, d.t, al, ids)
+				id, err := s.openAlert(ctx, tx, d.t, al, ids, hook)
 				if err != nil {
 					return err
 				}

@@ -47,7 +47,8 @@ func (s *Server) monitorPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	v := s.newView(r, "granary.title", "monitor", map[string]any{"Bins": bins, "Alerts": alerts, "Letters": letters})
+	v := s.newView(r, "granary.title", "monitor", map[string]any{"Bins": bins, "Alerts": alerts, "Letters": letters,
+		"PushOn": s.app.PushOn()})
 	return s.render(w, http.StatusOK, "monitor.html", v)
 }
 

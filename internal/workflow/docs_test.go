@@ -9,6 +9,7 @@ import (
 	"qingfeng/internal/intake"
 	"qingfeng/internal/monitor"
 	"qingfeng/internal/oversight"
+	"qingfeng/internal/push"
 	"qingfeng/internal/workflow"
 )
 
@@ -23,6 +24,7 @@ func tables() []workflow.Table {
 		oversight.RectTable(),
 		oversight.TaskTable(),
 		monitor.AlertTable(),
+		push.Table(),
 	}
 }
 
