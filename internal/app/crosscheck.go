@@ -591,7 +591,7 @@ func (a *App) CrossCheckAssign(ctx context.Context, p auth.Principal, id int64, 
 	var clueID, rectID int64
 	if in.Action == AssignClue {
 		c, err := a.registerClue(ctx, p, clue.Input{Source: clue.SourceCrossCheck, SourceType: "crosscheck_suspect", SourceID: j.ID,
-			Title: clue.FirstRunes(title, clue.MaxTitle), Content: content, LedgerUnitID: town.ID, MassInterest: true,
+			Title: clue.FirstRunes(title, clue.MaxTitle), Content: content, LedgerUnitID: town.ID, MassInterest: true, Category: a.subsidyCategory(),
 			Subject: clue.Subject{Name: s.Name, Unit: s.Village, Level: "village"}})
 		if err != nil {
 			return 0, a.releaseAfter(ctx, j.ID, err)
@@ -610,6 +610,15 @@ func (a *App) CrossCheckAssign(ctx context.Context, p auth.Principal, id int64, 
 		return 0, err
 	}
 	return clueID + rectID, nil
+}
+
+// subsidyCategory is the key field of a cross-check clue: subsidies
+// (惠民惠农补贴资金) when the installation has it, otherwise other.
+func (a *App) subsidyCategory() string {
+	if slices.Contains(a.categoryCodes(), "subsidies") {
+		return "subsidies"
+	}
+	return "other"
 }
 
 func (a *App) releaseAfter(ctx context.Context, judgementID int64, err error) error {
