@@ -723,3 +723,17 @@ func (a *App) CrossCheckRecoveries(ctx context.Context, p auth.Principal, id int
 	}
 	return a.Store.ListCrossCheckRecoveries(ctx, s.Judgement.ID)
 }
+
+// PreviewCrossCheckList reads the header mapping and the first rows of a
+// list without storing anything (monitor.handle). Errors: forbidden,
+// invalid (kind, or the file).
+func (a *App) PreviewCrossCheckList(ctx context.Context, p auth.Principal, kind, name string, r io.ReaderAt, size int64) (importer.ListPreview, error) {
+	if err := need(p, auth.PermMonitorHandle); err != nil {
+		return importer.ListPreview{}, err
+	}
+	if !slices.Contains(CrossCheckKinds(), kind) {
+		return importer.ListPreview{}, apperr.InvalidField("kind", "crosscheck.kind_invalid")
+	}
+	pv, err := importer.PreviewList(ctx, name, r, size, kind == store.CrossCheckPayments, 5, importer.CrossCheckOptions{Loc: a.Loc})
+	return pv, importError(err)
+}
