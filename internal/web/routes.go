@@ -59,5 +59,6 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.villageRoutes(mux)
 	s.rectificationRoutes(mux)
 	s.monitorRoutes(mux)
+	s.crossCheckRoutes(mux)
 	s.taskRoutes(mux)
 }
