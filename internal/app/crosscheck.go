@@ -115,7 +115,7 @@ func (a *App) idHasher(keyID string) (func(string) string, error) {
 	return func(id string) string {
 		m := hmac.New(sha256.New, key)
 		m.Write([]byte(id))
-		return hex.EncodeToString(m.Sum(nil))
+		return hex.EncodeToString(m.Sum(nil)[:16]) // 128 bits: no collisions among a county's people
 	}, nil
 }
 
@@ -297,46 +297,43 @@ func (a *App) RunCrossCheck(ctx context.Context, p auth.Principal, unitID int64,
 		return CrossCheckRunResult{}, err
 	}
 	began := time.Now()
+	days := dayCache{loc: a.Loc, m: map[string]time.Time{}}
 	var refs []monitor.Reference
+	payments := 0
+	for _, l := range lists {
+		if l.Kind == store.CrossCheckPayments {
+			payments += l.Good
+		} else if refs == nil {
+			refs = make([]monitor.Reference, 0, l.Good)
+		}
+	}
 	for _, l := range lists {
 		if l.Kind == store.CrossCheckPayments {
 			continue
 		}
-		conv, err := a.rowKey(l)
-		if err != nil {
-			return CrossCheckRunResult{}, err
-		}
-		err = a.Store.EachCrossCheckRow(ctx, l.ID, func(r store.CrossCheckRow) error {
-			key, valid, err := conv(r)
+		list := fmt.Sprint(l.ID)
+		err := a.eachRow(ctx, l, func(r store.CrossCheckRow, key string, valid bool) {
 			refs = append(refs, monitor.Reference{Kind: monitor.RefKind(l.Kind), Line: r.Line, Name: r.Name, Village: r.Village,
-				Date: parseDay(r.Day, a.Loc), Note: r.Note, IDKey: key, IDValid: valid, List: fmt.Sprint(l.ID)})
-			return err
+				Date: days.of(r.Day), Note: r.Note, IDKey: key, IDValid: valid, List: list})
 		})
 		if err != nil {
 			return CrossCheckRunResult{}, err
 		}
 	}
 	m := monitor.NewMatcher(rules, refs)
+	m.Reserve(payments)
 	var suspects []store.CrossCheckSuspect
 	seen := map[string]bool{}
-	payments := 0
+	payments = 0
 	for _, l := range lists {
 		if l.Kind != store.CrossCheckPayments {
 			continue
 		}
-		conv, err := a.rowKey(l)
-		if err != nil {
-			return CrossCheckRunResult{}, err
-		}
 		list := fmt.Sprint(l.ID)
-		err = a.Store.EachCrossCheckRow(ctx, l.ID, func(r store.CrossCheckRow) error {
-			key, valid, err := conv(r)
-			if err != nil {
-				return err
-			}
+		err := a.eachRow(ctx, l, func(r store.CrossCheckRow, key string, valid bool) {
 			payments++
 			pm := monitor.Payment{Line: r.Line, List: list, Name: r.Name, Item: r.Item, AmountFen: r.AmountFen,
-				Date: parseDay(r.Day, a.Loc), Township: r.Township, Village: r.Village, IDKey: key, IDValid: valid}
+				Date: days.of(r.Day), Township: r.Township, Village: r.Village, IDKey: key, IDValid: valid}
 			m.Match(pm, func(s monitor.Suspect) {
 				if seen[s.Key] {
 					return // one suspect per key and run: the first payment
@@ -344,7 +341,6 @@ func (a *App) RunCrossCheck(ctx context.Context, p auth.Principal, unitID int64,
 				seen[s.Key] = true
 				suspects = append(suspects, suspectRow(l.ID, s))
 			})
-			return nil
 		})
 		if err != nil {
 			return CrossCheckRunResult{}, err
@@ -366,30 +362,95 @@ func (a *App) RunCrossCheck(ctx context.Context, p auth.Principal, unitID int64,
 	return CrossCheckRunResult{Run: run, ByRule: by}, nil
 }
 
-// rowKey returns how a stored row of a list gives the matcher its ID
-// key: the stored hash when it was made under the active vault key,
-// otherwise the hash of the sealed copy opened and hashed again (after a
-// key rotation), so that lists imported under different keys still match.
-func (a *App) rowKey(l store.CrossCheckList) (func(store.CrossCheckRow) (string, bool, error), error) {
+// dayCache parses the few distinct days of a list once.
+type dayCache struct {
+	loc *time.Location
+	m   map[string]time.Time
+}
+
+func (c dayCache) of(s string) time.Time {
+	t, ok := c.m[s]
+	if !ok {
+		t = parseDay(s, c.loc)
+		c.m[s] = t
+	}
+	return t
+}
+
+// rowBatch is how many stored rows the reader hands over at a time.
+const rowBatch = 4096
+
+// eachRow reads a list's rows in line order and calls fn with each row's
+// ID key: the stored hash when it was made under the active vault key,
+// otherwise the sealed copy opened and hashed again under the active key
+// (after a key rotation), so that lists imported under different keys
+// still match. The rows are read by a goroutine in batches while fn runs,
+// so reading the database and matching overlap.
+func (a *App) eachRow(ctx context.Context, l store.CrossCheckList, fn func(r store.CrossCheckRow, key string, valid bool)) error {
 	active := a.Keys.ActiveID()
-	if l.HashKey == active {
-		return func(r store.CrossCheckRow) (string, bool, error) { return r.IDHash, r.IDValid, nil }, nil
-	}
-	hash, err := a.idHasher(active)
-	if err != nil {
-		return nil, err
-	}
-	return func(r store.CrossCheckRow) (string, bool, error) {
-		if r.IDSealed == "" {
-			return "", false, nil
+	rehash := l.HashKey != active
+	var hash func(string) string
+	if rehash {
+		var err error
+		if hash, err = a.idHasher(active); err != nil {
+			return err
 		}
-		raw, err := a.Keys.Open(r.IDSealed, crossCheckRowAAD(l.ID, r.Line))
-		if err != nil {
-			return "", false, fmt.Errorf("app: crosscheck row %d/%d: %w", l.ID, r.Line, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan []store.CrossCheckRow, 4)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(ch)
+		buf := make([]store.CrossCheckRow, 0, rowBatch)
+		err := a.Store.EachCrossCheckRow(ctx, l.ID, store.RowRead{Sealed: rehash, Payment: l.Kind == store.CrossCheckPayments}, func(r store.CrossCheckRow) error {
+			buf = append(buf, r)
+			if len(buf) == rowBatch {
+				select {
+				case ch <- buf:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				buf = make([]store.CrossCheckRow, 0, rowBatch)
+			}
+			return nil
+		})
+		if err == nil && len(buf) > 0 {
+			select {
+			case ch <- buf:
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
 		}
-		norm, valid := monitor.NormalizeID(string(raw))
-		return hash(norm), valid, nil
-	}, nil
+		errc <- err
+	}()
+	var failed error
+	for batch := range ch {
+		if failed != nil {
+			continue // drain until the reader stops
+		}
+		for _, r := range batch {
+			key, valid := r.IDHash, r.IDValid
+			if rehash {
+				key, valid = "", false
+				if r.IDSealed != "" {
+					raw, err := a.Keys.Open(r.IDSealed, crossCheckRowAAD(l.ID, r.Line))
+					if err != nil {
+						failed = fmt.Errorf("app: crosscheck row %d/%d: %w", l.ID, r.Line, err)
+						cancel()
+						break
+					}
+					norm, ok := monitor.NormalizeID(string(raw))
+					key, valid = hash(norm), ok
+				}
+			}
+			fn(r, key, valid)
+		}
+	}
+	if err := <-errc; failed == nil && err != nil {
+		return err
+	}
+	return failed
 }
 
 // suspectRow is the stored form of a matcher's suspect (List carries the

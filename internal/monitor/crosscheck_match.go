@@ -212,6 +212,14 @@ func NewMatcher(rules []CheckRule, refs []Reference) *Matcher {
 	return m
 }
 
+// Reserve sizes the double-payment index for about n payments, so that
+// a run over a large list does not grow it step by step.
+func (m *Matcher) Reserve(n int) {
+	if len(m.prior) == 0 && n > 0 {
+		m.prior = make(map[string]priorPayment, n)
+	}
+}
+
 // Match runs every rule on one payment and calls emit for each suspect.
 // A rule gives at most one suspect per payment, a strong match before a
 // weak one. Payments must be passed in list order for the double-payment

@@ -168,18 +168,42 @@ func (s *Store) ListCrossCheckLists(ctx context.Context, sc auth.Scope, unitID i
 	return out, rows.Err()
 }
 
+// RowRead says which columns EachCrossCheckRow reads: the sealed ID
+// number only when Sealed (a run needs only the hashes); item, amount and
+// township for a payment list, the note for a reference list.
+type RowRead struct {
+	Sealed  bool
+	Payment bool
+}
+
 // EachCrossCheckRow calls fn for every row of a list in line order.
-func (s *Store) EachCrossCheckRow(ctx context.Context, listID int64, fn func(CrossCheckRow) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT line, name, id_hash, id_valid, id_sealed, item, amount_fen, day, township, village, note
-		FROM crosscheck_rows WHERE list_id = $1 ORDER BY line`, listID)
+func (s *Store) EachCrossCheckRow(ctx context.Context, listID int64, rr RowRead, fn func(CrossCheckRow) error) error {
+	cols := "line, name, id_hash, id_valid, day, village"
+	if rr.Sealed {
+		cols += ", id_sealed"
+	}
+	if rr.Payment {
+		cols += ", item, amount_fen, township"
+	} else {
+		cols += ", note"
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+cols+` FROM crosscheck_rows WHERE list_id = $1 ORDER BY line`, listID)
 	if err != nil {
 		return fmt.Errorf("store: crosscheck rows: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var r CrossCheckRow
-		if err := rows.Scan(&r.Line, &r.Name, &r.IDHash, &r.IDValid, &r.IDSealed, &r.Item, &r.AmountFen, &r.Day, &r.Township,
-			&r.Village, &r.Note); err != nil {
+		dst := []any{&r.Line, &r.Name, &r.IDHash, &r.IDValid, &r.Day, &r.Village}
+		if rr.Sealed {
+			dst = append(dst, &r.IDSealed)
+		}
+		if rr.Payment {
+			dst = append(dst, &r.Item, &r.AmountFen, &r.Township)
+		} else {
+			dst = append(dst, &r.Note)
+		}
+		if err := rows.Scan(dst...); err != nil {
 			return fmt.Errorf("store: crosscheck rows: %w", err)
 		}
 		if err := fn(r); err != nil {
