@@ -2,8 +2,10 @@ package app_test
 
 import (
 	"bytes"
+	crand "crypto/rand"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"qingfeng/internal/clue"
 	"qingfeng/internal/monitor"
 	"qingfeng/internal/store"
+	"qingfeng/internal/vault"
 )
 
 // xcID is a valid resident ID number (GB 11643 check digit) of a
@@ -339,6 +342,40 @@ func TestCrossCheckUnseen(t *testing.T) {
 		must(t, err)
 		if len(other) != 0 {
 			t.Errorf("county B sees %d runs", len(other))
+		}
+	})
+}
+
+// TestCrossCheckKeyRotation: a payment list imported under one vault key
+// still matches a register imported after the key was rotated, and a
+// duplicate in a second payment list is one suspect per key and run.
+func TestCrossCheckKeyRotation(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		p := f.principals["leadera"]
+		path := filepath.Join(t.TempDir(), "keys")
+		k1, err := vault.LoadOrCreate(path, crand.Reader)
+		must(t, err)
+		f.app.Keys = k1
+		importXLSX(t, f, p, "payments", "p.xlsx", [][]any{{"姓名", "身份证号", "补贴项目", "金额", "发放日期", "乡镇", "村"},
+			{"覃春兰", xcID(1), "农村低保", "330", "2026-02-10", "南庄坪街道", "杨家溪村"},
+			{"向秋菊", xcID(2), "农村低保", "330", "2026-02-10", "南庄坪街道", "杨家溪村"}})
+		_, err = vault.Rotate(path, crand.Reader)
+		must(t, err)
+		k2, err := vault.Load(path)
+		must(t, err)
+		f.app.Keys = k2
+		importXLSX(t, f, p, "death", "d.xlsx", [][]any{{"姓名", "身份证号", "村", "死亡日期"},
+			{"覃春兰", xcID(1), "杨家溪村", "2026-01-01"}, {"向秋菊", xcID(9), "杨家溪村", "2026-01-01"}})
+		res, err := f.app.RunCrossCheck(ctx, p, f.units["A"].ID, nil)
+		must(t, err)
+		got := allSuspects(t, f, p, res.Run.ID)
+		if len(got) != 1 || got[0].Name != "覃春兰" || got[0].Strength != "strong" {
+			t.Fatalf("suspects %+v", got)
+		}
+		pid, rid, err := f.app.CrossCheckIDNumbers(ctx, p, got[0].ID)
+		must(t, err)
+		if pid != xcID(1) || rid != xcID(1) {
+			t.Errorf("opened %q %q", pid, rid)
 		}
 	})
 }
