@@ -26,6 +26,7 @@ func (x *API) crossCheckRoutes() []route {
 		{"POST", "/crosscheck/suspects/{id}/judgement", false, x.judgeCrossCheck},
 		{"POST", "/crosscheck/suspects/{id}/assignment", false, x.assignCrossCheck},
 		{"GET", "/crosscheck/suspects/{id}/recoveries", false, x.listCrossCheckRecoveries},
+		{"POST", "/crosscheck/suspects/{id}/id-numbers", false, x.revealCrossCheckIDs},
 		{"POST", "/crosscheck/suspects/{id}/recoveries", false, x.addCrossCheckRecovery},
 	}
 }
@@ -348,4 +349,19 @@ func (x *API) listCrossCheckRecoveries(w http.ResponseWriter, r *http.Request) e
 		out = append(out, Recovery{rec.ID, rec.AmountFen, rec.Day, rec.Note, rec.CreatedAt})
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"items": out})
+}
+
+// revealCrossCheckIDs answers the ID numbers of a suspect's payment and
+// reference rows, opened from their sealed copies (monitor.handle;
+// audited). A POST, so that the reveal is never a cached or prefetched GET.
+func (x *API) revealCrossCheckIDs(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "page")
+	if err != nil {
+		return err
+	}
+	pay, ref, err := x.app.CrossCheckIDNumbers(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"payment_id_number": pay, "reference_id_number": ref})
 }

@@ -137,6 +137,14 @@ func TestCrossCheckAPI(t *testing.T) {
 		if n := len(rec["items"].([]any)); n != 1 {
 			t.Errorf("%d recoveries", n)
 		}
+		ids := send(x.revealCrossCheckIDs, "POST", base+"/id-numbers", sid, "", nil, 200)
+		if ids["payment_id_number"] != "430802197500000014" || ids["reference_id_number"] != "430802197500000014" {
+			t.Errorf("revealed %v", ids)
+		}
+		var reveals int
+		if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'crosscheck_suspect.reveal_id'`).Scan(&reveals); err != nil || reveals != 1 {
+			t.Errorf("%d reveals audited: %v", reveals, err)
+		}
 		runs := send(x.listCrossCheckRuns, "GET", "/api/v1/crosscheck/runs", "", "", nil, 200)
 		if n := len(runs["items"].([]any)); n != 1 {
 			t.Errorf("%d runs", n)

@@ -534,12 +534,14 @@ func (a *App) CrossCheckSuspect(ctx context.Context, p auth.Principal, id int64)
 }
 
 // CrossCheckIDNumbers opens the ID numbers of a suspect's payment and
-// reference rows for a caller in the monitor.handle scope (the judge);
-// the reveal is audited through the returned values' read. Errors:
-// forbidden, not_found.
+// reference rows for a caller with monitor.handle in scope (the judge);
+// every reveal is audited. Errors: forbidden, not_found.
 func (a *App) CrossCheckIDNumbers(ctx context.Context, p auth.Principal, id int64) (payment, reference string, err error) {
 	s, err := a.suspectFor(ctx, p, auth.PermMonitorHandle, id)
 	if err != nil {
+		return "", "", err
+	}
+	if err := a.Store.AuditCrossCheckReveal(ctx, actor(p), s.ID); err != nil {
 		return "", "", err
 	}
 	open := func(list int64, line int) (string, error) {

@@ -224,6 +224,14 @@ func (s *Store) CrossCheckRowSealed(ctx context.Context, listID int64, line int)
 	return sealed, err
 }
 
+// AuditCrossCheckReveal records that a user opened the sealed ID numbers
+// of a suspect's rows.
+func (s *Store) AuditCrossCheckReveal(ctx context.Context, a audit.Actor, suspectID int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		return s.appendAudit(ctx, tx, a, change{action: "crosscheck_suspect.reveal_id", objectType: "crosscheck_suspect", objectID: suspectID})
+	})
+}
+
 // CrossCheckRun is one run of the rules over a unit's lists.
 type CrossCheckRun struct {
 	ID         int64
