@@ -47,6 +47,8 @@ Usage:
   qingfeng token revoke --id N
   qingfeng import reports FILE --unit UNIT [--channel hotline-12345] [--mapping SPEC] [--batch N] [--json]
   qingfeng import cases FILE --unit UNIT [--valid-only] [--dry-run] [--json]
+  qingfeng crosscheck import FILE --kind payments|death|public_employee|relative|vehicle|property|business|disability --unit UNIT [--json]
+  qingfeng crosscheck run --unit UNIT [--json]
   qingfeng stats summary|bulletin (--unit UNIT | --area-group ID) [--from DATE] [--to DATE] [--json]
   qingfeng audit verify
   qingfeng keys rotate
@@ -96,6 +98,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdImport(ctx, e, rest)
 	case "stats":
 		return cmdStats(ctx, e, rest)
+	case "crosscheck":
+		return cmdCrossCheck(ctx, e, rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "qingfeng", version)
 		return nil

@@ -84,7 +84,7 @@ type route struct {
 // then each workflow's own table. Paths are relative to /api/v1 and match
 // openapi.yaml (a test checks both ways).
 func (x *API) routes() []route {
-	return slices.Concat(x.coreRoutes(), x.notificationRoutes(), x.clueRoutes(), x.caseRoutes(), x.similarRoutes(), x.statsRoutes(), x.villageRoutes(), x.rectificationRoutes(), x.taskRoutes(), x.granaryRoutes(), x.pushRoutes())
+	return slices.Concat(x.coreRoutes(), x.notificationRoutes(), x.clueRoutes(), x.caseRoutes(), x.similarRoutes(), x.statsRoutes(), x.villageRoutes(), x.rectificationRoutes(), x.taskRoutes(), x.granaryRoutes(), x.pushRoutes(), x.crossCheckRoutes())
 }
 
 // coreRoutes are the organisation, intake and search routes.

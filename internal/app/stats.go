@@ -157,7 +157,7 @@ var summaryObjects = []string{"reports", "reports_answered", "clues", "clues_dis
 	"subjects", "detentions", "overdue", "guidance", "trainings", "training_attendance",
 	"village_sessions", "village_visits", "village_demands", "village_demands_resolved",
 	"rectifications", "rectifications_closed", "rectifications_reopened",
-	"task_urges", "task_reports"}
+	"task_urges", "task_reports", "crosscheck_recovered"}
 
 // collect runs every summary object over the target, bucketed when
 // buckets are given.
@@ -248,6 +248,7 @@ func summarize(t statsTarget, rows map[string][]store.StatRow) stats.Summary {
 	s.RectificationClosureRate = stats.ClosureRate(s.RectificationsClosed, s.RectificationsOpened)
 	s.UrgesSent = sum(rows["task_urges"], "task_urges", "n")
 	s.TaskReports = sum(rows["task_reports"], "task_reports", "n")
+	s.CrossCheckRecoveredFen = sum(rows["crosscheck_recovered"], "crosscheck_recovered", "amount_fen")
 	return s
 }
 

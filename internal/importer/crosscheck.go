@@ -138,3 +138,63 @@ func shift1904(cells []string, i int) {
 	}
 	cells[i] = strconv.Itoa(n + 1462)
 }
+
+// ListPreview is the header mapping of a list and its first rows, read
+// before importing: for every header cell the field it maps to ("" when
+// none), the required columns missing, and up to Rows data rows as read.
+type ListPreview struct {
+	Format  string     `json:"format"`
+	Header  []string   `json:"header"`
+	Fields  []string   `json:"fields"`
+	Missing []string   `json:"missing"`
+	Rows    [][]string `json:"rows"`
+}
+
+// errPreviewDone stops ReadTable once a preview has its rows.
+var errPreviewDone = errors.New("importer: preview done")
+
+// PreviewList reads the header and the first n data rows of a payment
+// list (payments true) or a reference list. Errors: ReadTable's, and
+// CodeEmptyFile without a header.
+func PreviewList(ctx context.Context, name string, r io.ReaderAt, size int64, payments bool, n int, opt CrossCheckOptions) (ListPreview, error) {
+	required := monitor.ReferenceColumns()
+	if payments {
+		required = monitor.PaymentColumns()
+	}
+	var out ListPreview
+	started := false
+	format, err := ReadTable(ctx, name, r, size, TableOptions{MaxRows: opt.MaxRows, MaxBytes: opt.MaxBytes},
+		func(line int, cells []string, date1904 bool) error {
+			if !started {
+				started = true
+				h, err := monitor.ParseHeader(cells, required)
+				var mc *monitor.MissingColumnsError
+				if errors.As(err, &mc) {
+					for _, c := range mc.Columns {
+						out.Missing = append(out.Missing, c.Field())
+					}
+				}
+				out.Header = append([]string(nil), cells...)
+				out.Fields = make([]string, len(cells))
+				for c := monitor.ColName; c <= monitor.ColNote; c++ {
+					if i := h.Index(c); i >= 0 && i < len(cells) {
+						out.Fields[i] = c.Field()
+					}
+				}
+				return nil
+			}
+			if len(out.Rows) >= n {
+				return errPreviewDone
+			}
+			out.Rows = append(out.Rows, append([]string(nil), cells...))
+			return nil
+		})
+	out.Format = format
+	if errors.Is(err, errPreviewDone) {
+		err = nil
+	}
+	if err == nil && !started {
+		err = newError(CodeEmptyFile, "文件为空或没有表头行", nil)
+	}
+	return out, err
+}

@@ -19,6 +19,19 @@ type Payment struct {
 	Date      time.Time // payment date
 	Township  string
 	Village   string
+	// IDKey, when set, stands for the ID number: a keyed hash of the
+	// normalised number read back from storage, which keeps no ID number in
+	// clear; IDValid says whether that number passed its check digit.
+	IDKey   string
+	IDValid bool
+}
+
+// idOf is the normalised ID number (or its keyed hash) and its validity.
+func (p Payment) idOf() (string, bool) {
+	if p.IDKey != "" {
+		return p.IDKey, p.IDValid
+	}
+	return NormalizeID(p.IDNumber)
 }
 
 // RefKind names a reference list (部门基础比对数据).
@@ -44,11 +57,21 @@ func RefKinds() []RefKind {
 type Reference struct {
 	Kind     RefKind
 	Line     int
+	List     string // the list it came from
 	Name     string
 	IDNumber string
 	Village  string
 	Date     time.Time // zero when unknown
 	Note     string
+	IDKey    string // as Payment.IDKey
+	IDValid  bool
+}
+
+func (r Reference) idOf() (string, bool) {
+	if r.IDKey != "" {
+		return r.IDKey, r.IDValid
+	}
+	return NormalizeID(r.IDNumber)
 }
 
 // Date conditions of a rule.

@@ -141,7 +141,7 @@ func Period(p Payment) string {
 // personKey identifies the payee across runs: the ID number when valid,
 // otherwise the normalised name and village.
 func personKey(p Payment) string {
-	if id, ok := NormalizeID(p.IDNumber); ok {
+	if id, ok := p.idOf(); ok {
 		return "id:" + id
 	}
 	return "nv:" + NormalizeName(p.Name) + "|" + NormalizeName(p.Village)
@@ -199,7 +199,7 @@ func NewMatcher(rules []CheckRule, refs []Reference) *Matcher {
 	for i := range refs {
 		r := &refs[i]
 		m.hasKind[r.Kind] = true
-		id, ok := NormalizeID(r.IDNumber)
+		id, ok := r.idOf()
 		m.refID[i] = id
 		if ok {
 			m.byID[id] = append(m.byID[id], int32(i))
@@ -212,12 +212,20 @@ func NewMatcher(rules []CheckRule, refs []Reference) *Matcher {
 	return m
 }
 
+// Reserve sizes the double-payment index for about n payments, so that
+// a run over a large list does not grow it step by step.
+func (m *Matcher) Reserve(n int) {
+	if len(m.prior) == 0 && n > 0 {
+		m.prior = make(map[string]priorPayment, n)
+	}
+}
+
 // Match runs every rule on one payment and calls emit for each suspect.
 // A rule gives at most one suspect per payment, a strong match before a
 // weak one. Payments must be passed in list order for the double-payment
 // rule, which flags the second and later payments.
 func (m *Matcher) Match(p Payment, emit func(Suspect)) {
-	id, idOK := NormalizeID(p.IDNumber)
+	id, idOK := p.idOf()
 	var strong []int32
 	if idOK {
 		strong = m.byID[id]
@@ -297,9 +305,9 @@ func (m *Matcher) matchDouble(p Payment, emit func(Suspect)) {
 		return
 	}
 	other := Payment{Line: first.line, List: first.list, Item: first.item, AmountFen: first.amountFen,
-		Name: p.Name, IDNumber: p.IDNumber, Township: p.Township, Village: p.Village}
+		Name: p.Name, IDNumber: p.IDNumber, IDKey: p.IDKey, IDValid: p.IDValid, Township: p.Township, Village: p.Village}
 	strength, matched := Strong, []string{FieldIDNumber, FieldItem, FieldDate}
-	if _, ok := NormalizeID(p.IDNumber); !ok {
+	if _, ok := p.idOf(); !ok {
 		strength, matched = Weak, []string{FieldName, FieldVillage, FieldItem, FieldDate}
 	}
 	emit(Suspect{Key: SuspectKey(p, rule.Code), CheckRule: rule.Code, Strength: strength, Matched: matched,

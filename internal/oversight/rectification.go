@@ -158,7 +158,9 @@ const (
 func Satisfactions() []string { return []string{Satisfied, Basically, Unsatisfied} }
 
 // RectSourceTypes lists the record types a rectification may come from.
-func RectSourceTypes() []string { return []string{"task", "task_finding", "clue", "case", "report"} }
+func RectSourceTypes() []string {
+	return []string{"task", "task_finding", "clue", "case", "report", "crosscheck"}
+}
 
 // Text sizes (characters).
 const (

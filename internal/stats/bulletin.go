@@ -69,6 +69,16 @@ func Bulletin(s Summary, today string) string {
 	}
 	b.WriteString(strings.Join(clauses, "，"))
 	b.WriteString("。")
+	var xc []string
+	if c := s.CluesBySource["crosscheck"]; c > 0 {
+		xc = append(xc, "发现问题线索"+n(c)+"条")
+	}
+	if s.CrossCheckRecoveredFen > 0 {
+		xc = append(xc, "追回资金"+WanYuan(s.CrossCheckRecoveredFen)+"万元")
+	}
+	if len(xc) > 0 {
+		b.WriteString("通过大数据比对" + strings.Join(xc, "，") + "。")
+	}
 
 	var intake []string
 	if s.ReportsReceived > 0 {

@@ -156,6 +156,10 @@ type Summary struct {
 
 	FundsRecoveredFen int64 `json:"funds_recovered_fen"`
 	FundsReturnedFen  int64 `json:"funds_returned_fen"`
+	// CrossCheckRecoveredFen: money recovered on confirmed cross-check
+	// suspects (大数据比对追回资金), by the day recovered; not part of
+	// FundsRecoveredFen or FundsReturnedFen (docs/statistics.md).
+	CrossCheckRecoveredFen int64 `json:"crosscheck_recovered_fen"`
 
 	// Averages in calendar days, one decimal; nil when nothing was disposed
 	// (closed) in the period.

@@ -88,6 +88,10 @@ const (
 	// StatTaskReports: progress reports of target units, by their
 	// recording time (created_at), in the reporting unit.
 	StatTaskReports StatObject = "task_reports"
+	// StatCrossCheckRecovered: money recovered on confirmed cross-check
+	// suspects (大数据比对追回资金), by the day it was recovered, in the
+	// unit that ran the cross-check; values n and amount_fen.
+	StatCrossCheckRecovered StatObject = "crosscheck_recovered"
 )
 
 // StatValue is one summed value of a row set: Expr, or, when Cond is set,
@@ -276,6 +280,11 @@ var statDefs = map[StatObject]statDef{
 		keys:     map[string]string{"unit": "u.path"},
 		record:   [5]string{"'task'", "t.id", "r.report_date", "t.title", "u.name"},
 		readPerm: auth.PermTaskRead},
+	StatCrossCheckRecovered: {from: "crosscheck_recoveries x", date: "x.recovered_at", path: "x.unit_path",
+		values:   []StatValue{{Name: "n", Expr: "COUNT(*)"}, {Name: "amount_fen", Expr: "SUM(x.amount_fen)"}},
+		keys:     map[string]string{"unit": "x.unit_path"},
+		record:   [5]string{"'crosscheck_recovery'", "x.id", "x.day", "x.note", "'/crosschecks'"},
+		readPerm: auth.PermMonitorRead},
 }
 
 // StatValues returns the names of the values an object sums, in order.

@@ -11,7 +11,9 @@ package vault
 import (
 	"bytes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -317,4 +319,20 @@ func createFile(path string, data []byte) error {
 		return fmt.Errorf("vault: write key file: %w", err)
 	}
 	return nil
+}
+
+// MACKey derives a 32-byte key for keyed hashes (HMAC-SHA256) from the
+// vault key with the given ID and a label naming the use (e.g.
+// "crosscheck id"), so that a column can be matched on without storing
+// the value in clear. ok is false when the key ID is not in the keyring.
+// Values hashed under one key ID match only values hashed under the same
+// one: callers store the key ID next to the hashes (ActiveID when writing).
+func (k *Keyring) MACKey(id, label string) (key []byte, ok bool) {
+	base, ok := k.keys[id]
+	if !ok {
+		return nil, false
+	}
+	m := hmac.New(sha256.New, base)
+	m.Write([]byte("qingfeng mac key\x00" + label))
+	return m.Sum(nil), true
 }

@@ -341,3 +341,33 @@ func FuzzOpen(f *testing.F) {
 		_ = NeedsReseal(s, k)
 	})
 }
+
+func TestMACKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys")
+	k1, err := LoadOrCreate(path, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, ok := k1.MACKey(k1.ActiveID(), "crosscheck id_number")
+	b, _ := k1.MACKey(k1.ActiveID(), "crosscheck id_number")
+	c, _ := k1.MACKey(k1.ActiveID(), "other use")
+	if !ok || len(a) != 32 || !bytes.Equal(a, b) || bytes.Equal(a, c) {
+		t.Errorf("derived keys: %x %x %x", a, b, c)
+	}
+	if _, ok := k1.MACKey("nope", "x"); ok {
+		t.Error("unknown key id derived a key")
+	}
+	id2, err := Rotate(path, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, ok := k2.MACKey(k1.ActiveID(), "crosscheck id_number")
+	fresh, _ := k2.MACKey(id2, "crosscheck id_number")
+	if !ok || !bytes.Equal(old, a) || bytes.Equal(fresh, a) {
+		t.Errorf("after rotation: old key derives %x, new %x", old, fresh)
+	}
+}

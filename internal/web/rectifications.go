@@ -49,7 +49,8 @@ var rectLabelKeys = map[string]map[string]string{
 		oversight.Satisfied: "rect.satisfaction.satisfied", oversight.Basically: "rect.satisfaction.basically",
 		oversight.Unsatisfied: "rect.satisfaction.unsatisfied",
 	},
-	"source": {"task": "rect.source.task", "clue": "rect.source.clue", "case": "rect.source.case", "report": "rect.source.report"},
+	"source": {"task": "rect.source.task", "clue": "rect.source.clue", "case": "rect.source.case", "report": "rect.source.report",
+		"crosscheck": "rect.source.crosscheck"},
 }
 
 // RectL returns the label of a rectification code in a group ("status",

@@ -60,5 +60,6 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.rectificationRoutes(mux)
 	s.monitorRoutes(mux)
 	s.pushRoutes(mux)
+	s.crossCheckRoutes(mux)
 	s.taskRoutes(mux)
 }
