@@ -1,0 +1,219 @@
+package monitor
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Window is a bin's recent events kept in memory so that an arriving
+// event is evaluated without re-reading the bin: the events the rules
+// look at (readings by device, movements, measured stock, camera
+// detections, each sorted by time, device and id), all of those from
+// Since on. Status and sampling events feed no rule and are not kept.
+//
+// Alerts gives, for one event just added, the alerts Evaluate would give
+// over the bin's events from the event's time minus the lookback that the
+// event can bring about; the other alerts of that evaluation are the ones
+// earlier events already brought about (see Alerts). A Window is not safe
+// for concurrent use.
+type Window struct {
+	Since      time.Time // every kept kind of event at or after Since is here
+	readings   map[string][]Event
+	movements  []Event
+	measured   []Event
+	detections []Event
+	latest     time.Time
+}
+
+// NewWindow returns an empty window holding events from since on.
+func NewWindow(since time.Time) *Window {
+	return &Window{Since: since, readings: map[string][]Event{}}
+}
+
+// eventLess is Evaluate's order: time, device, id.
+func eventCmp(a, b Event) int {
+	if c := a.At.Compare(b.At); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Device, b.Device); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+// insert puts e into a sorted slice (appending in the usual case of
+// events arriving in time order).
+func insert(s []Event, e Event) []Event {
+	if n := len(s); n == 0 || eventCmp(s[n-1], e) <= 0 {
+		return append(s, e)
+	}
+	i, _ := slices.BinarySearchFunc(s, e, eventCmp)
+	return slices.Insert(s, i, e)
+}
+
+// Kept reports whether a window keeps events of this kind.
+func Kept(e Event) bool {
+	switch e.Kind {
+	case KindReading:
+		return e.Reading != nil
+	case KindMovement:
+		return e.Movement != nil
+	case KindMeasured:
+		return e.Measured != nil
+	case KindDetection:
+		return e.Detection != nil
+	}
+	return false
+}
+
+// Add keeps an event (one of a kind no rule reads is ignored).
+func (w *Window) Add(e Event) {
+	if !Kept(e) {
+		return
+	}
+	if e.At.After(w.latest) {
+		w.latest = e.At
+	}
+	switch e.Kind {
+	case KindReading:
+		w.readings[e.Device] = insert(w.readings[e.Device], e)
+	case KindMovement:
+		w.movements = insert(w.movements, e)
+	case KindMeasured:
+		w.measured = insert(w.measured, e)
+	case KindDetection:
+		w.detections = insert(w.detections, e)
+	}
+}
+
+// Latest is the time of the latest event kept.
+func (w *Window) Latest() time.Time { return w.latest }
+
+// Len is the number of events kept.
+func (w *Window) Len() int {
+	n := len(w.movements) + len(w.measured) + len(w.detections)
+	for _, r := range w.readings {
+		n += len(r)
+	}
+	return n
+}
+
+// Prune drops the events before since (when since is after Since) and
+// returns them, so that the caller can forget what it keeps about them.
+func (w *Window) Prune(since time.Time) []Event {
+	if !since.After(w.Since) {
+		return nil
+	}
+	w.Since = since
+	var gone []Event
+	cut := func(s []Event) []Event {
+		i := 0
+		for i < len(s) && s[i].At.Before(since) {
+			i++
+		}
+		gone = append(gone, s[:i]...)
+		return slices.Clone(s[i:])
+	}
+	for dev, r := range w.readings {
+		if r = cut(r); len(r) == 0 {
+			delete(w.readings, dev)
+		} else {
+			w.readings[dev] = r
+		}
+	}
+	w.movements, w.measured, w.detections = cut(w.movements), cut(w.measured), cut(w.detections)
+	return gone
+}
+
+// from returns the tail of a sorted slice at or after t.
+func from(s []Event, t time.Time) []Event {
+	i, _ := slices.BinarySearchFunc(s, t, func(e Event, t time.Time) int { return e.At.Compare(t) })
+	return s[i:]
+}
+
+// Alerts evaluates the rules for e, an event already added, over the
+// window's events from e.At minus lookback (the caller keeps Since at or
+// before that). in gives the bin's codes, its book stock after e, its
+// plans and the time of evaluation; in.Events is not read.
+//
+// What e can bring about, the rule by rule reasoning being that an
+// alert's key names its anomaly and an alert once opened stays:
+//   - a reading: the collection-failure and temperature-jump alerts of its
+//     device (computed over the device's readings from e.At minus lookback,
+//     as Evaluate does), each escalated with the camera detections around
+//     it;
+//   - a movement: its own unauthorised-movement alert, and the stock
+//     mismatches of the measurements at or after it (their book stock at
+//     the time of measurement now includes it);
+//   - a measurement: its own stock mismatch;
+//   - a detection: nothing new (it only escalates alerts not yet opened
+//     by the readings that follow it);
+//   - status and sampling: nothing.
+//
+// The result is ordered by key, as Evaluate's.
+func (w *Window) Alerts(rules []Rule, e Event, in Input, lookback time.Duration) []Alert {
+	since := e.At.Add(-lookback)
+	var out []Alert
+	var camera *Rule
+	for i := range rules {
+		r := rules[i]
+		if !r.Enabled {
+			continue
+		}
+		switch {
+		case r.Code == RuleCameraPresence:
+			camera = &rules[i]
+		case e.Kind == KindReading && e.Reading != nil && r.Code == RuleCollectionFailure:
+			out = append(out, collectionFailures(r, in, from(w.readings[e.Device], since))...)
+		case e.Kind == KindReading && e.Reading != nil && r.Code == RuleTempJump:
+			out = append(out, tempJumps(r, in, from(w.readings[e.Device], since))...)
+		case e.Kind == KindMovement && e.Movement != nil && r.Code == RuleUnauthorised:
+			out = append(out, unauthorised(r, in, []Event{e})...)
+		case e.Kind == KindMovement && e.Movement != nil && r.Code == RuleStockMismatch:
+			out = append(out, mismatches(r, in, w.measuredFrom(e.At))...)
+		case e.Kind == KindMeasured && e.Measured != nil && r.Code == RuleStockMismatch:
+			out = append(out, mismatches(r, in, w.measuredOne(e))...)
+		}
+	}
+	if camera != nil && e.Kind == KindReading {
+		dets := from(w.detections, since)
+		for i := range out {
+			if out[i].Rule == RuleCollectionFailure || out[i].Rule == RuleTempJump {
+				w.escalate(*camera, &out[i], since, dets)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Alert) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
+
+// measuredFrom is the measurements at or after t with every movement
+// after the first of them: what mismatches needs for their book stock.
+func (w *Window) measuredFrom(t time.Time) []Event {
+	ms := from(w.measured, t)
+	if len(ms) == 0 {
+		return nil
+	}
+	evs := append(slices.Clone(ms), from(w.movements, ms[0].At)...)
+	slices.SortFunc(evs, eventCmp)
+	return evs
+}
+
+// measuredOne is e with the movements after it.
+func (w *Window) measuredOne(e Event) []Event {
+	return append([]Event{e}, from(w.movements, e.At)...)
+}
+
+// escalate is Evaluate's escalation with the evidence readings and the
+// detections from since on.
+func (w *Window) escalate(camera Rule, a *Alert, since time.Time, dets []Event) {
+	var evs []Event
+	for _, x := range from(w.readings[a.Device], since) {
+		if slices.Contains(a.Evidence, ref(x)) {
+			evs = append(evs, x)
+		}
+	}
+	evs = append(evs, dets...)
+	escalate(camera, a, evs)
+}
