@@ -48,6 +48,7 @@ Usage:
   qingfeng import reports FILE --unit UNIT [--channel hotline-12345] [--mapping SPEC] [--batch N] [--json]
   qingfeng import cases FILE --unit UNIT [--valid-only] [--dry-run] [--json]
   qingfeng stats summary|bulletin (--unit UNIT | --area-group ID) [--from DATE] [--to DATE] [--json]
+  qingfeng simulate granary [--broker tcp://127.0.0.1:1883] --depots N --rate R [--anomalies] [--duration D | --count C] [--seed S] [--register [--unit UNIT]]
   qingfeng audit verify
   qingfeng keys rotate
   qingfeng version
@@ -96,6 +97,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdImport(ctx, e, rest)
 	case "stats":
 		return cmdStats(ctx, e, rest)
+	case "simulate":
+		return cmdSimulate(ctx, e, rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "qingfeng", version)
 		return nil

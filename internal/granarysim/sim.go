@@ -250,17 +250,12 @@ func (g *Generator) movement(depot, bin string, at time.Time, ticketed bool) Mes
 func (g *Generator) anomalies(now time.Time) []Message {
 	d := g.deps[0].Code
 	note := func(m Message, s string) Message { m.Note = s; return m }
-	var out []Message
-	// Collection failures: three failed collections of the spare sensor,
-	// with a person on camera meanwhile (escalated).
-	for i := 3; i >= 1; i-- {
-		at := now.Add(-time.Duration(i) * 10 * time.Minute)
-		out = append(out, note(g.msg(d, BinCode(1), Flaky, monitor.KindReading, at, map[string]any{"failed": true, "slot": at.In(zone).Format("15:04")}),
-			fmt.Sprintf("collection_failure: %s/%s collection %d of 3 failed", d, Flaky, 4-i)))
-	}
-	out = append(out, note(g.msg(d, BinCode(1), "C-"+BinCode(1), monitor.KindDetection, now.Add(-15*time.Minute),
+	// A person on camera in bin 1 first: the collection failures that
+	// follow it (last in this list, so that it is stored before them) are
+	// escalated one level.
+	out := []Message{note(g.msg(d, BinCode(1), "C-"+BinCode(1), monitor.KindDetection, now.Add(-15*time.Minute),
 		map[string]any{"object": "person", "snapshot": "snap/anomaly-person.jpg", "confidence": 0.93}),
-		"camera_presence: a person on camera during the failed collections (the alert is raised one level)"))
+		"camera_presence: a person on camera in bin "+BinCode(1)+" (the collection-failure alert below is raised one level)")}
 	// Temperature jump: an ordinary reading, then one 15 °C higher.
 	out = append(out, note(g.reading(d, BinCode(2), "T-"+BinCode(2), now.Add(-2*time.Minute), 0), "temp_jump: the baseline reading"),
 		note(g.reading(d, BinCode(2), "T-"+BinCode(2), now, 15), "temp_jump: the lowest grain temperature 15 °C higher"))
@@ -280,6 +275,12 @@ func (g *Generator) anomalies(now time.Time) []Message {
 	// A device silent for more than a day: its last report 25 hours ago.
 	out = append(out, note(g.msg(d, "", Silent, monitor.KindStatus, now.Add(-25*time.Hour), map[string]any{"health": "ok"}),
 		"device_silent: the sensor's last report, 25 hours ago (the server's sweep, every 5 minutes, raises it)"))
+	// Collection failures: three failed collections of the spare sensor.
+	for i := 3; i >= 1; i-- {
+		at := now.Add(-time.Duration(i) * 10 * time.Minute)
+		out = append(out, note(g.msg(d, BinCode(1), Flaky, monitor.KindReading, at, map[string]any{"failed": true, "slot": at.In(zone).Format("15:04")}),
+			fmt.Sprintf("collection_failure: %s/%s collection %d of 3 failed", d, Flaky, 4-i)))
+	}
 	// Malformed payloads: each kept in the dead-letter list with its reason.
 	bad := func(payload, reason string) Message {
 		return Message{Topic: Topic(d), Payload: []byte(payload), Depot: d, Note: "malformed, dead letter " + reason}
