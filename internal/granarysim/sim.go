@@ -108,12 +108,12 @@ type Config struct {
 
 // Generator produces the traffic message by message.
 type Generator struct {
-	cfg     Config
-	rnd     *rand.Rand
-	n       int
-	deps    []Depot
-	sensors map[string]float64 // depot/device -> its grain temperature baseline
-	drift   map[string]int64   // depot/bin -> book stock moved by this run
+	cfg      Config
+	rnd      *rand.Rand
+	n        int
+	deps     []Depot
+	sensors  map[string]float64 // depot/device -> its grain temperature baseline
+	drift    map[string]int64   // depot/bin -> book stock moved by this run
 	pending  []Message
 	ticket   int
 	ordinary int  // ordinary messages given
