@@ -10,9 +10,11 @@
 // default), and a message is acknowledged only after its commit, so one
 // connection carries at most 20 messages per commit. The subscriber
 // therefore opens several connections sharing one MQTT shared
-// subscription ($share/qingfeng/...): the broker spreads the messages over
-// them, and one batching goroutine collects what all of them deliver into
-// one transaction.
+// subscription ($share/<client id>/...): the broker spreads the messages
+// over them, and one batching goroutine collects what all of them deliver
+// into one transaction. The group is named after the client id: the
+// broker spreads a group's messages over every session in it, connected
+// or not, so two servers (or a server and a test) must never share one.
 package granaryfeed
 
 import (
@@ -21,6 +23,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,9 +33,6 @@ import (
 // Topic is the subscription of payload v1: one topic per depot code,
 // qingfeng/v1/depots/<depot code>/events (docs/granary-feed.md).
 const Topic = "qingfeng/v1/depots/+/events"
-
-// SharedGroup is the shared-subscription group of the connections.
-const SharedGroup = "qingfeng"
 
 // Defaults of the subscriber's tuning.
 const (
@@ -62,14 +62,25 @@ type Subscriber struct {
 	Connections int
 	MaxBatch    int           // messages per transaction (default DefaultMaxBatch)
 	MaxWait     time.Duration // how long a batch waits to fill (default DefaultMaxWait)
+	// Subscribed, when set, is called once every connection has
+	// subscribed (tests wait for it before publishing).
+	Subscribed func()
 }
 
-// filter is the subscription filter with n connections.
-func filter(n int) string {
+// filter is the subscription filter with n connections: with more than
+// one, the shared subscription of the group named after the client id
+// (the characters a group name may not have replaced).
+func (s *Subscriber) filter(n int) string {
 	if n == 1 {
 		return Topic
 	}
-	return "$share/" + SharedGroup + "/" + Topic
+	group := strings.Map(func(r rune) rune {
+		if r == '/' || r == '+' || r == '#' {
+			return '_'
+		}
+		return r
+	}, s.ClientID)
+	return "$share/" + group + "/" + Topic
 }
 
 // clientID is connection i's client id (from 1) of n.
@@ -116,10 +127,10 @@ func (s *Subscriber) Run(ctx context.Context) error {
 			opts.SetUsername(s.Username).SetPassword(s.Password)
 		}
 		opts.SetOnConnectHandler(func(c mqtt.Client) {
-			t := c.Subscribe(filter(n), 1, handle)
+			t := c.Subscribe(s.filter(n), 1, handle)
 			t.Wait()
 			if err := t.Error(); err != nil {
-				s.Log.Error("granary feed: subscribe", "topic", filter(n), "client", id, "err", err)
+				s.Log.Error("granary feed: subscribe", "topic", s.filter(n), "client", id, "err", err)
 			}
 			select {
 			case subscribed <- t.Error():
@@ -143,14 +154,17 @@ func (s *Subscriber) Run(ctx context.Context) error {
 		case err := <-subscribed:
 			if err != nil {
 				stop()
-				return fmt.Errorf("granaryfeed: subscribe %s: %w", filter(n), err)
+				return fmt.Errorf("granaryfeed: subscribe %s: %w", s.filter(n), err)
 			}
 		case <-ctx.Done():
 			stop()
 			return nil
 		}
 	}
-	s.Log.Info("granary feed: subscribed", "broker", s.Broker, "topic", filter(n), "client", s.ClientID, "connections", n)
+	s.Log.Info("granary feed: subscribed", "broker", s.Broker, "topic", s.filter(n), "client", s.ClientID, "connections", n)
+	if s.Subscribed != nil {
+		s.Subscribed()
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {

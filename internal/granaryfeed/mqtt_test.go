@@ -125,13 +125,16 @@ func TestMQTTRoundTrip(t *testing.T) {
 
 // dropSessions removes the persistent sessions of a subscriber's n
 // connections from the broker.
-func dropSessions(clientID string, n int) {
+func dropSessions(clientID string, n int) { dropSessionsAt("tcp://"+broker, clientID, n) }
+
+// dropSessionsAt is dropSessions on a broker URL.
+func dropSessionsAt(brokerURL, clientID string, n int) {
 	for i := 1; i <= n; i++ {
 		id := clientID
 		if n > 1 {
 			id = fmt.Sprintf("%s-%d", clientID, i)
 		}
-		c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + broker).SetClientID(id).SetCleanSession(true))
+		c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(brokerURL).SetClientID(id).SetCleanSession(true))
 		if tok := c.Connect(); tok.WaitTimeout(5*time.Second) && tok.Error() == nil {
 			c.Disconnect(100)
 		}

@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -24,11 +25,22 @@ type Window struct {
 	measured   []Event
 	detections []Event
 	latest     time.Time
+	fails      map[string][]Event      // failed collections by device
+	temps      map[string]*tempCheckpt // tempJumps' state by device
+}
+
+// tempCheckpt is a device's temperature-jump state after its readings
+// from first to last: valid for the next reading while the window of that
+// reading starts at the same reading and the new one comes last.
+type tempCheckpt struct {
+	rule        Rule
+	first, last EventRef
+	st          *tempState
 }
 
 // NewWindow returns an empty window holding events from since on.
 func NewWindow(since time.Time) *Window {
-	return &Window{Since: since, readings: map[string][]Event{}}
+	return &Window{Since: since, readings: map[string][]Event{}, fails: map[string][]Event{}, temps: map[string]*tempCheckpt{}}
 }
 
 // eventLess is Evaluate's order: time, device, id.
@@ -78,6 +90,9 @@ func (w *Window) Add(e Event) {
 	switch e.Kind {
 	case KindReading:
 		w.readings[e.Device] = insert(w.readings[e.Device], e)
+		if e.Reading.Failed {
+			w.fails[e.Device] = insert(w.fails[e.Device], e)
+		}
 	case KindMovement:
 		w.movements = insert(w.movements, e)
 	case KindMeasured:
@@ -122,6 +137,18 @@ func (w *Window) Prune(since time.Time) []Event {
 			w.readings[dev] = r
 		}
 	}
+	for dev, f := range w.fails {
+		i := 0
+		for i < len(f) && f[i].At.Before(since) {
+			i++
+		}
+		if i == len(f) {
+			delete(w.fails, dev)
+		} else {
+			w.fails[dev] = slices.Clone(f[i:])
+		}
+	}
+	clear(w.temps)
 	w.movements, w.measured, w.detections = cut(w.movements), cut(w.measured), cut(w.detections)
 	return gone
 }
@@ -140,9 +167,11 @@ func from(s []Event, t time.Time) []Event {
 // What e can bring about, the rule by rule reasoning being that an
 // alert's key names its anomaly and an alert once opened stays:
 //   - a reading: the collection-failure and temperature-jump alerts of its
-//     device (computed over the device's readings from e.At minus lookback,
-//     as Evaluate does), each escalated with the camera detections around
-//     it;
+//     device over the device's readings from e.At minus lookback, as
+//     Evaluate computes them, each escalated with the camera detections
+//     around it; bounded: the runs of failures next to it, the failures of
+//     its slot, and the temperature state carried over from the device's
+//     previous reading when nothing came in between;
 //   - a movement: its own unauthorised-movement alert, and the stock
 //     mismatches of the measurements at or after it (their book stock at
 //     the time of measurement now includes it);
@@ -165,9 +194,9 @@ func (w *Window) Alerts(rules []Rule, e Event, in Input, lookback time.Duration)
 		case r.Code == RuleCameraPresence:
 			camera = &rules[i]
 		case e.Kind == KindReading && e.Reading != nil && r.Code == RuleCollectionFailure:
-			out = append(out, collectionFailures(r, in, from(w.readings[e.Device], since))...)
+			out = append(out, w.failures(r, in, e, since)...)
 		case e.Kind == KindReading && e.Reading != nil && r.Code == RuleTempJump:
-			out = append(out, tempJumps(r, in, from(w.readings[e.Device], since))...)
+			out = append(out, w.tempJump(r, in, e, since)...)
 		case e.Kind == KindMovement && e.Movement != nil && r.Code == RuleUnauthorised:
 			out = append(out, unauthorised(r, in, []Event{e})...)
 		case e.Kind == KindMovement && e.Movement != nil && r.Code == RuleStockMismatch:
@@ -216,4 +245,74 @@ func (w *Window) escalate(camera Rule, a *Alert, since time.Time, dets []Event) 
 	}
 	evs = append(evs, dets...)
 	escalate(camera, a, evs)
+}
+
+// failures is collectionFailures for the reading e: the runs of failed
+// collections next to it (e's own, or the two it splits) and, for a
+// failure, the streaks of its slot; the device's other runs are what
+// earlier readings brought about.
+func (w *Window) failures(r Rule, in Input, e Event, since time.Time) []Alert {
+	rs := from(w.readings[e.Device], since)
+	i, found := slices.BinarySearchFunc(rs, e, eventCmp)
+	if !found {
+		return nil
+	}
+	n := int(r.Params["consecutive"])
+	var out []Alert
+	seen := -1
+	for _, j := range []int{i - 1, i, i + 1} {
+		if j < 0 || j >= len(rs) || !rs[j].Reading.Failed || j <= seen {
+			continue
+		}
+		lo, hi := j, j
+		for lo > 0 && rs[lo-1].Reading.Failed {
+			lo--
+		}
+		for hi+1 < len(rs) && rs[hi+1].Reading.Failed {
+			hi++
+		}
+		seen = hi
+		if hi-lo+1 >= n {
+			out = append(out, runAlert(r, in, e.Device, rs[lo:hi+1]))
+		}
+	}
+	if e.Reading.Failed {
+		var slot []Event
+		for _, f := range from(w.fails[e.Device], since) {
+			if f.Reading.Slot == e.Reading.Slot {
+				slot = append(slot, f)
+			}
+		}
+		out = append(out, sameSlot(r, in, e.Device, e.Reading.Slot, slot, int(r.Params["days"]))...)
+	}
+	return out
+}
+
+// tempJump is tempJumps for the reading e: one step from the device's
+// checkpoint when e comes right after the reading it was taken at and the
+// window starts where it did, else the device's readings from since on
+// (the checkpoint taken again).
+func (w *Window) tempJump(r Rule, in Input, e Event, since time.Time) []Alert {
+	rs := from(w.readings[e.Device], since)
+	n := len(rs)
+	if n == 0 || ref(rs[n-1]) != ref(e) {
+		delete(w.temps, e.Device)
+		return tempJumps(r, in, rs)
+	}
+	if c := w.temps[e.Device]; c != nil && n >= 2 && c.first == ref(rs[0]) && c.last == ref(rs[n-2]) && reflect.DeepEqual(c.rule, r) {
+		c.last = ref(e)
+		if a, ok := c.st.step(r, in, e); ok {
+			return []Alert{a}
+		}
+		return nil
+	}
+	st := newTempState()
+	var out []Alert
+	for _, x := range rs {
+		if a, ok := st.step(r, in, x); ok {
+			out = append(out, a)
+		}
+	}
+	w.temps[e.Device] = &tempCheckpt{rule: r, first: ref(rs[0]), last: ref(e), st: st}
+	return out
 }
