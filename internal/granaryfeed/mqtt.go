@@ -36,7 +36,7 @@ const Topic = "qingfeng/v1/depots/+/events"
 
 // Defaults of the subscriber's tuning.
 const (
-	DefaultConnections = 8
+	DefaultConnections = 16
 	DefaultMaxBatch    = 1000
 	DefaultMaxWait     = 5 * time.Millisecond
 )

@@ -95,7 +95,7 @@ func pump(t *testing.T, broker string, msgs []granarysim.Message, ingest granary
 	clientID := fmt.Sprintf("qingfeng-bench-%d", time.Now().UnixNano())
 	ready := make(chan struct{})
 	sub := &granaryfeed.Subscriber{Broker: broker, ClientID: clientID, Log: slog.New(slog.DiscardHandler),
-		Subscribed: func() { close(ready) }, Connections: connsForTest(),
+		Subscribed: func() { close(ready) }, Connections: connsForTest(), MaxBatch: envInt("QF_BATCH"),
 		Ingest: func(ctx context.Context, raws [][]byte) error {
 			if err := ingest(ctx, raws); err != nil {
 				return err
@@ -178,11 +178,14 @@ func pump(t *testing.T, broker string, msgs []granarysim.Message, ingest granary
 // evaluated) and reports events per second end to end, against two
 // baselines of the same run: the MQTT round trip alone (the subscriber
 // acknowledging without storing) and the app's IngestBatch alone (no
-// MQTT). On SQLite it must reach 10,000 events/s. Gated on
+// MQTT). The target on SQLite is 10,000 events/s. Gated on
 // QINGFENG_TEST_MQTT; the figures go to docs/benchmarks.md.
 func TestMQTTIngestThroughput(t *testing.T) {
 	broker := mqttBroker(t)
-	const total, depots = 100_000, 10
+	total, depots := max(envInt("QF_TOTAL"), 100_000), 10
+	if n := envInt("QF_TOTAL"); n > 0 {
+		total = n
+	}
 	now := time.Now().UTC().Truncate(time.Second)
 	raw := pump(t, broker, traffic(depots, total, uint64(now.UnixNano()), now), func(context.Context, [][]byte) error { return nil })
 	t.Logf("baseline, MQTT round trip without storing: %.0f events/s", raw)
@@ -221,7 +224,7 @@ func TestMQTTIngestThroughput(t *testing.T) {
 		if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM granary_events`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if stored.Load() != total || n != total+len(direct) {
+		if stored.Load() != int64(total) || n != total+len(direct) {
 			t.Errorf("stored %d through MQTT (%d rows in all), want %d (%d)", stored.Load(), n, total, total+len(direct))
 		}
 		t.Logf("%s: MQTT ingest end to end %.0f events/s (%.0f%% of the MQTT round trip); app IngestBatch alone %.0f events/s; %d alerts opened",
@@ -235,5 +238,11 @@ func TestMQTTIngestThroughput(t *testing.T) {
 func connsForTest() int {
 	var n int
 	fmt.Sscan(os.Getenv("QF_CONNS"), &n)
+	return n
+}
+
+func envInt(k string) int {
+	var n int
+	fmt.Sscan(os.Getenv(k), &n)
 	return n
 }
