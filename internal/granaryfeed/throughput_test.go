@@ -91,7 +91,7 @@ func pump(t *testing.T, broker string, msgs []granarysim.Message, ingest granary
 	t.Helper()
 	const window = 4000
 	ctx, cancel := context.WithCancel(context.Background())
-	var done atomic.Int64
+	var done, batches atomic.Int64
 	clientID := fmt.Sprintf("qingfeng-bench-%d", time.Now().UnixNano())
 	ready := make(chan struct{})
 	sub := &granaryfeed.Subscriber{Broker: broker, ClientID: clientID, Log: slog.New(slog.DiscardHandler),
@@ -101,6 +101,7 @@ func pump(t *testing.T, broker string, msgs []granarysim.Message, ingest granary
 				return err
 			}
 			done.Add(int64(len(raws)))
+			batches.Add(1)
 			return nil
 		}}
 	stopped := make(chan error, 1)
@@ -163,6 +164,7 @@ func pump(t *testing.T, broker string, msgs []granarysim.Message, ingest granary
 		time.Sleep(time.Millisecond)
 	}
 	rate := float64(len(msgs)) / time.Since(start).Seconds()
+	t.Logf("%d batches, %.0f messages a batch on average", batches.Load(), float64(len(msgs))/float64(batches.Load()))
 	if got := done.Load(); got != int64(len(msgs)) {
 		t.Errorf("committed %d messages, published %d", got, len(msgs))
 	}
