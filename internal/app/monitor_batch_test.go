@@ -42,7 +42,8 @@ func registerSim(t *testing.T, f *fixture, n int) {
 
 // TestIngestBatchMatchesOneByOne: the same stream (ordinary traffic with
 // every injected anomaly, reordered, with replays) ingested one payload at
-// a time into depot SIM-D01 and in batches of random sizes into SIM-D02
+// a time into depot SIM-D01 (forgetting the bins' windows now and then, as
+// a restart does) and in batches of random sizes into SIM-D02
 // stores the same events, dead letters, book stocks and alerts (rules,
 // levels, explanations, evidence).
 func TestIngestBatchMatchesOneByOne(t *testing.T) {
@@ -65,7 +66,10 @@ func TestIngestBatchMatchesOneByOne(t *testing.T) {
 			stream = append(stream, stream[rnd.IntN(i+1)])
 		}
 		var one []app.IngestResult
-		for _, raw := range stream {
+		for i, raw := range stream {
+			if i%97 == 0 {
+				f.store.ForgetFeedWindows() // as a restart: the bins load from the database again
+			}
 			r, err := f.app.IngestEvent(ctx, raw, app.SourceMQTT)
 			must(t, err)
 			one = append(one, r)

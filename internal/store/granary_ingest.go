@@ -43,6 +43,14 @@ type feedBin struct {
 	open       map[string]bool // alert keys opened for the bin
 }
 
+// ForgetFeedWindows drops every bin's state, as a restart does: each bin
+// is loaded from the database again on its next event.
+func (s *Store) ForgetFeedWindows() {
+	s.feed.mu.Lock()
+	defer s.feed.mu.Unlock()
+	clear(s.feed.bins)
+}
+
 // forgetFeedBin drops a bin's state (its plans changed).
 func (s *Store) forgetFeedBin(binID int64) {
 	s.feed.mu.Lock()
