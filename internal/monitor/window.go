@@ -29,13 +29,19 @@ type Window struct {
 	temps      map[string]*tempCheckpt // tempJumps' state by device
 }
 
-// tempCheckpt is a device's temperature-jump state after its readings
-// from first to last: valid for the next reading while the window of that
-// reading starts at the same reading and the new one comes last.
+// tempCheckpt is a device's temperature-jump state after each of its
+// readings from first on: valid for a new reading while the window of that
+// reading starts at the same reading and no other reading came meanwhile.
 type tempCheckpt struct {
-	rule        Rule
-	first, last EventRef
-	st          *tempState
+	rule  Rule
+	first EventRef
+	after []tempAfter
+}
+
+// tempAfter is tempState for one device after one reading.
+type tempAfter struct {
+	base       Event
+	seen, away bool
 }
 
 // NewWindow returns an empty window holding events from since on.
@@ -288,31 +294,38 @@ func (w *Window) failures(r Rule, in Input, e Event, since time.Time) []Alert {
 	return out
 }
 
-// tempJump is tempJumps for the reading e: one step from the device's
-// checkpoint when e comes right after the reading it was taken at and the
-// window starts where it did, else the device's readings from since on
-// (the checkpoint taken again).
+// tempJump is tempJumps for the reading e: the steps from e on, starting
+// from the device's state after the reading before e when the checkpoint
+// holds it (the usual case: e comes last or nearly so), else from the
+// window's first reading. The steps before e give what they gave before.
 func (w *Window) tempJump(r Rule, in Input, e Event, since time.Time) []Alert {
 	rs := from(w.readings[e.Device], since)
-	n := len(rs)
-	if n == 0 || ref(rs[n-1]) != ref(e) {
-		delete(w.temps, e.Device)
-		return tempJumps(r, in, rs)
-	}
-	if c := w.temps[e.Device]; c != nil && n >= 2 && c.first == ref(rs[0]) && c.last == ref(rs[n-2]) && reflect.DeepEqual(c.rule, r) {
-		c.last = ref(e)
-		if a, ok := c.st.step(r, in, e); ok {
-			return []Alert{a}
-		}
+	k, found := slices.BinarySearchFunc(rs, e, eventCmp)
+	if !found {
 		return nil
 	}
+	c := w.temps[e.Device]
+	if c == nil || k == 0 || len(rs) != len(c.after)+1 || c.first != ref(rs[0]) || !reflect.DeepEqual(c.rule, r) {
+		c, k = &tempCheckpt{rule: r, first: ref(rs[0])}, 0
+		w.temps[e.Device] = c
+	}
 	st := newTempState()
+	if k > 0 {
+		prev := c.after[k-1]
+		if prev.seen {
+			st.base[e.Device] = prev.base
+		}
+		st.away[e.Device] = prev.away
+	}
 	var out []Alert
-	for _, x := range rs {
+	after := make([]tempAfter, 0, len(rs)-k)
+	for _, x := range rs[k:] {
 		if a, ok := st.step(r, in, x); ok {
 			out = append(out, a)
 		}
+		base, seen := st.base[e.Device]
+		after = append(after, tempAfter{base: base, seen: seen, away: st.away[e.Device]})
 	}
-	w.temps[e.Device] = &tempCheckpt{rule: r, first: ref(rs[0]), last: ref(e), st: st}
+	c.after = append(c.after[:k], after...)
 	return out
 }
