@@ -317,15 +317,28 @@ func (w *Window) tempJump(r Rule, in Input, e Event, since time.Time) []Alert {
 		}
 		st.away[e.Device] = prev.away
 	}
+	old := c.after // the states after rs[k+1:] were old[k:]
 	var out []Alert
-	after := make([]tempAfter, 0, len(rs)-k)
-	for _, x := range rs[k:] {
-		if a, ok := st.step(r, in, x); ok {
+	after := make([]tempAfter, 0, 8)
+	for j := k; j < len(rs); j++ {
+		if a, ok := st.step(r, in, rs[j]); ok {
 			out = append(out, a)
 		}
 		base, seen := st.base[e.Device]
-		after = append(after, tempAfter{base: base, seen: seen, away: st.away[e.Device]})
+		now := tempAfter{base: base, seen: seen, away: st.away[e.Device]}
+		after = append(after, now)
+		if j > k && j-1 < len(old) && now.same(old[j-1]) {
+			// From here on the steps are the ones taken before: what they
+			// gave is open already.
+			c.after = slices.Concat(old[:k], after, old[j:])
+			return out
+		}
 	}
-	c.after = append(c.after[:k], after...)
+	c.after = append(old[:k], after...)
 	return out
+}
+
+// same reports whether two states are the same (the same base reading).
+func (a tempAfter) same(b tempAfter) bool {
+	return a.seen == b.seen && a.away == b.away && (!a.seen || ref(a.base) == ref(b.base))
 }
