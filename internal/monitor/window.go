@@ -330,7 +330,10 @@ func (w *Window) tempJump(r Rule, in Input, e Event, since time.Time) []Alert {
 		if j > k && j-1 < len(old) && now.same(old[j-1]) {
 			// From here on the steps are the ones taken before: what they
 			// gave is open already.
-			c.after = slices.Concat(old[:k], after, old[j:])
+			// In place: old[:k], the new steps, old[j:] moved up by one.
+			c.after = append(old, tempAfter{})
+			copy(c.after[j+1:], old[j:])
+			copy(c.after[k:j+1], after)
 			return out
 		}
 	}
