@@ -8,6 +8,8 @@ import (
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
+
+	"qingfeng/internal/granaryfeed"
 )
 
 // TestServeSubscribesToGranaryFeed: serve --mqtt-broker subscribes to the
@@ -28,15 +30,22 @@ func TestServeSubscribesToGranaryFeed(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if !strings.Contains(srv.stderr.String(), "qingfeng/v1/depots/+/events") {
+	if !strings.Contains(srv.stderr.String(), granaryfeed.Topic) {
 		t.Errorf("log does not name the topic:\n%s", srv.stderr)
 	}
 	if err := srv.stop(); err != nil {
 		t.Fatal(err)
 	}
-	// Drop the test's persistent session from the broker.
-	c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + broker).SetClientID(client).SetCleanSession(true))
-	if tok := c.Connect(); tok.WaitTimeout(5*time.Second) && tok.Error() == nil {
-		c.Disconnect(100)
+	dropSessions("tcp://"+broker, client)
+}
+
+// dropSessions removes the persistent sessions of serve's feed
+// connections (client ids client-1 … client-n) from the broker.
+func dropSessions(broker, client string) {
+	for i := 1; i <= granaryfeed.DefaultConnections; i++ {
+		c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(broker).SetClientID(fmt.Sprintf("%s-%d", client, i)).SetCleanSession(true))
+		if tok := c.Connect(); tok.WaitTimeout(5*time.Second) && tok.Error() == nil {
+			c.Disconnect(100)
+		}
 	}
 }

@@ -50,6 +50,7 @@ Usage:
   qingfeng crosscheck import FILE --kind payments|death|public_employee|relative|vehicle|property|business|disability --unit UNIT [--json]
   qingfeng crosscheck run --unit UNIT [--json]
   qingfeng stats summary|bulletin (--unit UNIT | --area-group ID) [--from DATE] [--to DATE] [--json]
+  qingfeng simulate granary [--broker tcp://127.0.0.1:1883] --depots N --rate R [--anomalies] [--duration D | --count C] [--seed S] [--register [--unit UNIT]]
   qingfeng audit verify
   qingfeng keys rotate
   qingfeng version
@@ -100,6 +101,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdStats(ctx, e, rest)
 	case "crosscheck":
 		return cmdCrossCheck(ctx, e, rest)
+	case "simulate":
+		return cmdSimulate(ctx, e, rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "qingfeng", version)
 		return nil

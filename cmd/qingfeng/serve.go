@@ -39,6 +39,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	verbose := fs.Bool("verbose", false, "log every request")
 	mqttBroker := fs.String("mqtt-broker", e.getenv("QINGFENG_MQTT_BROKER"), "MQTT broker of the smart-granary feed, e.g. tcp://127.0.0.1:1883 (empty: off)")
 	mqttClient := fs.String("mqtt-client-id", envOr(e, "QINGFENG_MQTT_CLIENT_ID", "qingfeng"), "MQTT client id: keep it stable, the broker keeps the persistent session under it")
+	mqttConns := fs.Int("mqtt-connections", envIntOr(e, "QINGFENG_MQTT_CONNECTIONS", granaryfeed.DefaultConnections),
+		"MQTT connections sharing the feed subscription (client ids ID-1…ID-n; keep it stable across restarts; 1: one plain subscription)")
 	powBits := fs.Int("pow-bits", envIntOr(e, "QINGFENG_POW_BITS", 18), "proof-of-work difficulty of the public report form (leading zero bits)")
 	publicK := fs.Int("public-k", envIntOr(e, "QINGFENG_PUBLIC_K", stats.DefaultK), "published statistics show counts below this as \"<k\" (at least 1)")
 	defSess := auth.DefaultSessionPolicy()
@@ -61,6 +63,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	if *powBits < 1 || *powBits > 30 {
 		return usageError{"--pow-bits must be between 1 and 30"}
+	}
+	if *mqttConns < 1 || *mqttConns > 64 {
+		return usageError{"--mqtt-connections must be between 1 and 64"}
 	}
 	if *publicK < 1 {
 		return usageError{"--public-k must be at least 1"}
@@ -130,9 +135,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		close(pushDone)
 	}
 	if *mqttBroker != "" {
-		sub := &granaryfeed.Subscriber{Broker: *mqttBroker, ClientID: *mqttClient, Log: log,
-			Ingest: func(ctx context.Context, raw []byte) error {
-				_, err := a.IngestEvent(ctx, raw, app.SourceMQTT)
+		sub := &granaryfeed.Subscriber{Broker: *mqttBroker, ClientID: *mqttClient, Log: log, Connections: *mqttConns,
+			Ingest: func(ctx context.Context, raws [][]byte) error {
+				_, err := a.IngestBatch(ctx, raws, app.SourceMQTT)
 				return err
 			}}
 		go func() {

@@ -139,36 +139,67 @@ type IngestResult struct {
 }
 
 // IngestEvent takes one payload from a source (SourceMQTT, SourceHTTPS):
-// it parses it strictly; a rejected or unregistered one goes to the
-// dead-letter list with its reason (never dropped). An accepted one is
-// stored once with the SHA-256 of its bytes, moves the book stock, and
-// opens the alerts the rules find in its bin's recent events, in one
-// transaction. The error is only for failures to store: the caller (an
-// MQTT subscriber) must not acknowledge the message then.
+// IngestBatch with one payload.
 func (a *App) IngestEvent(ctx context.Context, raw []byte, source string) (IngestResult, error) {
-	now := a.Now()
-	e, err := monitor.ParseEvent(raw, now)
-	if err != nil {
-		return a.deadLetter(ctx, raw, source, monitor.ReasonOf(err), err.Error())
-	}
-	t, ok, err := a.Store.FindFeedTarget(ctx, e.Depot, e.Device, e.Bin)
+	res, err := a.IngestBatch(ctx, [][]byte{raw}, source)
 	if err != nil {
 		return IngestResult{}, err
 	}
-	if !ok {
-		return a.deadLetter(ctx, raw, source, ReasonUnregistered, "depot "+e.Depot+", device "+e.Device+", bin "+e.Bin)
-	}
+	return res[0], nil
+}
+
+// IngestBatch takes payloads from a source (SourceMQTT, SourceHTTPS) and
+// commits them in one transaction, in order: each is parsed strictly; a
+// rejected or unregistered one goes to the dead-letter list with its
+// reason (never dropped). An accepted one is stored once with the SHA-256
+// of its bytes, moves the book stock, and opens the alerts the rules find
+// in its bin's recent events (evaluated event by event, as if they came
+// one at a time). The error is only for failures to store: the caller (an
+// MQTT subscriber) must not acknowledge any of the batch then.
+func (a *App) IngestBatch(ctx context.Context, raws [][]byte, source string) ([]IngestResult, error) {
+	now := a.Now()
 	rules, err := monitor.DefaultRules()
 	if err != nil {
-		return IngestResult{}, err
+		return nil, err
 	}
-	res, err := a.Store.IngestEvent(ctx, store.NewEvent{Target: t, Event: e, Raw: raw, Source: source, ReceivedAt: now, Window: ingestWindow,
-		OnAlert: a.autoPush()},
-		func(in monitor.Input) []monitor.Alert { return monitor.Evaluate(rules, in) })
-	if err == nil && len(res.Alerts) > 0 {
+	items := make([]store.FeedItem, len(raws))
+	hook := a.autoPush()
+	for i, raw := range raws {
+		dead := func(reason, detail string) {
+			items[i].Dead = &store.DeadLetter{ReceivedAt: now, Source: source, Reason: reason, Detail: detail, Payload: raw}
+		}
+		e, err := monitor.ParseEvent(raw, now)
+		if err != nil {
+			dead(monitor.ReasonOf(err), err.Error())
+			continue
+		}
+		t, ok, err := a.Store.FindFeedTarget(ctx, e.Depot, e.Device, e.Bin)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			dead(ReasonUnregistered, "depot "+e.Depot+", device "+e.Device+", bin "+e.Bin)
+			continue
+		}
+		items[i].Event = store.NewEvent{Target: t, Event: e, Raw: raw, Source: source, ReceivedAt: now, OnAlert: hook}
+	}
+	res, err := a.Store.IngestBatch(ctx, items, rules, ingestWindow)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]IngestResult, len(res))
+	opened := false
+	for i, r := range res {
+		opened = opened || len(r.Alerts) > 0
+		out[i] = IngestResult{IngestResult: r.IngestResult, DeadLetter: r.DeadLetter}
+		if d := items[i].Dead; d != nil {
+			out[i].Reason = d.Reason
+		}
+	}
+	if opened {
 		a.nudgePush() // an auto-push may have been queued with them
 	}
-	return IngestResult{IngestResult: res}, err
+	return out, nil
 }
 
 func (a *App) deadLetter(ctx context.Context, raw []byte, source, reason, detail string) (IngestResult, error) {

@@ -225,13 +225,7 @@ func collectionFailures(r Rule, in Input, evs []Event) []Alert {
 		var run []Event
 		flush := func() {
 			if len(run) >= n {
-				refs := make([]EventRef, len(run))
-				for i, e := range run {
-					refs[i] = ref(e)
-				}
-				out = append(out, in.alert(r, dev, "run|"+dev+"|"+run[0].ID, run[len(run)-1].At, refs,
-					fmt.Sprintf("设备 %s 自 %s 起粮情采集连续失败 %d 次（规则：连续 %d 次即预警），粮情数据中断，可能存在人为断电、遮挡或设备被动手脚，请核实。",
-						dev, stamp(run[0].At), len(run), n)))
+				out = append(out, runAlert(r, in, dev, run))
 			}
 			run = nil
 		}
@@ -254,6 +248,17 @@ func collectionFailures(r Rule, in Input, evs []Event) []Alert {
 		}
 	}
 	return out
+}
+
+// runAlert is the alert of a run of at least "consecutive" failed collections.
+func runAlert(r Rule, in Input, dev string, run []Event) Alert {
+	refs := make([]EventRef, len(run))
+	for i, e := range run {
+		refs[i] = ref(e)
+	}
+	return in.alert(r, dev, "run|"+dev+"|"+run[0].ID, run[len(run)-1].At, refs,
+		fmt.Sprintf("设备 %s 自 %s 起粮情采集连续失败 %d 次（规则：连续 %d 次即预警），粮情数据中断，可能存在人为断电、遮挡或设备被动手脚，请核实。",
+			dev, stamp(run[0].At), len(run), int(r.Params["consecutive"])))
 }
 
 // sameSlot finds failures of one slot on `days` consecutive calendar days (UTC dates).
@@ -291,36 +296,54 @@ func sameSlot(r Rule, in Input, dev, slot string, fails []Event, days int) []Ale
 // before it. The readings of the excursion that follow (and the return to
 // normal) belong to the same anomaly and open nothing more.
 func tempJumps(r Rule, in Input, evs []Event) []Alert {
-	jump := r.Params["jump_c"]
-	base := map[string]Event{}
-	away := map[string]bool{}
+	st := newTempState()
 	var out []Alert
 	for _, e := range evs {
-		if e.Kind != KindReading || e.Reading == nil || e.Reading.Failed {
-			continue
+		if a, ok := st.step(r, in, e); ok {
+			out = append(out, a)
 		}
-		cur, ok := e.Reading.MinTemp()
-		if !ok {
-			continue
-		}
-		prev, seen := base[e.Device]
-		if !seen {
-			base[e.Device] = e
-			continue
-		}
-		p, _ := prev.Reading.MinTemp()
-		if d := cur - p; d > jump || -d > jump {
-			if !away[e.Device] {
-				out = append(out, in.alert(r, e.Device, "jump|"+e.Device+"|"+e.ID, e.At, []EventRef{ref(prev), ref(e)},
-					fmt.Sprintf("设备 %s 的最低粮温由 %.1f °C（%s）变为 %.1f °C（%s），变化 %+.1f °C，超过 %.0f °C；粮堆被扰动（如出粮、翻动）时常见此现象，请核实。",
-						e.Device, p, stamp(prev.At), cur, stamp(e.At), d, jump)))
-			}
-			away[e.Device] = true
-			continue
-		}
-		base[e.Device], away[e.Device] = e, false
 	}
 	return out
+}
+
+// tempState is tempJumps' state between readings: per device the last
+// ordinary reading and whether the readings are away from it.
+type tempState struct {
+	base map[string]Event
+	away map[string]bool
+}
+
+func newTempState() *tempState { return &tempState{base: map[string]Event{}, away: map[string]bool{}} }
+
+// step takes the next reading (in time order) and returns the alert it
+// opens, if any.
+func (st *tempState) step(r Rule, in Input, e Event) (Alert, bool) {
+	jump := r.Params["jump_c"]
+	if e.Kind != KindReading || e.Reading == nil || e.Reading.Failed {
+		return Alert{}, false
+	}
+	cur, ok := e.Reading.MinTemp()
+	if !ok {
+		return Alert{}, false
+	}
+	prev, seen := st.base[e.Device]
+	if !seen {
+		st.base[e.Device] = e
+		return Alert{}, false
+	}
+	p, _ := prev.Reading.MinTemp()
+	if d := cur - p; d > jump || -d > jump {
+		wasAway := st.away[e.Device]
+		st.away[e.Device] = true
+		if wasAway {
+			return Alert{}, false
+		}
+		return in.alert(r, e.Device, "jump|"+e.Device+"|"+e.ID, e.At, []EventRef{ref(prev), ref(e)},
+			fmt.Sprintf("设备 %s 的最低粮温由 %.1f °C（%s）变为 %.1f °C（%s），变化 %+.1f °C，超过 %.0f °C；粮堆被扰动（如出粮、翻动）时常见此现象，请核实。",
+				e.Device, p, stamp(prev.At), cur, stamp(e.At), d, jump)), true
+	}
+	st.base[e.Device], st.away[e.Device] = e, false
+	return Alert{}, false
 }
 
 // unauthorised: a movement outside every rotation plan, or outside

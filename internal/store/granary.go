@@ -77,6 +77,9 @@ func (s *Store) CreateRotationPlan(ctx context.Context, a audit.Actor, p monitor
 		}
 		return s.appendAudit(ctx, tx, a, change{action: "granary_plan.create", objectType: "granary_plan", objectID: p.ID, after: p})
 	})
+	if err == nil {
+		s.forgetFeedBin(p.BinID) // the rules read the bin's plans
+	}
 	return p, err
 }
 
@@ -115,6 +118,20 @@ type FeedTarget struct {
 // FindFeedTarget resolves an event's depot, device and bin codes (ok
 // false when any is not registered, or the bin is not the depot's).
 func (s *Store) FindFeedTarget(ctx context.Context, depot, device, bin string) (FeedTarget, bool, error) {
+	key := depot + "\x00" + device + "\x00" + bin
+	if t, ok := s.feedTargets.Load(key); ok {
+		return t.(FeedTarget), true, nil
+	}
+	t, ok, err := s.findFeedTarget(ctx, depot, device, bin)
+	if ok {
+		// Registered codes never change or go away: remembered for the
+		// next event (an unregistered one is looked up again).
+		s.feedTargets.Store(key, t)
+	}
+	return t, ok, err
+}
+
+func (s *Store) findFeedTarget(ctx context.Context, depot, device, bin string) (FeedTarget, bool, error) {
 	var t FeedTarget
 	err := s.db.QueryRowContext(ctx, `SELECT d.id, d.unit_path, v.id FROM granary_depots d JOIN granary_devices v ON v.depot_id = d.id
 		WHERE d.code = $1 AND v.code = $2`, depot, device).Scan(&t.DepotID, &t.UnitPath, &t.DeviceID)
@@ -149,12 +166,22 @@ type DeadLetter struct {
 
 // AddDeadLetter keeps a rejected payload with its reason.
 func (s *Store) AddDeadLetter(ctx context.Context, d DeadLetter) (DeadLetter, error) {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		d, err = s.addDeadLetter(ctx, tx, d)
+		return err
+	})
+	return d, err
+}
+
+// addDeadLetter is AddDeadLetter in tx.
+func (s *Store) addDeadLetter(ctx context.Context, tx *sql.Tx, d DeadLetter) (DeadLetter, error) {
 	sum := sha256.Sum256(d.Payload)
 	d.SHA256 = hex.EncodeToString(sum[:])
 	if d.Payload == nil {
 		d.Payload = []byte{}
 	}
-	err := s.db.QueryRowContext(ctx, `INSERT INTO granary_dead_letters (received_at, source, reason, detail, payload, sha256)
+	err := s.queryRow(ctx, tx, `INSERT INTO granary_dead_letters (received_at, source, reason, detail, payload, sha256)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, ms(d.ReceivedAt), d.Source, d.Reason, d.Detail, d.Payload, d.SHA256).Scan(&d.ID)
 	if err != nil {
 		return d, fmt.Errorf("store: dead letter: %w", err)
@@ -190,8 +217,7 @@ type NewEvent struct {
 	Raw        []byte
 	Source     string
 	ReceivedAt time.Time
-	Window     time.Duration // how far back the rules look
-	OnAlert    AlertHook     // nil, or called for each alert opened (auto-push)
+	OnAlert    AlertHook // nil, or called for each alert opened (auto-push)
 }
 
 // Evaluator turns a bin's window into alerts (monitor.Evaluate with the rules).
@@ -202,116 +228,6 @@ type IngestResult struct {
 	EventRowID int64
 	Duplicate  bool    // the device sent this event id before: nothing stored
 	Alerts     []int64 // alerts opened by this event
-}
-
-// IngestEvent stores an event once (a replay of the same device and event
-// id stores nothing), updates the bin's book stock for a movement and the
-// device's last contact and health (an older event never overwrites a
-// newer health), evaluates the bin's window and opens the alerts not open
-// yet (by their key) with their evidence, in one transaction; each opened
-// alert is audited.
-func (s *Store) IngestEvent(ctx context.Context, n NewEvent, eval Evaluator) (IngestResult, error) {
-	var res IngestResult
-	e, t := n.Event, n.Target
-	sum := sha256.Sum256(n.Raw)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res = IngestResult{}
-		err := s.queryRow(ctx, tx, `INSERT INTO granary_events (device_id, event_id, depot_id, bin_id, kind, at, received_at, source, payload, sha256)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (device_id, event_id) DO NOTHING RETURNING id`,
-			t.DeviceID, e.ID, t.DepotID, nullID(t.BinID), string(e.Kind), ms(e.At), ms(n.ReceivedAt), n.Source, n.Raw,
-			hex.EncodeToString(sum[:])).Scan(&res.EventRowID)
-		if errors.Is(err, sql.ErrNoRows) {
-			res.Duplicate = true
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("store: insert event: %w", err)
-		}
-		if e.Kind == monitor.KindMovement && t.BinID != 0 {
-			if _, err := s.exec(ctx, tx, `UPDATE granary_bins SET book_kg = book_kg + $1 WHERE id = $2`, e.Movement.KG(), t.BinID); err != nil {
-				return fmt.Errorf("store: book stock: %w", err)
-			}
-		}
-		health := ""
-		if e.Kind == monitor.KindStatus {
-			health = string(e.Status.Health)
-		}
-		if _, err := s.exec(ctx, tx, `UPDATE granary_devices SET
-			health = CASE WHEN $2 <> '' AND $3 >= last_seen THEN $2 ELSE health END,
-			last_seen = CASE WHEN $3 > last_seen THEN $3 ELSE last_seen END WHERE id = $1`, t.DeviceID, health, ms(e.At)); err != nil {
-			return fmt.Errorf("store: device contact: %w", err)
-		}
-		if t.BinID == 0 {
-			return nil
-		}
-		in, rowIDs, err := s.binWindow(ctx, tx, t, e.At.Add(-n.Window))
-		if err != nil {
-			return err
-		}
-		in.Now = n.ReceivedAt
-		for _, al := range eval(in) {
-			id, err := s.openAlert(ctx, tx, t, al, rowIDs, n.OnAlert)
-			if err != nil {
-				return err
-			}
-			if id != 0 {
-				res.Alerts = append(res.Alerts, id)
-			}
-		}
-		return nil
-	})
-	return res, err
-}
-
-// binWindow loads a bin's events from since on (with the depot's events
-// that name no bin, such as cameras over the yard), its book stock and
-// rotation plans.
-func (s *Store) binWindow(ctx context.Context, tx *sql.Tx, t FeedTarget, since time.Time) (monitor.Input, map[monitor.EventRef]int64, error) {
-	var in monitor.Input
-	err := tx.QueryRowContext(ctx, `SELECT d.code, b.code, b.book_kg FROM granary_bins b JOIN granary_depots d ON d.id = b.depot_id
-		WHERE b.id = $1`, t.BinID).Scan(&in.Depot, &in.Bin, &in.BookKG)
-	if err != nil {
-		return in, nil, fmt.Errorf("store: bin window: %w", err)
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, payload, received_at FROM granary_events
-		WHERE depot_id = $1 AND (bin_id = $2 OR bin_id IS NULL) AND at >= $3 ORDER BY at, id`, t.DepotID, t.BinID, ms(since))
-	if err != nil {
-		return in, nil, fmt.Errorf("store: bin window: %w", err)
-	}
-	defer rows.Close()
-	ids := map[monitor.EventRef]int64{}
-	for rows.Next() {
-		var id, recv int64
-		var raw []byte
-		if err := rows.Scan(&id, &raw, &recv); err != nil {
-			return in, nil, fmt.Errorf("store: bin window: %w", err)
-		}
-		ev, err := monitor.ParseEvent(raw, fromMS(recv))
-		if err != nil {
-			return in, nil, fmt.Errorf("store: stored event %d no longer parses: %w", id, err)
-		}
-		in.Events = append(in.Events, ev)
-		ids[monitor.EventRef{Device: ev.Device, ID: ev.ID}] = id
-	}
-	if err := rows.Err(); err != nil {
-		return in, nil, fmt.Errorf("store: bin window: %w", err)
-	}
-	prow, err := tx.QueryContext(ctx, `SELECT id, bin_id, direction, from_day, to_day, quantity_kg, note FROM granary_rotation_plans
-		WHERE bin_id = $1 ORDER BY id`, t.BinID)
-	if err != nil {
-		return in, nil, fmt.Errorf("store: plans: %w", err)
-	}
-	defer prow.Close()
-	for prow.Next() {
-		var p monitor.RotationPlan
-		var dir string
-		if err := prow.Scan(&p.ID, &p.BinID, &dir, &p.From, &p.To, &p.QuantityKG, &p.Note); err != nil {
-			return in, nil, fmt.Errorf("store: plans: %w", err)
-		}
-		p.Direction = monitor.Direction(dir)
-		in.Plans = append(in.Plans, p)
-	}
-	return in, ids, prow.Err()
 }
 
 // openAlert inserts an alert unless one with its key exists (id 0 then),

@@ -49,6 +49,10 @@ type Store struct {
 	// database/sql keeps one prepared copy per connection, so SQLite does not
 	// parse the same statement for every report.
 	stmts sync.Map
+	// feedTargets remembers resolved feed codes (FindFeedTarget); feed
+	// keeps each bin's event window for the rules (granary_ingest.go).
+	feedTargets sync.Map
+	feed        feedCache
 }
 
 // Config says which database to open.
