@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"qingfeng/internal/granaryfeed"
 	"strings"
 	"sync"
 	"syscall"
@@ -92,7 +93,7 @@ func TestGranaryIngestSurvivesKill9(t *testing.T) {
 
 	// The publisher: 12,000 events at 2,000/s, each PUBACK counted.
 	const total, rate = 12_000, 2000
-	pub := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(broker).SetClientID(clientID + "-pub"))
+	pub := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(broker).SetClientID(clientID + "-pub").SetCustomOpenConnectionFn(granaryfeed.Dial))
 	if tok := pub.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		t.Fatalf("publisher: %v", tok.Error())
 	}

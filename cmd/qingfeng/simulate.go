@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"qingfeng/internal/granaryfeed"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -53,7 +54,7 @@ func cmdSimulate(ctx context.Context, e env, args []string) error {
 		}
 	}
 	client := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(*broker).SetClientID(fmt.Sprintf("qingfeng-sim-%x", *seed)).
-		SetCleanSession(true).SetConnectTimeout(10 * time.Second))
+		SetCleanSession(true).SetConnectTimeout(10 * time.Second).SetCustomOpenConnectionFn(granaryfeed.Dial))
 	if tok := client.Connect(); !tok.WaitTimeout(15*time.Second) || tok.Error() != nil {
 		return fmt.Errorf("connect %s: %v", *broker, tok.Error())
 	}

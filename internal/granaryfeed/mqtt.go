@@ -122,7 +122,8 @@ func (s *Subscriber) Run(ctx context.Context) error {
 		// sort by it; the handler only queues the message for the batcher.
 		opts := mqtt.NewClientOptions().AddBroker(s.Broker).SetClientID(id).SetCleanSession(false).
 			SetAutoReconnect(true).SetConnectRetry(true).SetConnectRetryInterval(2 * time.Second).SetMaxReconnectInterval(30 * time.Second).
-			SetAutoAckDisabled(true).SetOrderMatters(false).SetKeepAlive(30 * time.Second).SetDefaultPublishHandler(handle)
+			SetAutoAckDisabled(true).SetOrderMatters(false).SetKeepAlive(30 * time.Second).SetDefaultPublishHandler(handle).
+			SetCustomOpenConnectionFn(Dial)
 		if s.Username != "" {
 			opts.SetUsername(s.Username).SetPassword(s.Password)
 		}

@@ -124,7 +124,7 @@ func pump(t *testing.T, broker string, msgs []granarysim.Message, ingest granary
 	start := time.Now()
 	for p := range 2 {
 		go func() {
-			c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(broker).SetClientID(fmt.Sprintf("%s-pub%d", clientID, p)))
+			c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(broker).SetClientID(fmt.Sprintf("%s-pub%d", clientID, p)).SetCustomOpenConnectionFn(granaryfeed.Dial))
 			if tok := c.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 				errs <- fmt.Errorf("publisher: %v", tok.Error())
 				return
