@@ -213,6 +213,9 @@ func TestLoadRejectsWeakPassword(t *testing.T) {
 	}
 }
 
+// granaryAlerts is how many alerts the sample granary's events open.
+const granaryAlerts = 3
+
 func TestLoad(t *testing.T) {
 	for _, be := range backends() {
 		t.Run(be.name, func(t *testing.T) {
@@ -474,9 +477,34 @@ func testLoad(t *testing.T, a *app.App, st *store.Store) {
 	// rectifications: 3 created, 4 steps; the sample task: created,
 	// activated, two reports, a finding, a campaign and its link to the one
 	// subsidy clue.
-	const sampleWrites = 5 + 3*2 + 6 + 1 + 1 + 2 + 1 + 1 + 7 + 4 + 3 + 4 + (2 + 2 + 1 + 1 + 1)
+	// The sample granary: a depot, 2 bins, 6 devices, a rotation plan and
+	// the alerts its events open (one record each).
+	const sampleWrites = 5 + 3*2 + 6 + 1 + 1 + 2 + 1 + 1 + 7 + 4 + 3 + 4 + (2 + 2 + 1 + 1 + 1) + (1 + 2 + 6 + 1 + granaryAlerts)
 	if want := int64(res.Units + res.People + res.AreaGroups + members + res.Users + sampleWrites); n != want {
 		t.Errorf("audit records = %d, want %d (one per object and membership, and the sample clues)", n, want)
+	}
+	leaderUser, _, err := st.GetUserByUsername(ctx, "yd_leader")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leader, err := st.Principal(ctx, leaderUser.ID, a.Today())
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts, err := a.GranaryAlerts(ctx, leader, "", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules []string
+	for _, al := range alerts {
+		rules = append(rules, al.Rule+"/"+string(al.Level))
+	}
+	slices.Sort(rules)
+	if want := []string{"stock_mismatch/serious", "temp_jump/warning", "unauthorised_movement/serious"}; !slices.Equal(rules, want) || len(rules) != granaryAlerts {
+		t.Errorf("the sample granary's alerts = %v, want %v", rules, want)
+	}
+	if letters, err := st.ListDeadLetters(ctx, 10); err != nil || len(letters) != 1 || letters[0].Reason != "version" {
+		t.Errorf("the sample granary's dead letters = %+v, %v", letters, err)
 	}
 	caseMgr, _, err := st.GetUserByUsername(ctx, "yd_case")
 	if err != nil {

@@ -25,6 +25,7 @@ func (b *builder) samples() []func(context.Context) error {
 		b.sampleVillage,
 		b.sampleRectifications,
 		b.sampleTasks,
+		b.sampleGranary,
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -56,16 +57,19 @@ func TestMonitorRegistryForms(t *testing.T) {
 				t.Fatalf("%s: %d %q %q", s.what, code, loc, flash)
 			}
 		}
+		// The demo's sample depot (YD-ZX) is there too: only D1 is looked at.
 		reg, err := f.a.Registry(ctx, f.principal("yd_admin"))
-		if err != nil || len(reg.Depots) != 1 || reg.Depots[0].UnitName != f.tms.Name || reg.Depots[0].Address != "天门山镇" {
+		i := slices.IndexFunc(reg.Depots, func(d store.GranaryDepot) bool { return d.Code == "D1" })
+		if err != nil || i < 0 || reg.Depots[i].UnitName != f.tms.Name || reg.Depots[i].Address != "天门山镇" {
 			t.Fatalf("registry %+v %v", reg.Depots, err)
 		}
-		depot := itoa(reg.Depots[0].ID)
+		depot := itoa(reg.Depots[i].ID)
 		if code, loc, _ := f.post("yd_admin", "/monitor/registry/bin", url.Values{"depot_id": {depot}, "code": {"P03"}, "grain_kind": {"wheat"},
 			"capacity_kg": {"5,000,000"}, "book_kg": {"1000000"}}); code != http.StatusSeeOther || loc != "/monitor/registry#bins" {
 			t.Fatalf("bin: %d %q", code, loc)
 		}
 		reg, _ = f.a.Registry(ctx, f.principal("yd_admin"))
+		reg = onlyDepot(reg, "D1")
 		if len(reg.Bins) != 1 || reg.Bins[0].Bin.CapacityKG != 5_000_000 || reg.Bins[0].Bin.BookKG != 1_000_000 {
 			t.Fatalf("bins %+v", reg.Bins)
 		}
@@ -87,6 +91,7 @@ func TestMonitorRegistryForms(t *testing.T) {
 			t.Fatalf("plan: %d", code)
 		}
 		reg, _ = f.a.Registry(ctx, f.principal("yd_admin"))
+		reg = onlyDepot(reg, "D1")
 		if len(reg.Devices) != 2 || len(reg.Plans) != 1 || reg.Plans[0].Direction != monitor.DirOut || reg.Plans[0].BinCode != "P03" {
 			t.Fatalf("devices %+v plans %+v", reg.Devices, reg.Plans)
 		}
@@ -180,6 +185,14 @@ func TestMonitorAlertToClue(t *testing.T) {
 			t.Fatalf("alert after: %+v", al)
 		}
 	})
+}
+
+// onlyDepot keeps the bins, devices and plans of one depot of a registry.
+func onlyDepot(g app.GranaryRegistry, code string) app.GranaryRegistry {
+	g.Bins = slices.DeleteFunc(g.Bins, func(b store.GranaryBin) bool { return b.DepotCode != code })
+	g.Devices = slices.DeleteFunc(g.Devices, func(d store.GranaryDevice) bool { return d.DepotCode != code })
+	g.Plans = slices.DeleteFunc(g.Plans, func(p store.GranaryPlan) bool { return p.DepotCode != code })
+	return g
 }
 
 func mustHex(t *testing.T, s string) []byte {
