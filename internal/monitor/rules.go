@@ -207,7 +207,7 @@ func (in Input) alert(r Rule, dev, key string, at time.Time, ev []EventRef, text
 // stamp writes a time for an explanation in Beijing time (UTC+8, the one
 // time of the commissions that read it; no daylight saving).
 func stamp(t time.Time) string {
-	return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04") + "（北京时间）"
+	return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
 }
 
 // collectionFailures: per device, a run of failed collections of at least
