@@ -46,6 +46,8 @@ type App struct {
 	// BaseURL is the staff UI's address as users reach it (for links in
 	// e-mails), e.g. https://qingfeng.jw.example.gov.cn; "" for none.
 	BaseURL string
+
+	commits committer // group commit of public submissions (commit.go)
 }
 
 // Options are the tunables of New.

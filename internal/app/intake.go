@@ -118,9 +118,12 @@ func splitUploads(ups []Upload) ([]string, [][]byte) {
 }
 
 // SubmitPublic registers a report from the public portal or the public API.
-// The receiving unit is the commission of the place's county; routing,
-// sealing, clocks, near-duplicate candidates, search index and audit happen
-// in one transaction. Nothing about the client is stored. Errors: invalid.
+// The receiving unit is the commission of the place's county. Routing,
+// sealing, clocks and the look-up of near-duplicates happen on the caller's
+// goroutine; the App's committer then writes the report with its number,
+// links, search entry and audit record in one transaction, together with
+// the other submissions queued meanwhile (see commit.go). Nothing about the
+// client is stored. Errors: invalid, rate_limited (the App is closing).
 func (a *App) SubmitPublic(ctx context.Context, sub intake.Submission, files []Upload) (PublicReceipt, error) {
 	sub.Channel = intake.ChannelWeb
 	sub.ReceivedAt = time.Time{}
@@ -129,7 +132,7 @@ func (a *App) SubmitPublic(ctx context.Context, sub intake.Submission, files []U
 	if err != nil {
 		return PublicReceipt{}, err
 	}
-	r, err := a.register(ctx, audit.Actor{Name: "public"}, nil, nil, sub, files, a.Intake.Receipts.Hash(code))
+	r, err := a.submitPublic(ctx, sub, files, a.Intake.Receipts.Hash(code))
 	if err != nil {
 		return PublicReceipt{}, err
 	}
