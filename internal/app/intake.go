@@ -164,17 +164,25 @@ func (a *App) RegisterReport(ctx context.Context, p auth.Principal, sub intake.S
 // placeUnits resolves the commissions of a place code.
 func (a *App) placeUnits(ctx context.Context, code string) (county, township, village *org.Unit) {
 	c, t, v := intake.PlaceCodes(code)
-	get := func(code string) *org.Unit {
-		if code == "" {
-			return nil
-		}
-		u, err := a.Store.GetUnitByDivision(ctx, code)
-		if err != nil || !u.Active {
-			return nil
-		}
-		return &u
+	return a.activeUnitOf(ctx, c), a.activeUnitOf(ctx, t), a.activeUnitOf(ctx, v)
+}
+
+// placeCommissions is placeUnits without the village (what routing needs).
+func (a *App) placeCommissions(ctx context.Context, code string) (county, township *org.Unit) {
+	c, t, _ := intake.PlaceCodes(code)
+	return a.activeUnitOf(ctx, c), a.activeUnitOf(ctx, t)
+}
+
+// activeUnitOf is the active unit carrying a division code (nil: none).
+func (a *App) activeUnitOf(ctx context.Context, code string) *org.Unit {
+	if code == "" {
+		return nil
 	}
-	return get(c), get(t), get(v)
+	u, err := a.Store.GetUnitByDivision(ctx, code)
+	if err != nil || !u.Active {
+		return nil
+	}
+	return &u
 }
 
 func ref(u *org.Unit) *intake.UnitRef {
@@ -330,7 +338,7 @@ func (a *App) prepareReport(ctx context.Context, p *auth.Principal, rc *receiver
 	if err != nil {
 		return store.NewReport{}, err
 	}
-	county, township, _ := a.placeUnits(ctx, sub.DivisionCode)
+	county, township := a.placeCommissions(ctx, sub.DivisionCode)
 	if public {
 		if county == nil {
 			return store.NewReport{}, apperr.InvalidField("division_code", "intake.place_invalid")
