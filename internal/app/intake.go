@@ -303,8 +303,9 @@ func (a *App) receiverOf(ctx context.Context, p *auth.Principal) (*receiver, err
 	return rc, nil
 }
 
-// register is the shared body of public and staff registration; rc is the
-// staff receiver (nil: resolved from p, or the place's county for the public).
+// register is the single-transaction registration of staff entries and
+// village demands (public submissions go through the committer, commit.go);
+// rc is the staff receiver (nil: resolved from p).
 func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, rc *receiver, sub intake.Submission, files []Upload, receiptHash string, with ...func(*store.NewReport)) (intake.Report, error) {
 	n, err := a.prepareReport(ctx, p, rc, sub, files, receiptHash)
 	if err != nil {
