@@ -186,7 +186,7 @@ func (c *common) open(ctx context.Context, e env) (*app.App, func(), error) {
 	}
 	a := app.New(app.Options{Store: st, Hasher: credential.NewHasher(credential.DefaultParams(), 2), Keys: keys,
 		Now: e.now, Rand: rand.Reader, Sessions: auth.DefaultSessionPolicy(), Logins: auth.DefaultLoginPolicy(), Intake: in})
-	return a, func() { st.Close() }, nil
+	return a, func() { a.Close(); st.Close() }, nil
 }
 
 // openStore checks --db and opens the store without migrating.

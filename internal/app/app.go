@@ -48,6 +48,8 @@ type App struct {
 	BaseURL string
 	// push is the outbound push of alerts (ConfigurePush); nil: off.
 	push *pusher
+
+	commits committer // group commit of public submissions (commit.go)
 }
 
 // Options are the tunables of New.

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"qingfeng/internal/auth"
+	"qingfeng/internal/intake"
 	"qingfeng/internal/store"
 )
 
@@ -14,4 +15,38 @@ import (
 // ExportClueLedgerMaxForTest is ExportClueLedger with a row cap of max.
 func (a *App) ExportClueLedgerMaxForTest(ctx context.Context, p auth.Principal, f store.ClueFilter, w io.Writer, max int) (int, error) {
 	return a.exportClueLedger(ctx, p, f, w, max)
+}
+
+// PrepareSubmissionForTest does what SubmitPublic does before the hand-off
+// to the committer (with the receipt hash given) and returns the queued
+// form of the submission, for CommitForTest.
+func (a *App) PrepareSubmissionForTest(ctx context.Context, sub intake.Submission, receiptHash string) (*pendingReport, error) {
+	sub.Channel = intake.ChannelWeb
+	n, err := a.prepareReport(ctx, nil, nil, sub, nil, receiptHash)
+	if err != nil {
+		return nil, err
+	}
+	d := a.dupText(n.Report)
+	n.Bands = d.bands
+	gen := a.commits.generation()
+	stored, err := a.storedDuplicates(ctx, d, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &pendingReport{n: n, d: d, stored: stored, gen: gen, done: make(chan struct{})}, nil
+}
+
+// CommitForTest writes prepared submissions as one committer batch and
+// returns each one's report or error.
+func (a *App) CommitForTest(ps ...*pendingReport) ([]intake.Report, []error) {
+	for _, p := range ps {
+		p.state.Store(pendingTaken)
+	}
+	a.commitBatch(ps)
+	out, errs := make([]intake.Report, len(ps)), make([]error, len(ps))
+	for i, p := range ps {
+		<-p.done
+		out[i], errs[i] = p.out, p.err
+	}
+	return out, errs
 }

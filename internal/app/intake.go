@@ -118,9 +118,12 @@ func splitUploads(ups []Upload) ([]string, [][]byte) {
 }
 
 // SubmitPublic registers a report from the public portal or the public API.
-// The receiving unit is the commission of the place's county; routing,
-// sealing, clocks, near-duplicate candidates, search index and audit happen
-// in one transaction. Nothing about the client is stored. Errors: invalid.
+// The receiving unit is the commission of the place's county. Routing,
+// sealing, clocks and the look-up of near-duplicates happen on the caller's
+// goroutine; the App's committer then writes the report with its number,
+// links, search entry and audit record in one transaction, together with
+// the other submissions queued meanwhile (see commit.go). Nothing about the
+// client is stored. Errors: invalid, rate_limited (the App is closing).
 func (a *App) SubmitPublic(ctx context.Context, sub intake.Submission, files []Upload) (PublicReceipt, error) {
 	sub.Channel = intake.ChannelWeb
 	sub.ReceivedAt = time.Time{}
@@ -129,7 +132,7 @@ func (a *App) SubmitPublic(ctx context.Context, sub intake.Submission, files []U
 	if err != nil {
 		return PublicReceipt{}, err
 	}
-	r, err := a.register(ctx, audit.Actor{Name: "public"}, nil, nil, sub, files, a.Intake.Receipts.Hash(code))
+	r, err := a.submitPublic(ctx, sub, files, a.Intake.Receipts.Hash(code))
 	if err != nil {
 		return PublicReceipt{}, err
 	}
@@ -161,17 +164,25 @@ func (a *App) RegisterReport(ctx context.Context, p auth.Principal, sub intake.S
 // placeUnits resolves the commissions of a place code.
 func (a *App) placeUnits(ctx context.Context, code string) (county, township, village *org.Unit) {
 	c, t, v := intake.PlaceCodes(code)
-	get := func(code string) *org.Unit {
-		if code == "" {
-			return nil
-		}
-		u, err := a.Store.GetUnitByDivision(ctx, code)
-		if err != nil || !u.Active {
-			return nil
-		}
-		return &u
+	return a.activeUnitOf(ctx, c), a.activeUnitOf(ctx, t), a.activeUnitOf(ctx, v)
+}
+
+// placeCommissions is placeUnits without the village (what routing needs).
+func (a *App) placeCommissions(ctx context.Context, code string) (county, township *org.Unit) {
+	c, t, _ := intake.PlaceCodes(code)
+	return a.activeUnitOf(ctx, c), a.activeUnitOf(ctx, t)
+}
+
+// activeUnitOf is the active unit carrying a division code (nil: none).
+func (a *App) activeUnitOf(ctx context.Context, code string) *org.Unit {
+	if code == "" {
+		return nil
 	}
-	return get(c), get(t), get(v)
+	u, err := a.Store.GetUnitByDivision(ctx, code)
+	if err != nil || !u.Active {
+		return nil
+	}
+	return &u
 }
 
 func ref(u *org.Unit) *intake.UnitRef {
@@ -292,8 +303,9 @@ func (a *App) receiverOf(ctx context.Context, p *auth.Principal) (*receiver, err
 	return rc, nil
 }
 
-// register is the shared body of public and staff registration; rc is the
-// staff receiver (nil: resolved from p, or the place's county for the public).
+// register is the single-transaction registration of staff entries and
+// village demands (public submissions go through the committer, commit.go);
+// rc is the staff receiver (nil: resolved from p).
 func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, rc *receiver, sub intake.Submission, files []Upload, receiptHash string, with ...func(*store.NewReport)) (intake.Report, error) {
 	n, err := a.prepareReport(ctx, p, rc, sub, files, receiptHash)
 	if err != nil {
@@ -327,7 +339,7 @@ func (a *App) prepareReport(ctx context.Context, p *auth.Principal, rc *receiver
 	if err != nil {
 		return store.NewReport{}, err
 	}
-	county, township, _ := a.placeUnits(ctx, sub.DivisionCode)
+	county, township := a.placeCommissions(ctx, sub.DivisionCode)
 	if public {
 		if county == nil {
 			return store.NewReport{}, apperr.InvalidField("division_code", "intake.place_invalid")

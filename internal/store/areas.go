@@ -26,7 +26,7 @@ func scanArea(sc interface{ Scan(...any) error }, extra ...any) (org.AreaGroup, 
 // GetAreaGroup returns an area group with its members on day (YYYY-MM-DD).
 // Errors: not_found.
 func (s *Store) GetAreaGroup(ctx context.Context, id int64, day string) (org.AreaGroup, error) {
-	g, err := scanArea(s.db.QueryRowContext(ctx, `SELECT `+areaCols+`
+	g, err := scanArea(s.readRow(ctx, `SELECT `+areaCols+`
 		FROM area_groups g JOIN people p ON p.id = g.leader_person_id WHERE g.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, notFound("area_group")
@@ -54,10 +54,19 @@ func (s *Store) membersOn(ctx context.Context, groupIDs []int64, day string) ([]
 }
 
 func (s *Store) queryMemberships(ctx context.Context, where string, a args) ([]org.Membership, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.area_group_id, g.name, m.unit_id, u.name, u.kind,
+	q := `SELECT m.id, m.area_group_id, g.name, m.unit_id, u.name, u.kind,
 		m.valid_from, COALESCE(m.valid_to, '')
 		FROM area_group_members m JOIN area_groups g ON g.id = m.area_group_id JOIN units u ON u.id = m.unit_id
-		WHERE `+where+` ORDER BY m.area_group_id, u.kind, u.sort_order, u.id, m.valid_from`, a.v...)
+		WHERE ` + where + ` ORDER BY m.area_group_id, u.kind, u.sort_order, u.id, m.valid_from`
+	var rows *sql.Rows
+	var err error
+	if len(a.v) <= 2 {
+		// One unit, group or membership (and a day): a fixed text, prepared
+		// once (registration looks up a township's area office this way).
+		rows, err = s.readRows(ctx, q, a.v...)
+	} else {
+		rows, err = s.db.QueryContext(ctx, q, a.v...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: memberships: %w", err)
 	}

@@ -59,6 +59,61 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, a audit.Actor, c ch
 	return nil
 }
 
+// appendAudits adds chained records for changes in tx, in order, as
+// appendAudit would one by one: the head row is advanced once for all of
+// them and the records are inserted together.
+func (s *Store) appendAudits(ctx context.Context, tx *sql.Tx, a audit.Actor, cs []change) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	var seq int64
+	var hash string
+	err := tx.QueryRowContext(ctx,
+		`UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq - $1, hash`, int64(len(cs))).Scan(&seq, &hash)
+	if err != nil {
+		return fmt.Errorf("store: audit head: %w", err)
+	}
+	m := s.multiInsert(ctx, tx)
+	for _, c := range cs {
+		r := audit.Chain(seq, hash, audit.Record{
+			At:           s.now(),
+			ActorUserID:  a.UserID,
+			ActorName:    a.Name,
+			UnitID:       a.UnitID,
+			Action:       c.action,
+			ObjectType:   c.objectType,
+			ObjectID:     c.objectID,
+			BeforeDigest: audit.Digest(c.before),
+			AfterDigest:  audit.Digest(c.after),
+			Detail:       detail(c),
+		})
+		seq, hash = r.Seq, r.Hash
+		m.sep(`INSERT INTO audit_log (seq, at, actor_user_id, actor_name, unit_id, action, object_type, object_id,
+			before_digest, after_digest, detail, prev_hash, hash) VALUES `)
+		m.q.WriteByte('(')
+		for i, v := range []any{r.Seq, ms(r.At), r.ActorUserID, r.ActorName, r.UnitID, r.Action, r.ObjectType, r.ObjectID,
+			r.BeforeDigest, r.AfterDigest, r.Detail, r.PrevHash, r.Hash} {
+			if i > 0 {
+				m.q.WriteString(", ")
+			}
+			m.q.WriteString(m.ph(v))
+		}
+		m.q.WriteByte(')')
+		if m.rows == 200 {
+			if err := m.run("audit records"); err != nil {
+				return err
+			}
+		}
+	}
+	if err := m.run("audit records"); err != nil {
+		return err
+	}
+	if _, err := s.exec(ctx, tx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, hash); err != nil {
+		return fmt.Errorf("store: audit head: %w", err)
+	}
+	return nil
+}
+
 // detail summarises a change as JSON: the fields whose values differ (with
 // the new values) plus any note. Types passed here never hold secrets.
 func detail(c change) string {

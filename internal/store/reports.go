@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"qingfeng/internal/auth"
 	"qingfeng/internal/intake"
 	"qingfeng/internal/oversight"
+	"qingfeng/internal/search"
 )
 
 const reportCols = `r.id, r.number, r.unit_id, u.name, r.unit_path, r.received_unit_id, r.kind, r.channel, r.status,
@@ -192,32 +194,256 @@ func (s *Store) CreateReports(ctx context.Context, a audit.Actor, ns []NewReport
 
 // createReports is CreateReports in a transaction begun by begin.
 func (s *Store) createReports(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error), a audit.Actor, ns []NewReport) ([]intake.Report, error) {
-	out := make([]intake.Report, 0, len(ns))
+	var out []intake.Report
 	err := s.inTxOn(ctx, begin, func(tx *sql.Tx) error {
-		out = out[:0]
-		ids := make([]int64, 0, len(ns))
-		docs := make([]string, 0, len(ns))
-		for _, n := range ns {
-			r, doc, err := s.createReport(ctx, tx, a, n, ids)
+		if len(ns) == 1 {
+			// One report: createReport's statements, all prepared once.
+			r, doc, err := s.createReport(ctx, tx, a, ns[0], nil)
 			if err != nil {
 				return err
 			}
-			out, ids, docs = append(out, r), append(ids, r.ID), append(docs, doc)
+			out = []intake.Report{r}
+			return s.addSearchEntry(ctx, tx, r.ID, doc)
 		}
-		// The search entries go last: SQLite's FTS5 keeps them in memory
-		// until a statement on another table, so written in a run they make
-		// one index segment for the batch instead of one per report.
-		for i, doc := range docs {
-			if err := s.addSearchEntry(ctx, tx, ids[i], doc); err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		out, err = s.writeReports(ctx, tx, a, ns)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// batchRows bounds the rows of one multi-row statement of writeReports.
+const batchRows = 200
+
+// writeReports writes new reports in tx as createReport writes each, but
+// with one statement per table for the whole batch where it can: a row
+// INSERT per report (for its id), then the bands, clocks, events,
+// registration numbers, search entries and audit records of all of them
+// together. Links, messages and attachments are written row by row. The
+// numbers are taken at the end, as createReport does (the counter rows
+// are locked only for the tail of the transaction on PostgreSQL); the
+// audit records follow the order of ns.
+func (s *Store) writeReports(ctx context.Context, tx *sql.Tx, a audit.Actor, ns []NewReport) ([]intake.Report, error) {
+	now := s.now()
+	out := make([]intake.Report, len(ns))
+	for i, n := range ns {
+		r, err := s.insertReportRow(ctx, tx, n, now)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r
+	}
+	// Bands: integers only, as literals.
+	var b []byte
+	flushBands := func() error {
+		if len(b) == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, string(b))
+		b = b[:0]
+		if err != nil {
+			return fmt.Errorf("store: report bands: %w", err)
+		}
+		return nil
+	}
+	rowsIn := 0
+	for i, n := range ns {
+		for band, h := range n.Bands {
+			if len(b) == 0 {
+				b = append(b, "INSERT INTO report_bands (band, hash, report_id) VALUES "...)
+			} else {
+				b = append(b, ", "...)
+			}
+			b = fmt.Appendf(b, "(%d, %d, %d)", band, h, out[i].ID)
+			if rowsIn++; rowsIn == 50*batchRows {
+				if err := flushBands(); err != nil {
+					return nil, err
+				}
+				rowsIn = 0
+			}
+		}
+	}
+	if err := flushBands(); err != nil {
+		return nil, err
+	}
+	for i, n := range ns {
+		for _, l := range n.Links {
+			other := l.OtherID
+			if other == 0 {
+				if l.Earlier < 0 || l.Earlier >= i {
+					return nil, apperr.New(apperr.Invalid, "error.invalid")
+				}
+				other = out[l.Earlier].ID
+			}
+			if _, err := s.exec(ctx, tx, `INSERT INTO report_links (report_id, other_id, score, status) VALUES ($1, $2, $3, 'candidate')`,
+				out[i].ID, other, l.Score); err != nil {
+				return nil, fmt.Errorf("store: report link: %w", err)
+			}
+		}
+		for _, m := range n.Messages {
+			if _, err := s.insertMessage(ctx, tx, out[i].ID, m, now); err != nil {
+				return nil, err
+			}
+		}
+		for _, f := range n.Files {
+			if err := s.insertFile(ctx, tx, out[i].ID, 0, f, now); err != nil {
+				return nil, err
+			}
+		}
+	}
+	m := s.multiInsert(ctx, tx)
+	for i, n := range ns {
+		for _, c := range n.Clocks {
+			m.sep(`INSERT INTO report_clocks (report_id, code, started_at, due_at, remind_at, provisional) VALUES `)
+			fmt.Fprintf(&m.q, "(%s, %s, %s, %s, %s, %s)", m.ph(out[i].ID), m.ph(c.Code), m.ph(ms(c.StartedAt)), m.ph(ms(c.DueAt)),
+				m.ph(ms(c.RemindAt)), m.ph(c.Provisional))
+			if m.rows == batchRows {
+				if err := m.run("report clocks"); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if err := m.run("report clocks"); err != nil {
+		return nil, err
+	}
+	for i, n := range ns {
+		e := n.Event
+		m.sep(`INSERT INTO report_events (report_id, action, from_status, to_status, unit_id, user_id, note, at) VALUES `)
+		fmt.Fprintf(&m.q, "(%s, %s, %s, %s, %s, %s, %s, %s)", m.ph(out[i].ID), m.ph(e.Action), m.ph(string(e.FromStatus)),
+			m.ph(string(out[i].Status)), m.ph(out[i].UnitID), m.ph(nullID(e.UserID)), m.ph(e.Note), m.ph(ms(now)))
+		if m.rows == batchRows {
+			if err := m.run("report events"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := m.run("report events"); err != nil {
+		return nil, err
+	}
+	if err := s.numberReports(ctx, tx, ns, out); err != nil {
+		return nil, err
+	}
+	// The search entries in a run: SQLite's FTS5 keeps them in memory
+	// until a statement on another table, so written together they make
+	// one index segment for the batch instead of one per report.
+	for i, n := range ns {
+		var replies []string
+		for _, msg := range n.Messages {
+			if msg.Author == "staff" && msg.Public {
+				replies = append(replies, msg.Body)
+			}
+		}
+		doc := SearchDoc(out[i], replies)
+		if s.dialect == Postgres {
+			for c, chunk := range search.Chunks(doc) {
+				m.sep(`INSERT INTO report_search (report_id, chunk, vec) VALUES `)
+				fmt.Fprintf(&m.q, "(%s, %s, to_tsvector('simple', %s))", m.ph(out[i].ID), m.ph(c), m.ph(chunk))
+			}
+		} else {
+			m.sep(`INSERT INTO report_fts (rowid, tokens) VALUES `)
+			fmt.Fprintf(&m.q, "(%s, %s)", m.ph(out[i].ID), m.ph(search.Tokens(doc)))
+		}
+		if m.rows >= batchRows {
+			if err := m.run("report search entries"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := m.run("report search entries"); err != nil {
+		return nil, err
+	}
+	changes := make([]change, len(ns))
+	for i, n := range ns {
+		out[i].Candidates = len(n.Links)
+		changes[i] = change{action: "report.create", objectType: "report", objectID: out[i].ID,
+			after: auditReport(out[i]), note: map[string]any{"channel": out[i].Channel, "files": len(n.Files)}}
+	}
+	if err := s.appendAudits(ctx, tx, a, changes); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// insertReportRow inserts a new report's row without its number and
+// returns the report with its id, version and times.
+func (s *Store) insertReportRow(ctx context.Context, tx *sql.Tx, n NewReport, now time.Time) (intake.Report, error) {
+	r := n.Report
+	var receipt any
+	if n.ReceiptHash != "" {
+		receipt = n.ReceiptHash
+	}
+	err := s.queryRow(ctx, tx, `INSERT INTO reports (number, unit_id, unit_path, received_unit_id, kind, channel, status,
+			title, content, category, division_code, subject_name, subject_unit, subject_post, subject_level, anonymous,
+			reporter_sealed, receipt_hash, external_source, external_id, collective, over_level, repeat_of, route_reason,
+			decline_reason, operator_user_id, received_at, version, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+			$24, $25, $26, $27, 1, $28, $28) RETURNING id`,
+		"", r.UnitID, r.UnitPath, r.ReceivedUnitID, string(r.Kind), string(r.Channel), string(r.Status),
+		r.Title, r.Content, r.Category, r.DivisionCode, r.Subject.Name, r.Subject.Unit, r.Subject.Post, string(r.Subject.Level),
+		r.Anonymous, r.Sealed, receipt, r.ExternalSource, r.ExternalID, r.Collective, r.OverLevel, nullID(r.RepeatOf),
+		r.RouteReason, r.DeclineReason, nullID(r.OperatorUserID), ms(r.ReceivedAt), ms(now)).Scan(&r.ID)
+	if err != nil {
+		return r, s.mapErr(fmt.Errorf("store: insert report: %w", err))
+	}
+	r.Version, r.CreatedAt, r.UpdatedAt = 1, now.Truncate(time.Millisecond), now.Truncate(time.Millisecond)
+	return r, nil
+}
+
+// numberReports takes the registration numbers of a batch, one counter
+// update per receiving unit and year (the batch's reports of one unit get
+// consecutive numbers in their order), and sets them on the rows in one
+// statement per batchRows reports.
+func (s *Store) numberReports(ctx context.Context, tx *sql.Tx, ns []NewReport, out []intake.Report) error {
+	type key struct {
+		unit int64
+		year int
+	}
+	loc := shanghai()
+	years := make([]int, len(out))
+	count := map[key]int64{}
+	var order []key
+	for i, r := range out {
+		years[i] = r.ReceivedAt.In(loc).Year()
+		k := key{r.ReceivedUnitID, years[i]}
+		if count[k] == 0 {
+			order = append(order, k)
+		}
+		count[k]++
+	}
+	next := map[key]int64{}
+	for _, k := range order {
+		var last int64
+		if err := s.queryRow(ctx, tx, `INSERT INTO report_numbers (unit_id, year, last) VALUES ($1, $2, $3)
+				ON CONFLICT (unit_id, year) DO UPDATE SET last = report_numbers.last + excluded.last RETURNING last`,
+			k.unit, k.year, count[k]).Scan(&last); err != nil {
+			return fmt.Errorf("store: report number: %w", err)
+		}
+		next[k] = last - count[k] + 1
+	}
+	for lo := 0; lo < len(out); lo += batchRows {
+		var a args
+		var cases, ids strings.Builder
+		for i := lo; i < min(lo+batchRows, len(out)); i++ {
+			k := key{out[i].ReceivedUnitID, years[i]}
+			out[i].Number = fmt.Sprintf(ns[i].NumberFmt, ns[i].ShortName, years[i], next[k])
+			next[k]++
+			id := a.add(out[i].ID)
+			fmt.Fprintf(&cases, " WHEN %s THEN %s", id, a.add(out[i].Number))
+			if ids.Len() > 0 {
+				ids.WriteString(", ")
+			}
+			ids.WriteString(strconv.FormatInt(out[i].ID, 10))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE reports SET number = CASE id`+cases.String()+` END WHERE id IN (`+ids.String()+`)`,
+			a.v...); err != nil {
+			return fmt.Errorf("store: set report numbers: %w", err)
+		}
+	}
+	return nil
 }
 
 // createReport writes one new report in tx (see CreateReport) except its

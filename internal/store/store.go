@@ -369,6 +369,25 @@ func (s *Store) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sq
 	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 }
 
+// readRow runs a fixed-text read outside a transaction through the
+// statement cache (the hot look-ups of registration: units, area groups).
+func (s *Store) readRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return s.db.QueryRowContext(ctx, q, args...) // the error surfaces at Scan
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// readRows is readRow for several rows.
+func (s *Store) readRows(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
 // queryRow is exec for statements returning one row.
 func (s *Store) queryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
 	st, err := s.prepared(ctx, q)

@@ -41,7 +41,14 @@ func nullable(s string) any {
 
 // GetUnit returns a unit by id. Errors: not_found.
 func (s *Store) GetUnit(ctx context.Context, id int64) (org.Unit, error) {
-	return getUnit(ctx, s.db, id)
+	u, err := scanUnit(s.readRow(ctx, `SELECT `+unitCols+` FROM units u WHERE u.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, notFound("unit")
+	}
+	if err != nil {
+		return u, fmt.Errorf("store: get unit %d: %w", id, err)
+	}
+	return u, nil
 }
 
 type queryer interface {
@@ -62,7 +69,7 @@ func getUnit(ctx context.Context, q queryer, id int64) (org.Unit, error) {
 
 // GetUnitByDivision returns the unit carrying a division code. Errors: not_found.
 func (s *Store) GetUnitByDivision(ctx context.Context, code string) (org.Unit, error) {
-	u, err := scanUnit(s.db.QueryRowContext(ctx, `SELECT `+unitCols+` FROM units u WHERE u.division_code = $1`, code))
+	u, err := scanUnit(s.readRow(ctx, `SELECT `+unitCols+` FROM units u WHERE u.division_code = $1`, code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, notFound("unit")
 	}
@@ -258,7 +265,7 @@ func (s *Store) CountyOf(ctx context.Context, u org.Unit) (org.Unit, error) {
 // ChildOfKind returns the first active direct child of a unit with the given
 // kind (e.g. a commission's petition office). Errors: not_found.
 func (s *Store) ChildOfKind(ctx context.Context, parentID int64, kind org.Kind) (org.Unit, error) {
-	u, err := scanUnit(s.db.QueryRowContext(ctx, `SELECT `+unitCols+` FROM units u WHERE u.parent_id = $1 AND u.kind = $2
+	u, err := scanUnit(s.readRow(ctx, `SELECT `+unitCols+` FROM units u WHERE u.parent_id = $1 AND u.kind = $2
 		AND u.active = TRUE ORDER BY u.sort_order, u.id LIMIT 1`, parentID, string(kind)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, notFound("unit")
