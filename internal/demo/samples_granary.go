@@ -65,7 +65,9 @@ func (b *builder) sampleGranary(ctx context.Context) error {
 		From: day(40).Format(time.DateOnly), To: day(-20).Format(time.DateOnly), QuantityKG: 600_000, Note: "2号仓小麦轮出（示例）"}); err != nil {
 		return fmt.Errorf("demo: rotation plan: %w", err)
 	}
-	at := func(back, hour, minute int) string { return day(back).Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute).Format(time.RFC3339) }
+	at := func(back, hour, minute int) string {
+		return day(back).Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute).Format(time.RFC3339)
+	}
 	var raws [][]byte
 	add := func(format string, args ...any) { raws = append(raws, fmt.Appendf(nil, format, args...)) }
 	// Daily grain readings of bin 1: steady, then the lowest point jumps by
