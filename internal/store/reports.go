@@ -450,26 +450,11 @@ func (s *Store) numberReports(ctx context.Context, tx *sql.Tx, ns []NewReport, o
 // search entry, whose text it returns for indexReport; earlier are the ids
 // of the reports written before it in the same CreateReports call.
 func (s *Store) createReport(ctx context.Context, tx *sql.Tx, a audit.Actor, n NewReport, earlier []int64) (intake.Report, string, error) {
-	r := n.Report
 	now := s.now()
-	var receipt any
-	if n.ReceiptHash != "" {
-		receipt = n.ReceiptHash
-	}
-	err := s.queryRow(ctx, tx, `INSERT INTO reports (number, unit_id, unit_path, received_unit_id, kind, channel, status,
-			title, content, category, division_code, subject_name, subject_unit, subject_post, subject_level, anonymous,
-			reporter_sealed, receipt_hash, external_source, external_id, collective, over_level, repeat_of, route_reason,
-			decline_reason, operator_user_id, received_at, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-			$24, $25, $26, $27, 1, $28, $28) RETURNING id`,
-		"", r.UnitID, r.UnitPath, r.ReceivedUnitID, string(r.Kind), string(r.Channel), string(r.Status),
-		r.Title, r.Content, r.Category, r.DivisionCode, r.Subject.Name, r.Subject.Unit, r.Subject.Post, string(r.Subject.Level),
-		r.Anonymous, r.Sealed, receipt, r.ExternalSource, r.ExternalID, r.Collective, r.OverLevel, nullID(r.RepeatOf),
-		r.RouteReason, r.DeclineReason, nullID(r.OperatorUserID), ms(r.ReceivedAt), ms(now)).Scan(&r.ID)
+	r, err := s.insertReportRow(ctx, tx, n, now)
 	if err != nil {
-		return r, "", s.mapErr(fmt.Errorf("store: insert report: %w", err))
+		return r, "", err
 	}
-	r.Version, r.CreatedAt, r.UpdatedAt = 1, now.Truncate(time.Millisecond), now.Truncate(time.Millisecond)
 	if len(n.Bands) > 0 {
 		var ba args
 		rows := make([]string, len(n.Bands))

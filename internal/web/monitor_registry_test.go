@@ -137,25 +137,7 @@ func TestMonitorAlertToClue(t *testing.T) {
 	testdb.Each(t, clock.Now, func(t *testing.T, st *store.Store) {
 		f := newStatsFixture(t, st, clock)
 		ctx := context.Background()
-		admin := f.principal("yd_admin")
-		d, err := f.a.CreateDepot(ctx, admin, monitor.Depot{Code: "D1", Name: "天门山粮库", UnitID: f.tms.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := f.a.CreateBin(ctx, admin, monitor.Bin{DepotID: d.ID, Code: "P03", CapacityKG: 5_000_000, GrainKind: "wheat", BookKG: 1_000_000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.a.CreateDevice(ctx, admin, monitor.Device{DepotID: d.ID, BinID: b.ID, Code: "S01", Kind: monitor.DeviceScale}); err != nil {
-			t.Fatal(err)
-		}
-		raw := fmt.Sprintf(`{"v":1,"id":"m1","device":"S01","depot":"D1","bin":"P03","kind":"movement","at":%q,"movement":{"direction":"out","weight":25,"unit":"t"}}`,
-			now.Add(-8*time.Hour).Format(time.RFC3339))
-		res, err := f.a.IngestEvent(ctx, []byte(raw), app.SourceMQTT)
-		if err != nil || len(res.Alerts) != 1 {
-			t.Fatalf("ingest %+v %v", res, err)
-		}
-		id := res.Alerts[0]
+		_, id := f.nightAlert(now)
 		path := fmt.Sprintf("/monitor/alerts/%d/clue", id)
 		if _, page := f.get("yd_leader", "/monitor"); !strings.Contains(page, `href="`+path+`"`) {
 			t.Fatalf("no clue link on the alert")

@@ -26,23 +26,7 @@ func TestMonitorPage(t *testing.T) {
 	testdb.Each(t, clock.Now, func(t *testing.T, st *store.Store) {
 		f := newStatsFixture(t, st, clock)
 		ctx := context.Background()
-		admin := f.principal("yd_admin")
-		d, err := f.a.CreateDepot(ctx, admin, monitor.Depot{Code: "D1", Name: "天门山粮库", UnitID: f.tms.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := f.a.CreateBin(ctx, admin, monitor.Bin{DepotID: d.ID, Code: "P03", CapacityKG: 5_000_000, GrainKind: "wheat", BookKG: 1_000_000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.a.CreateDevice(ctx, admin, monitor.Device{DepotID: d.ID, BinID: b.ID, Code: "S01", Kind: monitor.DeviceScale}); err != nil {
-			t.Fatal(err)
-		}
-		raw := fmt.Sprintf(`{"v":1,"id":"m1","device":"S01","depot":"D1","bin":"P03","kind":"movement","at":%q,"movement":{"direction":"out","weight":25,"unit":"t"}}`,
-			now.Add(-8*time.Hour).Format(time.RFC3339)) // 02:00 in China, no plan, no ticket
-		if r, err := f.a.IngestEvent(ctx, []byte(raw), app.SourceMQTT); err != nil || len(r.Alerts) != 1 {
-			t.Fatalf("ingest %+v %v", r, err)
-		}
+		depotID, _ := f.nightAlert(now)
 		if _, err := f.a.IngestEvent(ctx, []byte(`{"v":1,"kind":"movement"}`), app.SourceMQTT); err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +38,7 @@ func TestMonitorPage(t *testing.T) {
 			t.Fatalf("leader page %d:\n%s", code, body)
 		}
 		alerts, err := f.a.GranaryAlerts(ctx, f.principal("yd_leader"), "", 10)
-		alerts = slices.DeleteFunc(alerts, func(al store.GranaryAlert) bool { return al.DepotID != d.ID }) // not the demo depot's
+		alerts = slices.DeleteFunc(alerts, func(al store.GranaryAlert) bool { return al.DepotID != depotID }) // not the demo depot's
 		if err != nil || len(alerts) != 1 {
 			t.Fatalf("alerts %+v %v", alerts, err)
 		}
@@ -78,4 +62,32 @@ func TestMonitorPage(t *testing.T) {
 			t.Errorf("admin page %d:\n%s", code, body)
 		}
 	})
+}
+
+// nightAlert registers 天门山粮库 (D1) with bin P03 and weighbridge S01
+// at 天门山镇 and feeds it a movement of 25 t out at 02:00 China time (now
+// minus 8 hours: no plan, no ticket), which opens one alert. It returns
+// the depot's and the alert's ids.
+func (f *statsFixture) nightAlert(now time.Time) (depotID, alertID int64) {
+	f.t.Helper()
+	ctx := context.Background()
+	admin := f.principal("yd_admin")
+	d, err := f.a.CreateDepot(ctx, admin, monitor.Depot{Code: "D1", Name: "天门山粮库", UnitID: f.tms.ID})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	b, err := f.a.CreateBin(ctx, admin, monitor.Bin{DepotID: d.ID, Code: "P03", CapacityKG: 5_000_000, GrainKind: "wheat", BookKG: 1_000_000})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.a.CreateDevice(ctx, admin, monitor.Device{DepotID: d.ID, BinID: b.ID, Code: "S01", Kind: monitor.DeviceScale}); err != nil {
+		f.t.Fatal(err)
+	}
+	raw := fmt.Sprintf(`{"v":1,"id":"m1","device":"S01","depot":"D1","bin":"P03","kind":"movement","at":%q,"movement":{"direction":"out","weight":25,"unit":"t"}}`,
+		now.Add(-8*time.Hour).Format(time.RFC3339))
+	r, err := f.a.IngestEvent(ctx, []byte(raw), app.SourceMQTT)
+	if err != nil || len(r.Alerts) != 1 {
+		f.t.Fatalf("ingest %+v %v", r, err)
+	}
+	return d.ID, r.Alerts[0]
 }
