@@ -32,18 +32,7 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, a audit.Actor, c ch
 	if err != nil {
 		return fmt.Errorf("store: audit head: %w", err)
 	}
-	r := audit.Chain(prevSeq, prevHash, audit.Record{
-		At:           s.now(),
-		ActorUserID:  a.UserID,
-		ActorName:    a.Name,
-		UnitID:       a.UnitID,
-		Action:       c.action,
-		ObjectType:   c.objectType,
-		ObjectID:     c.objectID,
-		BeforeDigest: audit.Digest(c.before),
-		AfterDigest:  audit.Digest(c.after),
-		Detail:       detail(c),
-	})
+	r := audit.Chain(prevSeq, prevHash, s.auditRecord(a, c))
 	_, err = s.exec(ctx, tx, `INSERT INTO audit_log
 		(seq, at, actor_user_id, actor_name, unit_id, action, object_type, object_id,
 		 before_digest, after_digest, detail, prev_hash, hash)
@@ -57,6 +46,22 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, a audit.Actor, c ch
 		return fmt.Errorf("store: audit head: %w", err)
 	}
 	return nil
+}
+
+// auditRecord is the record of a change by an actor, before chaining.
+func (s *Store) auditRecord(a audit.Actor, c change) audit.Record {
+	return audit.Record{
+		At:           s.now(),
+		ActorUserID:  a.UserID,
+		ActorName:    a.Name,
+		UnitID:       a.UnitID,
+		Action:       c.action,
+		ObjectType:   c.objectType,
+		ObjectID:     c.objectID,
+		BeforeDigest: audit.Digest(c.before),
+		AfterDigest:  audit.Digest(c.after),
+		Detail:       detail(c),
+	}
 }
 
 // appendAudits adds chained records for changes in tx, in order, as
@@ -75,18 +80,7 @@ func (s *Store) appendAudits(ctx context.Context, tx *sql.Tx, a audit.Actor, cs 
 	}
 	m := s.multiInsert(ctx, tx)
 	for _, c := range cs {
-		r := audit.Chain(seq, hash, audit.Record{
-			At:           s.now(),
-			ActorUserID:  a.UserID,
-			ActorName:    a.Name,
-			UnitID:       a.UnitID,
-			Action:       c.action,
-			ObjectType:   c.objectType,
-			ObjectID:     c.objectID,
-			BeforeDigest: audit.Digest(c.before),
-			AfterDigest:  audit.Digest(c.after),
-			Detail:       detail(c),
-		})
+		r := audit.Chain(seq, hash, s.auditRecord(a, c))
 		seq, hash = r.Seq, r.Hash
 		m.sep(`INSERT INTO audit_log (seq, at, actor_user_id, actor_name, unit_id, action, object_type, object_id,
 			before_digest, after_digest, detail, prev_hash, hash) VALUES `)
