@@ -23,9 +23,9 @@ func (s *Server) crossCheckRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /crosschecks", s.authed(s.crossCheckPage))
 	mux.Handle("POST /crosschecks/lists", s.authed(s.crossCheckUpload))
 	mux.Handle("POST /crosschecks/runs", s.authed(s.crossCheckRun))
-	mux.Handle("POST /crosschecks/suspects/{id}/judge", s.authed(s.crossCheckJudge))
-	mux.Handle("POST /crosschecks/suspects/{id}/assign", s.authed(s.crossCheckAssign))
-	mux.Handle("POST /crosschecks/suspects/{id}/recover", s.authed(s.crossCheckRecover))
+	mux.Handle("POST /crosschecks/suspects/{id}/judge", s.authed(s.suspectAction("flash.crosscheck_judged", s.crossCheckJudge)))
+	mux.Handle("POST /crosschecks/suspects/{id}/assign", s.authed(s.suspectAction("flash.crosscheck_assigned", s.crossCheckAssign)))
+	mux.Handle("POST /crosschecks/suspects/{id}/recover", s.authed(s.suspectAction("flash.crosscheck_recovered", s.crossCheckRecover)))
 }
 
 // maxCrossCheckFile bounds a list uploaded through the page.
@@ -152,57 +152,43 @@ func crossCheckBack(f url.Values, id int64) string {
 	return "/crosschecks?" + q.Encode() + "#s" + strconv.FormatInt(id, 10)
 }
 
-func (s *Server) crossCheckJudge(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
+// suspectAction is a form on a suspect: it reads the form, runs act, and
+// returns to the suspect in its run with flash, or with the refusal.
+func (s *Server) suspectAction(flash string, act func(r *http.Request, id int64, f url.Values) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		if err := parseForm(w, r); err != nil {
+			return s.refusal(w, r, "/crosschecks", err)
+		}
+		back := crossCheckBack(r.PostForm, id)
+		if err := act(r, id, r.PostForm); err != nil {
+			return s.refusal(w, r, back, err)
+		}
+		return s.redirect(w, r, back, flash)
 	}
-	if err := parseForm(w, r); err != nil {
-		return s.refusal(w, r, "/crosschecks", err)
-	}
-	f := r.PostForm
-	back := crossCheckBack(f, id)
-	if _, err := s.app.CrossCheckJudge(r.Context(), principal(r), id, f.Get("verdict"), f.Get("note"), formInt(f.Get("version"))); err != nil {
-		return s.refusal(w, r, back, err)
-	}
-	return s.redirect(w, r, back, "flash.crosscheck_judged")
 }
 
-func (s *Server) crossCheckAssign(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
-		return s.refusal(w, r, "/crosschecks", err)
-	}
-	f := r.PostForm
-	back := crossCheckBack(f, id)
-	if _, err := s.app.CrossCheckAssign(r.Context(), principal(r), id, app.CrossCheckAssignment{Action: f.Get("action"),
-		UnitID: formInt(f.Get("unit_id")), Deadline: f.Get("deadline")}); err != nil {
-		return s.refusal(w, r, back, err)
-	}
-	return s.redirect(w, r, back, "flash.crosscheck_assigned")
+func (s *Server) crossCheckJudge(r *http.Request, id int64, f url.Values) error {
+	_, err := s.app.CrossCheckJudge(r.Context(), principal(r), id, f.Get("verdict"), f.Get("note"), formInt(f.Get("version")))
+	return err
 }
 
-func (s *Server) crossCheckRecover(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
-		return s.refusal(w, r, "/crosschecks", err)
-	}
-	f := r.PostForm
-	back := crossCheckBack(f, id)
+func (s *Server) crossCheckAssign(r *http.Request, id int64, f url.Values) error {
+	_, err := s.app.CrossCheckAssign(r.Context(), principal(r), id, app.CrossCheckAssignment{Action: f.Get("action"),
+		UnitID: formInt(f.Get("unit_id")), Deadline: f.Get("deadline")})
+	return err
+}
+
+func (s *Server) crossCheckRecover(r *http.Request, id int64, f url.Values) error {
 	fen, ok := monitor.ParseYuan(f.Get("amount"))
 	if !ok {
-		return s.refusal(w, r, back, apperr.InvalidField("amount_fen", "crosscheck.amount_invalid"))
+		return apperr.InvalidField("amount_fen", "crosscheck.amount_invalid")
 	}
-	if _, err := s.app.CrossCheckRecover(r.Context(), principal(r), id, fen, f.Get("day"), f.Get("note")); err != nil {
-		return s.refusal(w, r, back, err)
-	}
-	return s.redirect(w, r, back, "flash.crosscheck_recovered")
+	_, err := s.app.CrossCheckRecover(r.Context(), principal(r), id, fen, f.Get("day"), f.Get("note"))
+	return err
 }
 
 // crossCheckLabelKeys maps the codes of the cross-checks to their message
