@@ -64,6 +64,8 @@
 package search
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -363,4 +365,112 @@ func (q Query) TSQuery() string {
 		return `'` + q.terms[0] + `':*`
 	}
 	return `'` + strings.Join(q.terms, `' <-> '`) + `'`
+}
+
+// # Scope tokens
+//
+// A user sees the reports of some unit subtrees (auth.Scope prefixes such as
+// "/1/5/"). Filtering matches by joining the reports table costs one row
+// look-up per match, which is seconds for a two-character word that a
+// province's reports contain hundreds of thousands of times. So each search
+// entry also carries its unit path as tokens, one per unit on the path
+// ("/1/5/23/" → the tokens of units 1, 5 and 23), and the engine intersects
+// the query with the scope's tokens inside its own index. Units never move
+// (org.Unit paths are fixed when created); a report that changes unit is
+// re-indexed.
+//
+// A scope token is scopeMark followed by "u" and the unit id. scopeMark is
+// "zzzzz", which is not the code of any rune nor of END (its value, 36⁴−1,
+// is above U+10FFFF+1), so no bigram token equals a scope token and no
+// one-rune prefix query ("abc"* or "zxxxx"*) matches one: scope tokens may
+// share a column (PostgreSQL's tsvector) with the text's tokens. On SQLite
+// they have their own FTS5 column so that bm25 ranks on the text alone.
+const scopeMark = "zzzzz"
+
+// ScopePrefix starts every scope token; the unit id follows.
+const ScopePrefix = scopeMark + "u"
+
+// ScopeToken returns the index token of unit id.
+func ScopeToken(unitID int64) string {
+	return ScopePrefix + strconv.FormatInt(unitID, 10)
+}
+
+// ScopeTokens returns the scope tokens of a record of the unit at path
+// ("/1/5/23/"), space separated; "" for a path that is not a unit path.
+func ScopeTokens(path string) string {
+	ids, ok := pathIDs(path)
+	if !ok {
+		return ""
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = ScopeToken(id)
+	}
+	return strings.Join(parts, " ")
+}
+
+// pathIDs parses a unit path "/1/5/23/" into its unit ids; "/" has none.
+func pathIDs(path string) ([]int64, bool) {
+	if len(path) == 0 || path[0] != '/' || path[len(path)-1] != '/' {
+		return nil, false
+	}
+	var ids []int64
+	for _, p := range strings.Split(path[1:len(path)-1], "/") {
+		if p == "" {
+			if path == "/" {
+				break
+			}
+			return nil, false
+		}
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, false
+		}
+		ids = append(ids, id)
+	}
+	return ids, true
+}
+
+// ErrScope is returned by ScopeTerms for a prefix that is not a unit path.
+const ErrScope Error = "search: scope prefix is not a unit path"
+
+// ScopeTerms returns the scope tokens matching the subtrees of prefixes
+// (unit paths): the token of each prefix's own unit, since every record
+// below it carries that token. all is true when a prefix is "/" (every
+// record is in scope, no filter is needed).
+func ScopeTerms(prefixes []string) (terms []string, all bool, err error) {
+	for _, p := range prefixes {
+		if p == "/" {
+			return nil, true, nil
+		}
+		ids, ok := pathIDs(p)
+		if !ok || len(ids) == 0 {
+			return nil, false, ErrScope
+		}
+		if t := ScopeToken(ids[len(ids)-1]); !slices.Contains(terms, t) {
+			terms = append(terms, t)
+		}
+	}
+	return terms, false, nil
+}
+
+// FTS5In returns the FTS5 MATCH expression for q restricted to the scope
+// terms (ScopeTerms) in a table with the columns tokens and scope; with no
+// terms, q in the tokens column alone (the "/" scope).
+func (q Query) FTS5In(terms []string) string {
+	m := "{tokens} : " + q.FTS5()
+	if len(terms) == 0 {
+		return m
+	}
+	return m + ` AND {scope} : ("` + strings.Join(terms, `" OR "`) + `")`
+}
+
+// TSQueryIn returns the to_tsquery('simple', …) argument for q restricted to
+// the scope terms, whose tokens share the tsvector with the text's (see
+// scopeMark); with no terms, q.TSQuery().
+func (q Query) TSQueryIn(terms []string) string {
+	if len(terms) == 0 {
+		return q.TSQuery()
+	}
+	return "(" + q.TSQuery() + ") & ('" + strings.Join(terms, "' | '") + "')"
 }

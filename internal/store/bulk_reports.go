@@ -213,14 +213,14 @@ func (s *Store) bulkReportSearch(ctx context.Context, tx *sql.Tx, part []BulkRep
 	for _, br := range part {
 		doc := SearchDoc(br.Report, nil)
 		if s.dialect == Postgres {
-			for i, chunk := range search.Chunks(doc) {
+			for i, chunk := range pgSearchChunks(doc, br.Report.UnitPath) {
 				m.sep(`INSERT INTO report_search (report_id, chunk, vec) VALUES `)
 				fmt.Fprintf(&m.q, "(%d, %d, to_tsvector('simple', %s))", br.Report.ID, i, m.ph(chunk))
 			}
 			continue
 		}
-		m.sep(`INSERT INTO report_fts (rowid, tokens) VALUES `)
-		fmt.Fprintf(&m.q, "(%d, %s)", br.Report.ID, m.ph(search.Tokens(doc)))
+		m.sep(`INSERT INTO report_fts (rowid, tokens, scope) VALUES `)
+		fmt.Fprintf(&m.q, "(%d, %s, %s)", br.Report.ID, m.ph(search.Tokens(doc)), m.ph(search.ScopeTokens(br.Report.UnitPath)))
 	}
 	return m.run("report search entries")
 }

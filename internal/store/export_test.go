@@ -73,3 +73,17 @@ func (s *Store) RecordScopeIDsForTest(ctx context.Context, sc auth.Scope, object
 	}
 	return out, rows.Err()
 }
+
+// SetSearchRankCapForTest sets how many search matches are ranked by
+// relevance before the newest-first order takes over.
+func (s *Store) SetSearchRankCapForTest(n int) { s.rankCap = n }
+
+// MigrateDownToForTest rolls the schema back to version v.
+func (s *Store) MigrateDownToForTest(ctx context.Context, v int64) error {
+	p, err := s.migrator()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, v)
+	return err
+}

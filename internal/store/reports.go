@@ -162,7 +162,7 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 		if r, doc, err = s.createReport(ctx, tx, a, n, nil); err != nil {
 			return err
 		}
-		if err := s.addSearchEntry(ctx, tx, r.ID, doc); err != nil {
+		if err := s.addSearchEntry(ctx, tx, r.ID, doc, r.UnitPath); err != nil {
 			return err
 		}
 		if c := n.Demand; c != nil {
@@ -203,7 +203,7 @@ func (s *Store) createReports(ctx context.Context, begin func(context.Context, *
 				return err
 			}
 			out = []intake.Report{r}
-			return s.addSearchEntry(ctx, tx, r.ID, doc)
+			return s.addSearchEntry(ctx, tx, r.ID, doc, r.UnitPath)
 		}
 		var err error
 		out, err = s.writeReports(ctx, tx, a, ns)
@@ -339,13 +339,13 @@ func (s *Store) writeReports(ctx context.Context, tx *sql.Tx, a audit.Actor, ns 
 		}
 		doc := SearchDoc(out[i], replies)
 		if s.dialect == Postgres {
-			for c, chunk := range search.Chunks(doc) {
+			for c, chunk := range pgSearchChunks(doc, out[i].UnitPath) {
 				m.sep(`INSERT INTO report_search (report_id, chunk, vec) VALUES `)
 				fmt.Fprintf(&m.q, "(%s, %s, to_tsvector('simple', %s))", m.ph(out[i].ID), m.ph(c), m.ph(chunk))
 			}
 		} else {
-			m.sep(`INSERT INTO report_fts (rowid, tokens) VALUES `)
-			fmt.Fprintf(&m.q, "(%s, %s)", m.ph(out[i].ID), m.ph(search.Tokens(doc)))
+			m.sep(`INSERT INTO report_fts (rowid, tokens, scope) VALUES `)
+			fmt.Fprintf(&m.q, "(%s, %s, %s)", m.ph(out[i].ID), m.ph(search.Tokens(doc)), m.ph(search.ScopeTokens(out[i].UnitPath)))
 		}
 		if m.rows >= batchRows {
 			if err := m.run("report search entries"); err != nil {
@@ -705,8 +705,15 @@ func (s *Store) UpdateReport(ctx context.Context, a audit.Actor, c ReportChange)
 				return err
 			}
 		}
+		reindex := c.UnitID != 0 && c.UnitPath != before.UnitPath // the entry carries the unit's scope tokens
 		for _, m := range c.Messages {
 			if _, err := s.insertMessage(ctx, tx, c.ID, m, now); err != nil {
+				return err
+			}
+			reindex = reindex || (m.Author == "staff" && m.Public) // a public reply is searchable
+		}
+		if reindex {
+			if err := s.reindexInTx(ctx, tx, c.ID); err != nil {
 				return err
 			}
 		}

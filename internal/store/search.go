@@ -12,8 +12,9 @@ import (
 )
 
 // indexReport (re)writes a report's search entry in tx: FTS5 on SQLite,
-// tsvector chunks on PostgreSQL. doc is the searchable text.
-func (s *Store) indexReport(ctx context.Context, tx *sql.Tx, id int64, doc string) error {
+// tsvector chunks on PostgreSQL. doc is the searchable text, unitPath the
+// report's unit (its scope tokens, see search.ScopeTokens).
+func (s *Store) indexReport(ctx context.Context, tx *sql.Tx, id int64, doc, unitPath string) error {
 	q := `DELETE FROM report_fts WHERE rowid = $1`
 	if s.dialect == Postgres {
 		q = `DELETE FROM report_search WHERE report_id = $1`
@@ -21,15 +22,15 @@ func (s *Store) indexReport(ctx context.Context, tx *sql.Tx, id int64, doc strin
 	if _, err := s.exec(ctx, tx, q, id); err != nil {
 		return fmt.Errorf("store: unindex report: %w", err)
 	}
-	return s.addSearchEntry(ctx, tx, id, doc)
+	return s.addSearchEntry(ctx, tx, id, doc, unitPath)
 }
 
 // addSearchEntry writes the search entry of a report that has none (a new
 // one). Without the delete of indexReport, SQLite's FTS5 keeps consecutive
 // entries in memory and writes them as one index segment.
-func (s *Store) addSearchEntry(ctx context.Context, tx *sql.Tx, id int64, doc string) error {
+func (s *Store) addSearchEntry(ctx context.Context, tx *sql.Tx, id int64, doc, unitPath string) error {
 	if s.dialect == Postgres {
-		for i, chunk := range search.Chunks(doc) {
+		for i, chunk := range pgSearchChunks(doc, unitPath) {
 			if _, err := s.exec(ctx, tx, `INSERT INTO report_search (report_id, chunk, vec) VALUES ($1, $2, to_tsvector('simple', $3))`,
 				id, i, chunk); err != nil {
 				return fmt.Errorf("store: index report: %w", err)
@@ -37,10 +38,23 @@ func (s *Store) addSearchEntry(ctx context.Context, tx *sql.Tx, id int64, doc st
 		}
 		return nil
 	}
-	if _, err := s.exec(ctx, tx, `INSERT INTO report_fts (rowid, tokens) VALUES ($1, $2)`, id, search.Tokens(doc)); err != nil {
+	if _, err := s.exec(ctx, tx, `INSERT INTO report_fts (rowid, tokens, scope) VALUES ($1, $2, $3)`,
+		id, search.Tokens(doc), search.ScopeTokens(unitPath)); err != nil {
 		return fmt.Errorf("store: index report: %w", err)
 	}
 	return nil
+}
+
+// pgSearchChunks is the text of a report's report_search rows: the chunks
+// of doc, each followed by the scope tokens of its unit.
+func pgSearchChunks(doc, unitPath string) []string {
+	chunks := search.Chunks(doc)
+	if sc := search.ScopeTokens(unitPath); sc != "" {
+		for i := range chunks {
+			chunks[i] += " " + sc
+		}
+	}
+	return chunks
 }
 
 // SearchDoc is the text a report is found by: title, content, subject and
@@ -74,7 +88,7 @@ func (s *Store) reindexInTx(ctx context.Context, tx *sql.Tx, id int64) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return s.indexReport(ctx, tx, id, SearchDoc(r, replies))
+	return s.indexReport(ctx, tx, id, SearchDoc(r, replies), r.UnitPath)
 }
 
 // rankCap is the most matches ranked by relevance: bm25 / ts_rank score
@@ -86,41 +100,64 @@ const rankCap = 2000
 // the total count of matches in scope. Up to rankCap matches are ranked by
 // relevance (bm25 on SQLite, ts_rank on PostgreSQL); more are listed newest
 // first.
+//
+// The scope is applied inside the search index (search.ScopeTerms), so the
+// count and the newest-first page never visit a report row that is not on
+// the page; the page's rows are checked against the scope once more.
 func (s *Store) SearchReports(ctx context.Context, sc auth.Scope, q search.Query, pg Page) ([]intake.Report, int, error) {
 	pg = pg.normal()
+	if sc.Denied || len(sc.Prefixes) == 0 {
+		return nil, 0, nil
+	}
+	terms, _, err := search.ScopeTerms(sc.Prefixes)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: search %v: %w", sc.Prefixes, err)
+	}
 	var a args
-	scope := scopeSQL(sc, "r.unit_path", &a)
-	var matches, ranked string
+	var count, newest, ranked string
 	if s.dialect == Postgres {
-		m := a.add(q.TSQuery())
-		matches = `SELECT DISTINCT report_id FROM report_search WHERE vec @@ to_tsquery('simple', ` + m + `)`
-		ranked = `SELECT report_id, MAX(ts_rank(vec, to_tsquery('simple', ` + m + `))) AS rank FROM report_search
+		m := a.add(q.TSQueryIn(terms))
+		count = `SELECT COUNT(DISTINCT report_id) FROM report_search WHERE vec @@ to_tsquery('simple', ` + m + `)`
+		newest = `SELECT DISTINCT report_id FROM report_search WHERE vec @@ to_tsquery('simple', ` + m + `)
+			ORDER BY report_id DESC LIMIT $2 OFFSET $3`
+		ranked = `SELECT report_id, MAX(ts_rank(vec, to_tsquery('simple', $2))) AS rank FROM report_search
 			WHERE vec @@ to_tsquery('simple', ` + m + `) GROUP BY report_id`
 	} else {
-		m := a.add(q.FTS5())
-		matches = `SELECT rowid AS report_id FROM report_fts WHERE report_fts MATCH ` + m
-		ranked = `SELECT rowid AS report_id, bm25(report_fts) AS rank FROM report_fts WHERE report_fts MATCH ` + m
+		m := a.add(q.FTS5In(terms))
+		count = `SELECT COUNT(*) FROM report_fts WHERE report_fts MATCH ` + m
+		newest = `SELECT rowid FROM report_fts WHERE report_fts MATCH ` + m + ` ORDER BY rowid DESC LIMIT $2 OFFSET $3`
+		// Weight 0 for the scope column: the rank is the text's alone.
+		ranked = `SELECT rowid AS report_id, bm25(report_fts, 1.0, 0.0) AS rank FROM report_fts WHERE report_fts MATCH ` + m
 	}
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports r JOIN (`+matches+`) f ON f.report_id = r.id WHERE `+scope,
-		a.v...).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, count, a.v...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: search count: %w", err)
 	}
 	if total == 0 || pg.Offset >= total {
 		return nil, total, nil
 	}
-	lim, off := a.add(pg.Limit), a.add(pg.Offset)
-	q2 := `SELECT ` + reportCols + reportFrom + ` JOIN (` + matches + `) f ON f.report_id = r.id WHERE ` + scope +
-		` ORDER BY r.id DESC LIMIT ` + lim + ` OFFSET ` + off
-	if total <= rankCap {
+	var q2 string
+	var b args
+	if total <= s.rankCap {
+		b.add(a.v[0])
+		if s.dialect == Postgres {
+			b.add(q.TSQuery())
+		}
 		order := "f.rank DESC"
 		if s.dialect == SQLite {
 			order = "f.rank" // bm25: lower is better
 		}
+		scope := scopeSQL(sc, "r.unit_path", &b)
 		q2 = `SELECT ` + reportCols + reportFrom + ` JOIN (` + ranked + `) f ON f.report_id = r.id WHERE ` + scope +
-			` ORDER BY ` + order + `, r.id DESC LIMIT ` + lim + ` OFFSET ` + off
+			` ORDER BY ` + order + `, r.id DESC LIMIT ` + b.add(pg.Limit) + ` OFFSET ` + b.add(pg.Offset)
+	} else {
+		b.add(a.v[0])
+		b.add(pg.Limit)
+		b.add(pg.Offset)
+		scope := scopeSQL(sc, "r.unit_path", &b)
+		q2 = `SELECT ` + reportCols + reportFrom + ` WHERE r.id IN (` + newest + `) AND ` + scope + ` ORDER BY r.id DESC`
 	}
-	rows, err := s.db.QueryContext(ctx, q2, a.v...)
+	rows, err := s.db.QueryContext(ctx, q2, b.v...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: search: %w", err)
 	}

@@ -53,6 +53,9 @@ type Store struct {
 	// keeps each bin's event window for the rules (granary_ingest.go).
 	feedTargets sync.Map
 	feed        feedCache
+	// rankCap is the most search matches ranked by relevance (SearchReports);
+	// tests lower it to reach the newest-first order with few reports.
+	rankCap int
 }
 
 // Config says which database to open.
@@ -77,7 +80,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{now: now}
+	s := &Store{now: now, rankCap: rankCap}
 	var err error
 	if IsPostgresDSN(cfg.DSN) {
 		s.dialect = Postgres
@@ -173,7 +176,7 @@ func (s *Store) migrator() (*goose.Provider, error) {
 	if s.dialect == Postgres {
 		d = goose.DialectPostgres
 	}
-	return goose.NewProvider(d, s.db, sub)
+	return goose.NewProvider(d, s.db, sub, goose.WithGoMigrations(searchScopeMigration(s.dialect)))
 }
 
 // inTx runs fn in a transaction, committing when fn returns nil.

@@ -113,9 +113,8 @@ func TestMigrations(t *testing.T) {
 	testdb.Each(t, testdb.NewClock(t0).Now, func(t *testing.T, s *store.Store) {
 		cur, latest, err := s.SchemaVersion(ctx)
 		must(t, err)
-		files := migrationFiles(t, s.Dialect())
-		want, err := strconv.ParseInt(strings.SplitN(files[len(files)-1], "_", 2)[0], 10, 64)
-		must(t, err)
+		versions := migrationVersions(t, s.Dialect())
+		want := versions[len(versions)-1]
 		if cur != latest || latest != want {
 			t.Errorf("SchemaVersion = (%d, %d), want (%d, %d)", cur, latest, want, want)
 		}
@@ -145,14 +144,7 @@ func TestMigrateFreshDatabaseReportsVersions(t *testing.T) {
 	must(t, err)
 	// Teams number their migrations in their own ranges (00010-00019,
 	// 00020-00029, ...), so the versions are the files' numbers, not 1..n.
-	var want []int64
-	for _, f := range migrationFiles(t, store.SQLite) {
-		n, err := strconv.ParseInt(strings.SplitN(f, "_", 2)[0], 10, 64)
-		if err != nil {
-			t.Fatalf("migration file %s has no number", f)
-		}
-		want = append(want, n)
-	}
+	want := migrationVersions(t, store.SQLite)
 	if cur != 0 || latest != want[len(want)-1] {
 		t.Errorf("before Migrate: SchemaVersion = (%d, %d), want (0, %d)", cur, latest, want[len(want)-1])
 	}
@@ -161,6 +153,26 @@ func TestMigrateFreshDatabaseReportsVersions(t *testing.T) {
 	if !slices.Equal(applied, want) {
 		t.Errorf("Migrate applied %v, want %v", applied, want)
 	}
+}
+
+// goMigrations are the versions of the migrations written in Go
+// (store/migrate_search.go), for both dialects.
+var goMigrations = []int64{45}
+
+// migrationVersions are the versions Migrate applies to a new database:
+// the files' numbers and the Go migrations', in order.
+func migrationVersions(t *testing.T, d store.Dialect) []int64 {
+	t.Helper()
+	want := slices.Clone(goMigrations)
+	for _, f := range migrationFiles(t, d) {
+		n, err := strconv.ParseInt(strings.SplitN(f, "_", 2)[0], 10, 64)
+		if err != nil {
+			t.Fatalf("migration file %s has no number", f)
+		}
+		want = append(want, n)
+	}
+	slices.Sort(want)
+	return want
 }
 
 // migrationFiles lists a dialect's migration files and checks that both
