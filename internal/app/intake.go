@@ -514,10 +514,14 @@ func (a *App) storedDuplicates(ctx context.Context, d dupText, exclude int64) ([
 	if err != nil {
 		return nil, err
 	}
-	out := make([]dupCand, 0, len(texts))
+	ids, docs := ids[:0], make([]string, 0, len(texts))
 	for id, t := range texts {
-		sh := dedup.Shingles(dedup.Normalize(t[0]+"\n"+t[1]), dedup.ShingleSize)
-		out = append(out, dupCand{id: id, idx: -1, shared: stored[id], score: dedup.Jaccard(d.sh, sh)})
+		ids, docs = append(ids, id), append(docs, t[0]+"\n"+t[1])
+	}
+	scores := dedup.Scores(d.sh, docs)
+	out := make([]dupCand, len(ids))
+	for i, id := range ids {
+		out[i] = dupCand{id: id, idx: -1, shared: stored[id], score: scores[i]}
 	}
 	return out, nil
 }

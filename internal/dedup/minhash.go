@@ -3,7 +3,10 @@ package dedup
 import (
 	"encoding/binary"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // ShingleSize is the shingle length in runes used by Similar, Index and the
@@ -217,4 +220,31 @@ func Jaccard(a, b []uint64) float64 {
 // the normalised texts.
 func Similar(aText, bText string) float64 {
 	return Jaccard(Shingles(Normalize(aText), ShingleSize), Shingles(Normalize(bText), ShingleSize))
+}
+
+// Scores returns the exact similarity of the shingle set sh (of a
+// normalised text, ShingleSize) to each of texts, normalising and shingling
+// them side by side on up to GOMAXPROCS goroutines: re-shingling the
+// candidates of a look-up is most of its time, and a look-up waits for it.
+func Scores(sh []uint64, texts []string) []float64 {
+	out := make([]float64, len(texts))
+	score := func(i int) { out[i] = Jaccard(sh, Shingles(Normalize(texts[i]), ShingleSize)) }
+	workers := min(runtime.GOMAXPROCS(0), len(texts)/8) // a few texts are not worth a goroutine
+	if workers < 2 {
+		for i := range texts {
+			score(i)
+		}
+		return out
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(texts); i = int(next.Add(1) - 1) {
+				score(i)
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -177,6 +178,38 @@ func TestMinHashEstimatesJaccard(t *testing.T) {
 		est, exact := float64(eq)/NumHashes, Jaccard(a, b)
 		if math.Abs(est-exact) > 0.12 {
 			t.Errorf("MinHash estimate %.3f, exact %.3f for %q / %q", est, exact, tt.a, tt.b)
+		}
+	}
+}
+
+// TestScores checks that the side-by-side scoring equals Similar text by
+// text, for batches below and above the size that starts goroutines.
+func TestScores(t *testing.T) {
+	base := "尊敬的领导：天门山镇某村村主任在危房改造补贴发放中优亲厚友，把名额给了自己的亲戚。"
+	for _, n := range []int{0, 1, 7, 16, 50, 123} {
+		texts := make([]string, n)
+		for i := range texts {
+			switch i % 3 {
+			case 0:
+				texts[i] = base
+			case 1:
+				texts[i] = base[:len(base)/2] + strings.Repeat("另外反映低保评定问题。", i%5)
+			default:
+				texts[i] = "第" + strings.Repeat("二", i%4) + "件：小区物业乱收费"
+			}
+		}
+		sh := Shingles(Normalize(base), ShingleSize)
+		got := Scores(sh, texts)
+		if len(got) != n {
+			t.Fatalf("n=%d: %d scores", n, len(got))
+		}
+		for i, x := range texts {
+			if want := Similar(base, x); got[i] != want {
+				t.Errorf("n=%d: score %d = %v, want %v", n, i, got[i], want)
+			}
+		}
+		if n > 0 && got[0] != 1 {
+			t.Errorf("n=%d: the text itself scores %v, want 1", n, got[0])
 		}
 	}
 }
