@@ -414,16 +414,13 @@ func pathIDs(path string) ([]int64, bool) {
 	if len(path) == 0 || path[0] != '/' || path[len(path)-1] != '/' {
 		return nil, false
 	}
+	if path == "/" {
+		return nil, true
+	}
 	var ids []int64
 	for _, p := range strings.Split(path[1:len(path)-1], "/") {
-		if p == "" {
-			if path == "/" {
-				break
-			}
-			return nil, false
-		}
 		id, err := strconv.ParseInt(p, 10, 64)
-		if err != nil || id <= 0 {
+		if err != nil || id <= 0 || p[0] == '+' {
 			return nil, false
 		}
 		ids = append(ids, id)

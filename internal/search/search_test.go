@@ -403,3 +403,63 @@ func TestFieldsJoined(t *testing.T) {
 		}
 	}
 }
+
+func TestScopeTokens(t *testing.T) {
+	for _, c := range []struct{ path, want string }{
+		{"/1/5/23/", "zzzzzu1 zzzzzu5 zzzzzu23"},
+		{"/7/", "zzzzzu7"},
+		{"/", ""},
+		{"", ""},
+		{"/1/5", ""},
+		{"1/5/", ""},
+		{"/1//5/", ""},
+		{"/1/x/", ""},
+		{"/0/", ""},
+		{"/-3/", ""},
+		{"/+3/", ""},
+	} {
+		if got := ScopeTokens(c.path); got != c.want {
+			t.Errorf("ScopeTokens(%q) = %q, want %q", c.path, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		prefixes []string
+		want     []string
+		all      bool
+		err      error
+	}{
+		{[]string{"/1/5/"}, []string{"zzzzzu5"}, false, nil},
+		{[]string{"/1/5/", "/1/9/12/", "/1/5/"}, []string{"zzzzzu5", "zzzzzu12"}, false, nil},
+		{[]string{"/1/5/", "/"}, nil, true, nil},
+		{[]string{"/1/5/", "/1/x/"}, nil, false, ErrScope},
+		{[]string{"1/5"}, nil, false, ErrScope},
+	} {
+		got, all, err := ScopeTerms(c.prefixes)
+		if !slices.Equal(got, c.want) || all != c.all || err != c.err {
+			t.Errorf("ScopeTerms(%q) = %q, %v, %v; want %q, %v, %v", c.prefixes, got, all, err, c.want, c.all, c.err)
+		}
+	}
+	q, err := Parse("粮库")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := q.FTS5In([]string{"zzzzzu5", "zzzzzu12"}), `{tokens} : `+q.FTS5()+` AND {scope} : ("zzzzzu5" OR "zzzzzu12")`; got != want {
+		t.Errorf("FTS5In = %s, want %s", got, want)
+	}
+	if got, want := q.FTS5In(nil), `{tokens} : `+q.FTS5(); got != want {
+		t.Errorf("FTS5In(nil) = %s, want %s", got, want)
+	}
+	if got, want := q.TSQueryIn([]string{"zzzzzu5"}), `(`+q.TSQuery()+`) & ('zzzzzu5')`; got != want {
+		t.Errorf("TSQueryIn = %s, want %s", got, want)
+	}
+	// No text token equals a scope token and no one-rune prefix query
+	// reaches one: every rune's code differs from the scope mark.
+	for _, r := range []rune{'z', 'u', '0', '中', 0x10FFFF, '\U0001F600', 'Ω'} {
+		if code := string(appendCode(nil, r)); strings.HasPrefix(ScopePrefix, code) || strings.HasPrefix(code, scopeMark) {
+			t.Errorf("the code %q of %q overlaps the scope mark %q", code, r, scopeMark)
+		}
+	}
+	if code := string(appendCode(nil, endOfText)); strings.HasPrefix(ScopePrefix, code) {
+		t.Errorf("END's code %q is a prefix of the scope mark", code)
+	}
+}
