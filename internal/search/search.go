@@ -40,17 +40,19 @@
 //
 // SQLite: an FTS5 table over the output of Tokens, for example
 //
-//	CREATE VIRTUAL TABLE report_fts USING fts5(tokens, content='', contentless_delete=1,
-//	    tokenize='unicode61 remove_diacritics 0');
-//	SELECT rowid FROM report_fts WHERE report_fts MATCH $1 ORDER BY rank;  -- $1 = q.FTS5()
+//	CREATE VIRTUAL TABLE report_fts USING fts5(tokens, scope, content='', contentless_delete=1,
+//	    tokenize='ascii');
+//	INSERT INTO report_fts (rowid, tokens, scope) VALUES ($1, $2, $3);  -- Tokens(doc), ScopeTokens(path)
+//	SELECT rowid FROM report_fts WHERE report_fts MATCH $1 ORDER BY bm25(report_fts, 1, 0);
+//	    -- $1 = q.FTS5In(terms), terms from ScopeTerms(prefixes)
 //
 // PostgreSQL: one row per element of Chunks, indexed with GIN:
 //
 //	CREATE TABLE report_search (report_id bigint, chunk int, tokens tsvector, PRIMARY KEY (report_id, chunk));
 //	CREATE INDEX ON report_search USING gin (tokens);
-//	INSERT … VALUES ($1, $2, to_tsvector('simple', $3));                -- $3 = a Chunks element
+//	INSERT … VALUES ($1, $2, to_tsvector('simple', $3));  -- $3 = a Chunks element + " " + ScopeTokens(path)
 //	SELECT report_id, max(ts_rank(tokens, query)) FROM report_search,
-//	    to_tsquery('simple', $1) query WHERE tokens @@ query GROUP BY report_id; -- $1 = q.TSQuery()
+//	    to_tsquery('simple', $1) query WHERE tokens @@ query GROUP BY report_id; -- $1 = q.TSQueryIn(terms)
 //
 // A tsvector keeps at most 255 positions per lexeme and no position above
 // 16383, so phrase search over one long tsvector silently misses matches;

@@ -103,7 +103,8 @@ const rankCap = 2000
 //
 // The scope is applied inside the search index (search.ScopeTerms), so the
 // count and the newest-first page never visit a report row that is not on
-// the page; the page's rows are checked against the scope once more.
+// the page; the page's rows are checked against the scope predicate once
+// more, which is also the filter when the text alone is ranked.
 func (s *Store) SearchReports(ctx context.Context, sc auth.Scope, q search.Query, pg Page) ([]intake.Report, int, error) {
 	pg = pg.normal()
 	if sc.Denied || len(sc.Prefixes) == 0 {
@@ -138,6 +139,20 @@ func (s *Store) SearchReports(ctx context.Context, sc auth.Scope, q search.Query
 	}
 	var q2 string
 	var b args
+	if total <= s.rankCap && s.dialect == SQLite && len(terms) > 0 {
+		// bm25 computes each phrase's document frequency over the whole
+		// table, the scope's too (60–90 ms for a scope of a million
+		// reports). When the text alone matches few reports, rank those
+		// and filter them by the scope predicate instead.
+		text := q.FTS5In(nil)
+		var textTotal int
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_fts WHERE report_fts MATCH $1`, text).Scan(&textTotal); err != nil {
+			return nil, 0, fmt.Errorf("store: search count: %w", err)
+		}
+		if textTotal <= s.rankCap {
+			a.v[0] = text
+		}
+	}
 	if total <= s.rankCap {
 		b.add(a.v[0])
 		if s.dialect == Postgres {

@@ -90,6 +90,12 @@ func TestSearchScopeInIndex(t *testing.T) {
 		if want := []int64{c1, b1, a2, a1}; !slices.Equal(order, want) {
 			t.Errorf("newest first over pages = %v, want %v", order, want)
 		}
+		// Ranked with the scope inside the match: few matches in scope, more
+		// than the cap for the text alone.
+		s.SetSearchRankCapForTest(3)
+		check("ranked in scope", sc(a.Path), "粮库", []int64{a1, a2})
+		check("ranked in scope", sc(a.Path, other.Path), "粮库", []int64{a1, a2, o1})
+		check("ranked in scope", sc(b.Path), "粮", []int64{b1})
 		s.SetSearchRankCapForTest(2000)
 
 		// A report moved to another unit is found in its new scope only.
