@@ -318,22 +318,29 @@ func benchPublicSubmit(b *testing.B, open func(testing.TB, func() time.Time) *st
 	})
 	// RunParallel cannot use b.Loop: the function runs again for each b.N of
 	// the ramp, and the testing package runs the cleanups (closing the store)
-	// after each run, so each run loads its own fresh database.
-	b.Run("http-parallel", func(b *testing.B) {
-		f := fixture(b)
-		b.ReportAllocs()
-		b.SetParallelism(4)
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if err := f.post(f.item()); err != nil {
-					b.Error(err) // not Fatal: this is not the benchmark's goroutine
-					return
+	// after each run, so each run loads its own fresh database. 8 clients,
+	// and 64 for a busy portal (the group committer's batches grow with the
+	// number of submissions waiting).
+	for _, c := range []struct {
+		name string
+		par  int
+	}{{"http-parallel", 4}, {"http-parallel-64", 32}} {
+		b.Run(c.name, func(b *testing.B) {
+			f := fixture(b)
+			b.ReportAllocs()
+			b.SetParallelism(c.par)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := f.post(f.item()); err != nil {
+						b.Error(err) // not Fatal: this is not the benchmark's goroutine
+						return
+					}
 				}
-			}
+			})
+			perSecond(b, b.N)
 		})
-		perSecond(b, b.N)
-	})
+	}
 }
 
 // TestSubmitLatencyAt200rps fires public submissions at a steady 200
