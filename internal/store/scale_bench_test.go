@@ -1169,13 +1169,6 @@ func measureSearch(t *testing.T, ctx context.Context, s *store.Store, corp *scal
 // ---------------------------------------------------------------------------
 // Plans
 
-// scaleReportCols mirrors store.reportCols (unexported).
-const scaleReportCols = `r.id, r.number, r.unit_id, u.name, r.unit_path, r.received_unit_id, r.kind, r.channel, r.status,
-	r.title, r.content, r.category, r.division_code, r.subject_name, r.subject_unit, r.subject_post, r.subject_level,
-	r.anonymous, r.reporter_sealed, r.external_source, r.external_id, r.collective, r.over_level, COALESCE(r.repeat_of, 0),
-	r.route_reason, r.decline_reason, r.result, COALESCE(r.operator_user_id, 0), r.received_at, r.accepted_at, r.notice_at,
-	r.closed_at, r.feedback_at, r.version, r.created_at, r.updated_at`
-
 // explainScale times, one by one, the statements SearchReports runs for the
 // slowest search (scope '/': the count, then the page, newest first above
 // 2,000 matches, by rank below) and a few alternatives, and prints their
