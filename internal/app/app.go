@@ -49,7 +49,8 @@ type App struct {
 	// push is the outbound push of alerts (ConfigurePush); nil: off.
 	push *pusher
 
-	commits committer // group commit of public submissions (commit.go)
+	commits committer  // group commit of public submissions (commit.go)
+	routes  routeCache // the organisation as routing reads it (routes.go)
 }
 
 // Options are the tunables of New.

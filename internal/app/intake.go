@@ -339,12 +339,13 @@ func (a *App) prepareReport(ctx context.Context, p *auth.Principal, rc *receiver
 	if err != nil {
 		return store.NewReport{}, err
 	}
-	county, township := a.placeCommissions(ctx, sub.DivisionCode)
+	place := a.placeRoute(ctx, sub.DivisionCode)
+	county, township := place.county, place.township
 	if public {
 		if county == nil {
 			return store.NewReport{}, apperr.InvalidField("division_code", "intake.place_invalid")
 		}
-		rc = &receiver{unit: county, desk: a.intakeDesk(ctx, county), county: county}
+		rc = &receiver{unit: county, desk: place.desk, county: county}
 	} else if rc == nil {
 		if rc, err = a.receiverOf(ctx, p); err != nil {
 			return store.NewReport{}, err
@@ -375,11 +376,17 @@ func (a *App) prepareReport(ctx context.Context, p *auth.Principal, rc *receiver
 	var clocks []intake.ClockRow
 	if sub.Subject.Level != "" && sub.DivisionCode != "" {
 		route := intake.Decide(intake.RouteInput{Level: sub.Subject.Level, Receiving: ref(rc.county), PlaceCounty: ref(county),
-			PlaceTownship: ref(township), AreaOffice: ref(a.areaOffice(ctx, township)), Upper: ref(a.parentOf(ctx, county))})
+			PlaceTownship: ref(township), AreaOffice: ref(place.area), Upper: ref(place.upper)})
 		r.RouteReason = route.Reason
 		switch route.Action {
 		case intake.RouteAccept:
-			if u, err := a.Store.GetUnit(ctx, route.Unit.ID); err == nil {
+			u, ok := place.unit(route.Unit.ID)
+			if !ok {
+				var err error
+				u, err = a.Store.GetUnit(ctx, route.Unit.ID)
+				ok = err == nil
+			}
+			if ok {
 				if u.ID == receiving.ID || (receiving.Kind == org.KindCommission && u.ID == rc.county.ID) {
 					u = *desk // held by the receiving commission: its petition office
 				}

@@ -161,7 +161,7 @@ func (s *Store) ListAreaGroups(ctx context.Context, sc auth.Scope, f AreaFilter)
 
 // CreateAreaGroup inserts a group (validated by the caller). Errors: conflict.
 func (s *Store) CreateAreaGroup(ctx context.Context, a audit.Actor, g org.AreaGroup) (org.AreaGroup, error) {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.orgTx(ctx, func(tx *sql.Tx) error {
 		now := ms(s.now())
 		err := tx.QueryRowContext(ctx, `INSERT INTO area_groups
 			(county_unit_id, name, leader_person_id, note, active, version, created_at, updated_at)
@@ -189,7 +189,7 @@ func areaState(g org.AreaGroup) any {
 // UpdateAreaGroup saves name, leader, note and active flag at g.Version.
 // Errors: not_found, conflict.
 func (s *Store) UpdateAreaGroup(ctx context.Context, a audit.Actor, g org.AreaGroup) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.orgTx(ctx, func(tx *sql.Tx) error {
 		before, err := scanArea(tx.QueryRowContext(ctx, `SELECT `+areaCols+`
 			FROM area_groups g JOIN people p ON p.id = g.leader_person_id WHERE g.id = $1`, g.ID))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -222,7 +222,7 @@ func (s *Store) UpdateAreaGroup(ctx context.Context, a audit.Actor, g org.AreaGr
 // unique index catches a concurrent second join. Errors: conflict.
 func (s *Store) AddMember(ctx context.Context, a audit.Actor, groupID, unitID int64, from string) (org.Membership, error) {
 	m := org.Membership{AreaGroupID: groupID, UnitID: unitID, From: from}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.orgTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO area_group_members (area_group_id, unit_id, valid_from, valid_to, created_at)
 			VALUES ($1, $2, $3, NULL, $4) RETURNING id`, groupID, unitID, from, ms(s.now())).Scan(&m.ID)
 		if err != nil {
@@ -237,7 +237,7 @@ func (s *Store) AddMember(ctx context.Context, a audit.Actor, groupID, unitID in
 // EndMembership closes an open membership on day to (exclusive).
 // Errors: not_found, conflict (already closed).
 func (s *Store) EndMembership(ctx context.Context, a audit.Actor, m org.Membership, to string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.orgTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE area_group_members SET valid_to = $1 WHERE id = $2 AND valid_to IS NULL`, to, m.ID)
 		if err != nil {
 			return fmt.Errorf("store: end membership: %w", err)

@@ -240,7 +240,7 @@ func (s *Store) bulkUnits(ctx context.Context, us []org.Unit, n *BulkCounts) err
 	paths := map[int64]string{}
 	for lo := 0; lo < len(us); lo += bulkTxUnits {
 		part := us[lo:min(lo+bulkTxUnits, len(us))]
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.orgTx(ctx, func(tx *sql.Tx) error {
 			now := ms(s.now())
 			for _, u := range part {
 				parent, ok := paths[u.ParentID]

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -53,6 +54,10 @@ type Store struct {
 	// keeps each bin's event window for the rules (granary_ingest.go).
 	feedTargets sync.Map
 	feed        feedCache
+	// orgGen counts the writes to units, area groups and their members
+	// (orgTx); readers that cache what they derive from the organisation
+	// compare it (OrgGeneration).
+	orgGen atomic.Uint64
 	// rankCap is the most search matches ranked by relevance (SearchReports);
 	// tests lower it to reach the newest-first order with few reports.
 	rankCap int
@@ -178,6 +183,20 @@ func (s *Store) migrator() (*goose.Provider, error) {
 	}
 	return goose.NewProvider(d, s.db, sub, goose.WithGoMigrations(searchScopeMigration(s.dialect)))
 }
+
+// orgTx is inTx for a write to the organisation: units, area groups and
+// memberships. The generation moves on after the transaction ends, so a
+// reader that noted the generation before reading never keeps what it read
+// past the change.
+func (s *Store) orgTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	defer s.orgGen.Add(1)
+	return s.inTx(ctx, fn)
+}
+
+// OrgGeneration is the number of organisation writes this store has made
+// (see orgTx). Writes by other processes on the same database are not
+// counted: caches keyed on it must also expire.
+func (s *Store) OrgGeneration() uint64 { return s.orgGen.Load() }
 
 // inTx runs fn in a transaction, committing when fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {

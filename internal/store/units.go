@@ -82,7 +82,7 @@ func (s *Store) GetUnitByDivision(ctx context.Context, code string) (org.Unit, e
 // CreateUnit inserts a unit under its parent (validated by the caller) and
 // sets its materialised path. Errors: conflict (division code taken).
 func (s *Store) CreateUnit(ctx context.Context, a audit.Actor, u org.Unit) (org.Unit, error) {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.orgTx(ctx, func(tx *sql.Tx) error {
 		parentPath := "/"
 		if u.ParentID != 0 {
 			p, err := getUnit(ctx, tx, u.ParentID)
@@ -123,7 +123,7 @@ func nullID(id int64) any {
 // (records refer to its path). Errors: not_found, conflict.
 func (s *Store) UpdateUnit(ctx context.Context, a audit.Actor, u org.Unit) (org.Unit, error) {
 	var out org.Unit
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.orgTx(ctx, func(tx *sql.Tx) error {
 		before, err := getUnit(ctx, tx, u.ID)
 		if err != nil {
 			return err
