@@ -114,63 +114,61 @@ func (s *Store) SearchReports(ctx context.Context, sc auth.Scope, q search.Query
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: search %v: %w", sc.Prefixes, err)
 	}
-	var a args
-	var count, newest, ranked string
+	// $1 is the match expression in every statement below.
+	var match, count, newest, ranked string
 	if s.dialect == Postgres {
-		m := a.add(q.TSQueryIn(terms))
-		count = `SELECT COUNT(DISTINCT report_id) FROM report_search WHERE vec @@ to_tsquery('simple', ` + m + `)`
-		newest = `SELECT DISTINCT report_id FROM report_search WHERE vec @@ to_tsquery('simple', ` + m + `)
+		match = q.TSQueryIn(terms)
+		count = `SELECT COUNT(DISTINCT report_id) FROM report_search WHERE vec @@ to_tsquery('simple', $1)`
+		newest = `SELECT DISTINCT report_id FROM report_search WHERE vec @@ to_tsquery('simple', $1)
 			ORDER BY report_id DESC LIMIT $2 OFFSET $3`
 		ranked = `SELECT report_id, MAX(ts_rank(vec, to_tsquery('simple', $2))) AS rank FROM report_search
-			WHERE vec @@ to_tsquery('simple', ` + m + `) GROUP BY report_id`
+			WHERE vec @@ to_tsquery('simple', $1) GROUP BY report_id`
 	} else {
-		m := a.add(q.FTS5In(terms))
-		count = `SELECT COUNT(*) FROM report_fts WHERE report_fts MATCH ` + m
-		newest = `SELECT rowid FROM report_fts WHERE report_fts MATCH ` + m + ` ORDER BY rowid DESC LIMIT $2 OFFSET $3`
+		match = q.FTS5In(terms)
+		count = `SELECT COUNT(*) FROM report_fts WHERE report_fts MATCH $1`
+		newest = `SELECT rowid FROM report_fts WHERE report_fts MATCH $1 ORDER BY rowid DESC LIMIT $2 OFFSET $3`
 		// Weight 0 for the scope column: the rank is the text's alone.
-		ranked = `SELECT rowid AS report_id, bm25(report_fts, 1.0, 0.0) AS rank FROM report_fts WHERE report_fts MATCH ` + m
+		ranked = `SELECT rowid AS report_id, bm25(report_fts, 1.0, 0.0) AS rank FROM report_fts WHERE report_fts MATCH $1`
 	}
 	var total int
-	if err := s.db.QueryRowContext(ctx, count, a.v...).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, count, match).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: search count: %w", err)
 	}
 	if total == 0 || pg.Offset >= total {
 		return nil, total, nil
 	}
-	var q2 string
 	var b args
-	if total <= s.rankCap && s.dialect == SQLite && len(terms) > 0 {
-		// bm25 computes each phrase's document frequency over the whole
-		// table, the scope's too (60–90 ms for a scope of a million
-		// reports). When the text alone matches few reports, rank those
-		// and filter them by the scope predicate instead.
-		text := q.FTS5In(nil)
-		var textTotal int
-		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_fts WHERE report_fts MATCH $1`, text).Scan(&textTotal); err != nil {
-			return nil, 0, fmt.Errorf("store: search count: %w", err)
-		}
-		if textTotal <= s.rankCap {
-			a.v[0] = text
-		}
-	}
-	if total <= s.rankCap {
-		b.add(a.v[0])
-		if s.dialect == Postgres {
-			b.add(q.TSQuery())
-		}
-		order := "f.rank DESC"
-		if s.dialect == SQLite {
-			order = "f.rank" // bm25: lower is better
-		}
-		scope := scopeSQL(sc, "r.unit_path", &b)
-		q2 = `SELECT ` + reportCols + reportFrom + ` JOIN (` + ranked + `) f ON f.report_id = r.id WHERE ` + scope +
-			` ORDER BY ` + order + `, r.id DESC LIMIT ` + b.add(pg.Limit) + ` OFFSET ` + b.add(pg.Offset)
-	} else {
-		b.add(a.v[0])
+	var q2 string
+	if total > s.rankCap {
+		b.add(match)
 		b.add(pg.Limit)
 		b.add(pg.Offset)
 		scope := scopeSQL(sc, "r.unit_path", &b)
 		q2 = `SELECT ` + reportCols + reportFrom + ` WHERE r.id IN (` + newest + `) AND ` + scope + ` ORDER BY r.id DESC`
+	} else {
+		if s.dialect == SQLite && len(terms) > 0 {
+			// bm25 computes each phrase's document frequency over the whole
+			// table, the scope's too (60–90 ms for a scope of a million
+			// reports). When the text alone matches few reports, rank those
+			// and filter them by the scope predicate instead.
+			text := q.FTS5In(nil)
+			var textTotal int
+			if err := s.db.QueryRowContext(ctx, count, text).Scan(&textTotal); err != nil {
+				return nil, 0, fmt.Errorf("store: search count: %w", err)
+			}
+			if textTotal <= s.rankCap {
+				match = text
+			}
+		}
+		b.add(match)
+		order := "f.rank" // bm25: lower is better
+		if s.dialect == Postgres {
+			b.add(q.TSQuery())
+			order = "f.rank DESC"
+		}
+		scope := scopeSQL(sc, "r.unit_path", &b)
+		q2 = `SELECT ` + reportCols + reportFrom + ` JOIN (` + ranked + `) f ON f.report_id = r.id WHERE ` + scope +
+			` ORDER BY ` + order + `, r.id DESC LIMIT ` + b.add(pg.Limit) + ` OFFSET ` + b.add(pg.Offset)
 	}
 	rows, err := s.db.QueryContext(ctx, q2, b.v...)
 	if err != nil {
