@@ -12,6 +12,7 @@ package app
 import (
 	"context"
 	"io"
+	"runtime"
 	"time"
 
 	"qingfeng/internal/apperr"
@@ -71,9 +72,11 @@ func New(o Options) *App {
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	return &App{Store: o.Store, Hasher: o.Hasher, Keys: o.Keys, Now: o.Now, Rand: o.Rand, Loc: loc,
+	a := &App{Store: o.Store, Hasher: o.Hasher, Keys: o.Keys, Now: o.Now, Rand: o.Rand, Loc: loc,
 		Sessions: o.Sessions, Logins: o.Logins, Issuer: "清风",
 		Sources: NewLimiter(10, time.Minute, o.Now), Lookups: NewLimiter(20, 10*time.Minute, o.Now), Intake: o.Intake}
+	a.commits.slots = make(chan struct{}, runtime.GOMAXPROCS(0))
+	return a
 }
 
 // Today returns the business date (Asia/Shanghai) as YYYY-MM-DD.

@@ -56,6 +56,17 @@ type committer struct {
 	gen    uint64
 	floor  uint64
 	recent []recentText
+	// w is the committer's own connection on SQLite (store.BulkWriter: a
+	// page cache that stays warm between batches, checkpoints beside the
+	// writes), taken by the first batch and given back by Close. Only the
+	// committer goroutine uses it; runs of that goroutine are ordered by
+	// mu (running).
+	w *store.BulkWriter
+	// slots bounds the submissions being prepared at once to the number
+	// of cores (App.New): preparation is CPU work, and more of it side by
+	// side only takes turns with the committer, whose transaction is the
+	// bound of the throughput.
+	slots chan struct{}
 }
 
 // recentText is a report written by the committer, for the near-duplicate
@@ -114,14 +125,7 @@ func (a *App) submitPublic(ctx context.Context, sub intake.Submission, files []U
 			c.wake()
 		}
 	}()
-	n, err := a.prepareReport(ctx, nil, nil, sub, files, receiptHash)
-	if err != nil {
-		return intake.Report{}, err
-	}
-	d := a.dupText(n.Report)
-	n.Bands = d.bands
-	gen := c.generation()
-	stored, err := a.storedDuplicates(ctx, d, 0)
+	n, d, stored, gen, err := a.preparePublic(ctx, sub, files, receiptHash)
 	if err != nil {
 		return intake.Report{}, err
 	}
@@ -154,15 +158,51 @@ func (a *App) submitPublic(ctx context.Context, sub intake.Submission, files []U
 	return p.out, p.err
 }
 
+// preparePublic is the CPU part of a public submission (prepareReport,
+// its near-duplicate text and the look-up of stored near-duplicates) in
+// one of the committer's preparation slots. gen is the committer
+// generation before the look-up.
+func (a *App) preparePublic(ctx context.Context, sub intake.Submission, files []Upload, receiptHash string) (store.NewReport, dupText, []dupCand, uint64, error) {
+	c := &a.commits
+	if c.slots != nil {
+		select {
+		case c.slots <- struct{}{}:
+			defer func() { <-c.slots }()
+		case <-ctx.Done():
+			return store.NewReport{}, dupText{}, nil, 0, ctx.Err()
+		}
+	}
+	n, err := a.prepareReport(ctx, nil, nil, sub, files, receiptHash)
+	if err != nil {
+		return store.NewReport{}, dupText{}, nil, 0, err
+	}
+	d := a.dupText(n.Report)
+	n.Bands = d.bands
+	gen := c.generation()
+	stored, err := a.storedDuplicates(ctx, d, 0)
+	if err != nil {
+		return store.NewReport{}, dupText{}, nil, 0, err
+	}
+	return n, d, stored, gen, nil
+}
+
 // runCommits is the committer goroutine: it writes batches until the queue
 // is empty, then exits.
 func (a *App) runCommits() {
+	c := &a.commits
+	if c.w == nil && a.Store.Dialect() == store.SQLite {
+		// Held until Close; without it (the pool is exhausted or the
+		// settings fail) the batches go through the pool as before.
+		if w, err := a.Store.BulkWriter(context.Background()); err == nil {
+			c.w = w
+		}
+	}
 	for {
 		batch := a.takeBatch()
 		if batch == nil {
 			return
 		}
-		a.commitBatch(batch)
+		a.commitBatch(c.w, batch)
 	}
 }
 
@@ -213,9 +253,10 @@ func (a *App) takeBatch() []*pendingReport {
 	return batch
 }
 
-// commitBatch writes a batch in one transaction and, when that fails,
-// each report on its own so that every submission gets its own outcome.
-func (a *App) commitBatch(batch []*pendingReport) {
+// commitBatch writes a batch in one transaction (on w when the committer
+// holds a connection) and, when that fails, each report on its own so
+// that every submission gets its own outcome.
+func (a *App) commitBatch(w *store.BulkWriter, batch []*pendingReport) {
 	if len(batch) == 0 {
 		return
 	}
@@ -251,7 +292,13 @@ func (a *App) commitBatch(batch []*pendingReport) {
 		}
 	}
 	act := audit.Actor{Name: "public"}
-	out, err := a.Store.CreateReports(ctx, act, ns)
+	var out []intake.Report
+	var err error
+	if w != nil {
+		out, err = w.CreateReports(ctx, act, ns)
+	} else {
+		out, err = a.Store.CreateReports(ctx, act, ns)
+	}
 	if err != nil {
 		a.commitEach(ctx, batch, ns)
 		return
@@ -346,9 +393,10 @@ func withRecent(d dupText, stored []dupCand, recent []recentText, gen uint64) []
 	return stored
 }
 
-// Close stops the committer after it has written what is queued; later
-// public submissions are refused (rate_limited). It returns when the
-// committer has stopped.
+// Close stops the committer after it has written what is queued and gives
+// back its connection; later public submissions are refused
+// (rate_limited). It returns when the committer has stopped. Errors:
+// database failures of giving back the connection only.
 func (a *App) Close() error {
 	c := &a.commits
 	c.mu.Lock()
@@ -358,6 +406,13 @@ func (a *App) Close() error {
 	if running {
 		c.wake()
 		<-idle
+	}
+	c.mu.Lock()
+	w := c.w
+	c.w = nil
+	c.mu.Unlock()
+	if w != nil {
+		return w.Close()
 	}
 	return nil
 }

@@ -22,14 +22,7 @@ func (a *App) ExportClueLedgerMaxForTest(ctx context.Context, p auth.Principal, 
 // form of the submission, for CommitForTest.
 func (a *App) PrepareSubmissionForTest(ctx context.Context, sub intake.Submission, receiptHash string) (*pendingReport, error) {
 	sub.Channel = intake.ChannelWeb
-	n, err := a.prepareReport(ctx, nil, nil, sub, nil, receiptHash)
-	if err != nil {
-		return nil, err
-	}
-	d := a.dupText(n.Report)
-	n.Bands = d.bands
-	gen := a.commits.generation()
-	stored, err := a.storedDuplicates(ctx, d, 0)
+	n, d, stored, gen, err := a.preparePublic(ctx, sub, nil, receiptHash)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +35,7 @@ func (a *App) CommitForTest(ps ...*pendingReport) ([]intake.Report, []error) {
 	for _, p := range ps {
 		p.state.Store(pendingTaken)
 	}
-	a.commitBatch(ps)
+	a.commitBatch(nil, ps)
 	out, errs := make([]intake.Report, len(ps)), make([]error, len(ps))
 	for i, p := range ps {
 		<-p.done

@@ -369,6 +369,8 @@ func scaleApp(t *testing.T, dsn, dir string) (*app.App, *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return app.New(app.Options{Store: st, Hasher: credential.NewHasher(testdb.CheapParams(), 2), Keys: keys, Now: now,
-		Rand: rand.Reader, Sessions: auth.DefaultSessionPolicy(), Logins: auth.DefaultLoginPolicy(), Intake: in}), st
+	a := app.New(app.Options{Store: st, Hasher: credential.NewHasher(testdb.CheapParams(), 2), Keys: keys, Now: now,
+		Rand: rand.Reader, Sessions: auth.DefaultSessionPolicy(), Logins: auth.DefaultLoginPolicy(), Intake: in})
+	t.Cleanup(func() { a.Close() })
+	return a, st
 }

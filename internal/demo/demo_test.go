@@ -114,6 +114,7 @@ func newApp(t *testing.T, dsn string) (*app.App, *store.Store) {
 	}
 	a := app.New(app.Options{Store: st, Hasher: credential.NewHasher(cheapParams(), 2), Keys: keys, Now: now,
 		Rand: rand.Reader, Sessions: auth.DefaultSessionPolicy(), Logins: auth.DefaultLoginPolicy(), Intake: in})
+	t.Cleanup(func() { a.Close() })
 	return a, st
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"time"
 
 	"qingfeng/internal/audit"
 	"qingfeng/internal/intake"
@@ -17,56 +18,123 @@ import (
 // reads them back for the next batch.
 const bulkCacheKiB = 128 << 10
 
+// checkpointEvery is the least time between two background checkpoints of
+// a bulk writer (SQLite). Pages written again within it are copied once.
+const checkpointEvery = 100 * time.Millisecond
+
 // BulkWriter holds one database connection for a run of write transactions
-// (an import writes its batches through it). Each method is still one
+// (an import writes its batches through it; the public submissions'
+// committer holds one for the App's life). Each method is still one
 // transaction; between them other writers go ahead. On SQLite the
-// connection gets a larger page cache and keeps statement journals in
-// memory for the run. It is not safe for concurrent use; Close it.
+// connection gets a larger page cache, which stays warm because no other
+// connection writes in between, and keeps statement journals in memory;
+// its commits do not checkpoint the WAL themselves: a goroutine of the
+// writer does that beside it after a commit (at most every
+// checkpointEvery), on another connection, so the copying of pages into
+// the database file runs on another core instead of holding up the next
+// transaction. It is not safe for concurrent use; Close it.
 type BulkWriter struct {
 	s    *Store
 	conn *sql.Conn
+
+	// SQLite only: wake the checkpoint goroutine; stop ends it (also
+	// while it waits for a pooled connection), done closes when it has.
+	wake chan struct{}
+	stop context.CancelFunc
+	done chan struct{}
 }
 
 // BulkWriter takes a connection from the pool for a bulk run (callers:
-// app.Import). Errors: database failures only, no apperr code.
+// app.Import and the committer of public submissions). Errors: database
+// failures only, no apperr code.
 func (s *Store) BulkWriter(ctx context.Context) (*BulkWriter, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: bulk connection: %w", err)
 	}
-	if s.dialect == SQLite {
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("store: bulk cache: %w", err)
-		}
-		if _, err := conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("store: bulk temp store: %w", err)
+	w := &BulkWriter{s: s, conn: conn}
+	if s.dialect != SQLite {
+		return w, nil
+	}
+	for _, p := range []string{fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB), `PRAGMA temp_store = MEMORY`,
+		`PRAGMA wal_autocheckpoint = 0`} {
+		if _, err := conn.ExecContext(ctx, p); err != nil {
+			w.discard()
+			return nil, fmt.Errorf("store: bulk connection settings: %w", err)
 		}
 	}
-	return &BulkWriter{s: s, conn: conn}, nil
+	var bg context.Context
+	bg, w.stop = context.WithCancel(context.Background())
+	w.wake, w.done = make(chan struct{}, 1), make(chan struct{})
+	go w.checkpoints(bg)
+	return w, nil
 }
 
 // CreateReports is Store.CreateReports on the held connection.
 // Errors: conflict, invalid (see Store.CreateReports).
 func (w *BulkWriter) CreateReports(ctx context.Context, a audit.Actor, ns []NewReport) ([]intake.Report, error) {
-	return w.s.createReports(ctx, w.conn.BeginTx, a, ns)
+	out, err := w.s.createReports(ctx, w.conn.BeginTx, a, ns)
+	if err == nil && w.wake != nil {
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+	}
+	return out, err
+}
+
+// checkpoints copies the WAL into the database file after the writer's
+// commits (PASSIVE: it neither waits for nor blocks readers and writers;
+// frames that a reader still needs stay for a later round), at most every
+// checkpointEvery, until Close.
+func (w *BulkWriter) checkpoints(ctx context.Context) {
+	defer close(w.done)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.wake:
+		}
+		// A failed checkpoint leaves the frames in the WAL; the next one,
+		// or any other connection's automatic checkpoint, copies them.
+		_, _ = w.s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+		t := time.NewTimer(checkpointEvery)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// discard closes the connection instead of giving it back to the pool.
+func (w *BulkWriter) discard() {
+	_ = w.conn.Raw(func(any) error { return driver.ErrBadConn })
+	_ = w.conn.Close()
 }
 
 // Close gives the connection back to the pool with SQLite's defaults
-// restored (the large cache is freed); a connection whose settings cannot
-// be restored is closed instead. Errors: database failures only.
+// restored (the large cache is freed, commits checkpoint again) after a
+// last checkpoint; a connection whose settings cannot be restored is
+// closed instead. Close it once. Errors: database failures only.
 func (w *BulkWriter) Close() error {
-	if w.s.dialect == SQLite {
-		// A fresh context: the run's may be cancelled, and the pooled
-		// connection must not keep the large cache.
-		ctx := context.Background()
-		_, err1 := w.conn.ExecContext(ctx, `PRAGMA cache_size = -2000`)
-		_, err2 := w.conn.ExecContext(ctx, `PRAGMA temp_store = DEFAULT`)
-		if err1 != nil || err2 != nil {
-			// Do not return a connection in an unknown state to the pool.
-			_ = w.conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
+	if w.s.dialect != SQLite {
+		return w.conn.Close()
+	}
+	w.stop()
+	<-w.done
+	// A fresh context: the run's may be cancelled, and the pooled
+	// connection must not keep the large cache.
+	ctx := context.Background()
+	_, err1 := w.conn.ExecContext(ctx, `PRAGMA cache_size = -2000`)
+	_, err2 := w.conn.ExecContext(ctx, `PRAGMA temp_store = DEFAULT`)
+	_, err3 := w.conn.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 1000`)
+	_, _ = w.conn.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+	if err1 != nil || err2 != nil || err3 != nil {
+		// Do not return a connection in an unknown state to the pool.
+		w.discard()
+		return nil
 	}
 	return w.conn.Close()
 }

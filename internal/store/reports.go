@@ -236,37 +236,7 @@ func (s *Store) writeReports(ctx context.Context, tx *sql.Tx, a audit.Actor, ns 
 		}
 		out[i] = r
 	}
-	// Bands: integers only, as literals.
-	var b []byte
-	flushBands := func() error {
-		if len(b) == 0 {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, string(b))
-		b = b[:0]
-		if err != nil {
-			return fmt.Errorf("store: report bands: %w", err)
-		}
-		return nil
-	}
-	rowsIn := 0
-	for i, n := range ns {
-		for band, h := range n.Bands {
-			if len(b) == 0 {
-				b = append(b, "INSERT INTO report_bands (band, hash, report_id) VALUES "...)
-			} else {
-				b = append(b, ", "...)
-			}
-			b = fmt.Appendf(b, "(%d, %d, %d)", band, h, out[i].ID)
-			if rowsIn++; rowsIn == 50*batchRows {
-				if err := flushBands(); err != nil {
-					return nil, err
-				}
-				rowsIn = 0
-			}
-		}
-	}
-	if err := flushBands(); err != nil {
+	if err := s.insertBatchBands(ctx, tx, ns, out); err != nil {
 		return nil, err
 	}
 	for i, n := range ns {
@@ -368,6 +338,71 @@ func (s *Store) writeReports(ctx context.Context, tx *sql.Tx, a audit.Actor, ns 
 	return out, nil
 }
 
+// insertBands writes one report's near-duplicate bands in one prepared
+// statement (its text depends only on the number of bands, always
+// dedup.Bands).
+func (s *Store) insertBands(ctx context.Context, tx *sql.Tx, id int64, bands []int64) error {
+	if len(bands) == 0 {
+		return nil
+	}
+	var ba args
+	rows := make([]string, len(bands))
+	idp := ba.add(id)
+	for i, h := range bands {
+		rows[i] = "(" + ba.add(i) + ", " + ba.add(h) + ", " + idp + ")"
+	}
+	if _, err := s.exec(ctx, tx, `INSERT INTO report_bands (band, hash, report_id) VALUES `+strings.Join(rows, ", "), ba.v...); err != nil {
+		return fmt.Errorf("store: report bands: %w", err)
+	}
+	return nil
+}
+
+// insertBatchBands writes the bands of a batch of new reports (out holds
+// their ids). SQLite runs insertBands' prepared statement per report:
+// parsing one statement of thousands of literal rows cost more than the
+// inserts. PostgreSQL gets the literal rows in a few statements, one
+// round trip each.
+func (s *Store) insertBatchBands(ctx context.Context, tx *sql.Tx, ns []NewReport, out []intake.Report) error {
+	if s.dialect == SQLite {
+		for i, n := range ns {
+			if err := s.insertBands(ctx, tx, out[i].ID, n.Bands); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var b []byte
+	flush := func() error {
+		if len(b) == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, string(b))
+		b = b[:0]
+		if err != nil {
+			return fmt.Errorf("store: report bands: %w", err)
+		}
+		return nil
+	}
+	rowsIn := 0
+	for i, n := range ns {
+		for band, h := range n.Bands {
+			if len(b) == 0 {
+				b = append(b, "INSERT INTO report_bands (band, hash, report_id) VALUES "...)
+			} else {
+				b = append(b, ", "...)
+			}
+			b = fmt.Appendf(b, "(%d, %d, %d)", band, h, out[i].ID)
+			if rowsIn++; rowsIn == 50*batchRows {
+				if err := flush(); err != nil {
+					return err
+				}
+				rowsIn = 0
+			}
+		}
+	}
+	return flush()
+}
+
 // insertReportRow inserts a new report's row without its number and
 // returns the report with its id, version and times.
 func (s *Store) insertReportRow(ctx context.Context, tx *sql.Tx, n NewReport, now time.Time) (intake.Report, error) {
@@ -455,16 +490,8 @@ func (s *Store) createReport(ctx context.Context, tx *sql.Tx, a audit.Actor, n N
 	if err != nil {
 		return r, "", err
 	}
-	if len(n.Bands) > 0 {
-		var ba args
-		rows := make([]string, len(n.Bands))
-		id := ba.add(r.ID)
-		for i, h := range n.Bands {
-			rows[i] = "(" + ba.add(i) + ", " + ba.add(h) + ", " + id + ")"
-		}
-		if _, err := s.exec(ctx, tx, `INSERT INTO report_bands (band, hash, report_id) VALUES `+strings.Join(rows, ", "), ba.v...); err != nil {
-			return r, "", fmt.Errorf("store: report bands: %w", err)
-		}
+	if err := s.insertBands(ctx, tx, r.ID, n.Bands); err != nil {
+		return r, "", err
 	}
 	for _, l := range n.Links {
 		other := l.OtherID

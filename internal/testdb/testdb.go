@@ -162,7 +162,7 @@ func NewApp(t testing.TB, s *store.Store, now func() time.Time) *app.App {
 	if err != nil {
 		t.Fatalf("intake: %v", err)
 	}
-	return app.New(app.Options{
+	a := app.New(app.Options{
 		Store:    s,
 		Hasher:   credential.NewHasher(CheapParams(), 4),
 		Keys:     keys,
@@ -172,4 +172,8 @@ func NewApp(t testing.TB, s *store.Store, now func() time.Time) *app.App {
 		Logins:   auth.DefaultLoginPolicy(),
 		Intake:   in,
 	})
+	// Before the store's own cleanup (registered earlier, run later): the
+	// committer gives back the connection it holds.
+	t.Cleanup(func() { a.Close() })
+	return a
 }
