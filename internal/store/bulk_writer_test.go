@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -66,8 +67,23 @@ func TestBulkWriterCheckpointsBeside(t *testing.T) {
 	if after := size(); after <= before {
 		t.Errorf("database file %d bytes after 400 reports through the writer, was %d: nothing was checkpointed while it was open", after, before)
 	}
+	// The extremes of int64 go through SQLite's JSON and back unchanged.
+	extreme := bulkBatch(u, rng, 500, 1)
+	extreme[0].Bands[0], extreme[0].Bands[47] = math.MinInt64, math.MaxInt64
+	_, err = w.CreateReports(ctx, sysActor, extreme)
+	must(t, err)
 	must(t, w.Close())
-	c, err := s.BandCandidates(ctx, bulkBatch(u, rand.New(rand.NewPCG(1, 2)), 0, 1)[0].Bands, 0, 10)
+	c, err := s.BandCandidates(ctx, []int64{math.MinInt64}, 0, 10)
+	must(t, err)
+	if len(c) != 1 {
+		t.Errorf("candidates of band 0 = MinInt64: %v, want one report", c)
+	}
+	q := make([]int64, 48)
+	q[47] = math.MaxInt64
+	if c, err = s.BandCandidates(ctx, q, 0, 10); err != nil || len(c) != 1 {
+		t.Errorf("candidates of band 47 = MaxInt64: %v (%v), want one report", c, err)
+	}
+	c, err = s.BandCandidates(ctx, bulkBatch(u, rand.New(rand.NewPCG(1, 2)), 0, 1)[0].Bands, 0, 10)
 	must(t, err)
 	if len(c) != 1 {
 		t.Errorf("candidates of the first report's bands = %v, want one report with 48", c)
