@@ -134,6 +134,9 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 			return ImportSummary{}, err
 		}
 		defer b.w.Close()
+		// Before the writer is closed (deferred calls run in reverse):
+		// a batch still being written when the import stops early.
+		defer func() { _ = b.settle() }()
 	}
 	res, err := importer.Read(ctx, opt.Name, r, size, importer.Options{MappingSpec: opt.Mapping, Loc: a.Loc, Channel: string(opt.Channel)},
 		func(row importer.Row) error {
@@ -158,6 +161,9 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 		})
 	if ferr := b.flush(ctx); ferr != nil && err == nil {
 		err = ferr
+	}
+	if werr := b.settle(); werr != nil && !errors.Is(werr, errImportFellBack) && err == nil {
+		err = werr
 	}
 	sum.Format, sum.Rows, sum.Mapping, sum.Unused = res.Format, res.Rows, res.Mapping, res.Unused
 	if err != nil {
@@ -186,6 +192,13 @@ type importItem struct {
 // gets what importRow gives it (the same checks, numbers, links and audit
 // records in the same order); rows a transaction cannot take are written
 // one by one.
+//
+// A batch is written on a goroutine of its own while the next one is read,
+// checked and looked up among the stored reports (the two halves of an
+// import's work on two cores). The next batch's look-ups may or may not see
+// the batch being written, so its rows are added to each look-up's result
+// (withRecent, as the committer of public submissions does) once it is
+// written, and its external numbers count as present.
 type importBatch struct {
 	a       *App
 	p       auth.Principal
@@ -195,7 +208,61 @@ type importBatch struct {
 	onError func(importer.RowError)
 	w       *store.BulkWriter
 	items   []importItem
+	// writing is the batch being written, nil when none is.
+	writing *importWrite
 }
+
+// importWrite is a batch handed to its writing goroutine; out and err are
+// set when done is closed.
+type importWrite struct {
+	ns    []store.NewReport
+	rows  []importer.Row
+	texts []dupText
+	exts  map[string]bool
+	done  chan struct{}
+	out   []intake.Report
+	err   error
+}
+
+// settle waits for the batch being written and counts it. When its
+// transaction met a conflict (the same file imported alongside), its rows
+// are registered one by one here. It returns that batch's error; it is
+// safe to call when nothing is being written. Errors: those of
+// CreateReports other than conflict, and importRow's.
+func (b *importBatch) settle() error {
+	wr := b.writing
+	if wr == nil {
+		return nil
+	}
+	b.writing = nil
+	<-wr.done
+	if apperr.Is(wr.err, apperr.Conflict) {
+		// ctx of the import may be gone when settle runs deferred; the
+		// rows were accepted, so they are finished with a fresh one.
+		ctx := context.Background()
+		for _, row := range wr.rows {
+			if err := b.a.importRow(ctx, b.p, b.rc, row, b.opt, b.sum, b.onError); err != nil {
+				return err
+			}
+		}
+		wr.out = nil
+		return errImportFellBack
+	}
+	if wr.err != nil {
+		return wr.err
+	}
+	for _, r := range wr.out {
+		b.sum.Imported++
+		if r.Candidates > 0 {
+			b.sum.Duplicates++
+		}
+	}
+	return nil
+}
+
+// errImportFellBack is settle's report that the written batch was
+// registered row by row (the next batch's look-ups must be repeated).
+var errImportFellBack = errors.New("app: import batch registered row by row")
 
 // add queues an item and writes the batch when it is full.
 func (b *importBatch) add(ctx context.Context, it importItem) error {
@@ -206,12 +273,14 @@ func (b *importBatch) add(ctx context.Context, it importItem) error {
 	return b.flush(ctx)
 }
 
-// flush writes the queued rows: rows already imported (before or earlier
-// in the file) are counted as existing, rows intake refuses are reported
-// with their line, the rest are written in one transaction with their
-// near-duplicate links against the stored reports and the batch's earlier
-// rows. When that transaction fails with a conflict (an import of the same
-// file running alongside), the rows are registered one by one instead.
+// flush checks the queued rows and hands them to a writing goroutine
+// after the previous batch is written: rows already imported (before, in
+// the batch being written or earlier in the file) are counted as existing,
+// rows intake refuses are reported with their line, the rest are written
+// in one transaction with their near-duplicate links against the stored
+// reports and the earlier rows. When that transaction fails with a
+// conflict (an import of the same file running alongside), the rows are
+// registered one by one instead (settle).
 func (b *importBatch) flush(ctx context.Context) error {
 	items := b.items
 	b.items = b.items[:0:0]
@@ -230,16 +299,21 @@ func (b *importBatch) flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var writing map[string]bool
+	if b.writing != nil {
+		writing = b.writing.exts
+	}
 	var (
 		ns   []store.NewReport
 		rows []importer.Row
 	)
+	wrote := map[string]bool{}
 	for i, it := range items {
 		if it.rerr != nil {
 			b.onError(*it.rerr)
 			continue
 		}
-		if _, ok := existing[exts[i]]; ok {
+		if _, ok := existing[exts[i]]; ok || writing[exts[i]] {
 			b.sum.Existing++
 			continue
 		}
@@ -251,11 +325,51 @@ func (b *importBatch) flush(ctx context.Context) error {
 			return err
 		}
 		existing[exts[i]] = 0 // a later row with the same number is a repeat
+		wrote[exts[i]] = true
 		ns, rows = append(ns, n), append(rows, it.row)
 	}
-	// Shingling and the look-up among stored reports are independent per
-	// row: they run side by side; the batch's own rows are added in order.
 	texts := make([]dupText, len(ns))
+	stored, err := b.lookups(ctx, ns, texts, true)
+	if err != nil {
+		return err
+	}
+	// The previous batch must be written before this one: its ids are
+	// this batch's candidates, and the numbers follow the file.
+	var recent []recentText
+	prev := b.writing
+	switch err := b.settle(); {
+	case errors.Is(err, errImportFellBack):
+		// Its rows were written one by one: look again, they are stored.
+		if stored, err = b.lookups(ctx, ns, texts, false); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	case prev != nil:
+		for k, r := range prev.out {
+			recent = append(recent, recentText{id: r.ID, gen: 1, d: prev.texts[k]})
+		}
+	}
+	for i := range ns {
+		ns[i].Bands = texts[i].bands
+		ns[i].Links = pickDuplicates(texts[i], withRecent(texts[i], stored[i], recent, 0), texts[:i])
+	}
+	if len(ns) == 0 {
+		return nil
+	}
+	wr := &importWrite{ns: ns, rows: rows, texts: texts, exts: wrote, done: make(chan struct{})}
+	b.writing = wr
+	go func() {
+		defer close(wr.done)
+		wr.out, wr.err = b.w.CreateReports(ctx, actor(b.p), wr.ns)
+	}()
+	return nil
+}
+
+// lookups finds the stored near-duplicate candidates of the prepared rows,
+// side by side (importLookups at a time); with shingle set it first fills
+// texts with each row's near-duplicate text.
+func (b *importBatch) lookups(ctx context.Context, ns []store.NewReport, texts []dupText, shingle bool) ([][]dupCand, error) {
 	stored := make([][]dupCand, len(ns))
 	errs := make([]error, len(ns))
 	next := make(chan int)
@@ -263,7 +377,9 @@ func (b *importBatch) flush(ctx context.Context) error {
 	for range min(importLookups, len(ns)) {
 		wg.Go(func() {
 			for i := range next {
-				texts[i] = b.a.dupText(ns[i].Report)
+				if shingle {
+					texts[i] = b.a.dupText(ns[i].Report)
+				}
 				stored[i], errs[i] = b.a.storedDuplicates(ctx, texts[i], 0)
 			}
 		})
@@ -273,35 +389,7 @@ func (b *importBatch) flush(ctx context.Context) error {
 	}
 	close(next)
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	for i := range ns {
-		ns[i].Bands = texts[i].bands
-		ns[i].Links = pickDuplicates(texts[i], stored[i], texts[:i])
-	}
-	if len(ns) == 0 {
-		return nil
-	}
-	out, err := b.w.CreateReports(ctx, actor(b.p), ns)
-	if apperr.Is(err, apperr.Conflict) {
-		for _, row := range rows {
-			if err := b.a.importRow(ctx, b.p, b.rc, row, b.opt, b.sum, b.onError); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	for _, r := range out {
-		b.sum.Imported++
-		if r.Candidates > 0 {
-			b.sum.Duplicates++
-		}
-	}
-	return nil
+	return stored, errors.Join(errs...)
 }
 
 // externalID is a row's external number or, without one, a hash of its

@@ -299,3 +299,43 @@ func TestImportSameFileConcurrently(t *testing.T) {
 		}
 	})
 }
+
+// TestImportRepeatAcrossWrittenBatch imports in batches of two, so that a
+// batch is checked while the one before it is still being written: an
+// order number repeated in the next batch counts as present, is stored once,
+// and the next batch's rows still find the previous batch's as
+// near-duplicates.
+func TestImportRepeatAcrossWrittenBatch(t *testing.T) {
+	eachZJJ(t, t0, func(t *testing.T, z *zjj) {
+		county := z.unitByCode(t, codeYongding)
+		base := "反映天门山镇某村村干部优亲厚友，将不符合条件的亲属纳入低保，真正困难的群众却评不上，村民意见很大。"
+		rows := []hotlineRow{
+			{id: "GD-R001", title: "低保评定不公", content: base, at: "2026-03-10 09:15:00"},
+			{id: "GD-R002", title: "危房改造资金被截留", content: "某村危房改造补助资金未足额发放到户，村干部截留部分资金用于吃喝。", at: "2026-03-10 10:15:00"},
+			{id: "GD-R002", title: "危房改造资金被截留", content: "某村危房改造补助资金未足额发放到户，村干部截留部分资金用于吃喝。", at: "2026-03-10 10:15:00"},
+			{id: "GD-R003", title: "再次反映低保评定不公", content: base + "希望尽快处理。", at: "2026-03-11 09:15:00"},
+			{id: "GD-R004", title: "道路硬化工程质量差", content: "某村道路硬化工程刚完工就开裂，怀疑偷工减料，村干部与施工方关系密切。", at: "2026-03-12 09:15:00"},
+		}
+		s, err := importBytes(z, z.p["yd_intake"], hotlineCSV(t, rows), app.ImportOptions{Name: "repeat.csv", UnitID: county.ID, Batch: 2})
+		must(t, err)
+		if got, want := countsOf(s), (counts{rows: 5, imported: 4, existing: 1, duplicates: 1}); got != want {
+			t.Errorf("import = %+v, want %+v", got, want)
+		}
+		snap := snapshotImport(t, z)
+		byExt := map[string]snapReport{}
+		for _, r := range snap.Reports {
+			if _, twice := byExt[r.External]; twice {
+				t.Errorf("%s stored twice", r.External)
+			}
+			byExt[r.External] = r
+		}
+		if len(byExt) != 4 {
+			t.Errorf("%d reports stored, want 4", len(byExt))
+		}
+		// GD-R003 (second batch) links to GD-R001 (first batch).
+		first, third := byExt["hotline-12345/GD-R001"], byExt["hotline-12345/GD-R003"]
+		if len(third.Links) != 1 || !strings.HasPrefix(third.Links[0], "→"+first.Number+" ") {
+			t.Errorf("links of GD-R003 = %q, want one to %s", third.Links, first.Number)
+		}
+	})
+}
