@@ -34,6 +34,9 @@ const (
 	// commitRecent bounds the texts of recently written reports kept for
 	// the near-duplicate check of submissions prepared meanwhile.
 	commitRecent = 512
+	// committerConnWait is how long the committer waits for a pooled
+	// connection to hold (SQLite) before writing through the pool.
+	committerConnWait = 100 * time.Millisecond
 )
 
 // committer is the group-commit queue of an App (the zero value is ready).
@@ -191,18 +194,27 @@ func (a *App) preparePublic(ctx context.Context, sub intake.Submission, files []
 func (a *App) runCommits() {
 	c := &a.commits
 	if c.w == nil && a.Store.Dialect() == store.SQLite {
-		// Held until Close; without it (the pool is exhausted or the
-		// settings fail) the batches go through the pool as before.
-		if w, err := a.Store.BulkWriter(context.Background()); err == nil {
+		// Held until Close. When it cannot be had at once (every pooled
+		// connection is busy) or set up, this run's batches go through the
+		// pool, and the next run tries again.
+		ctx, cancel := context.WithTimeout(context.Background(), committerConnWait)
+		if w, err := a.Store.BulkWriter(ctx); err == nil {
 			c.w = w
 		}
+		cancel()
 	}
 	for {
 		batch := a.takeBatch()
 		if batch == nil {
 			return
 		}
-		a.commitBatch(c.w, batch)
+		if err := a.commitBatch(c.w, batch); err != nil && c.w != nil &&
+			!apperr.Is(err, apperr.Conflict) && !apperr.Is(err, apperr.Invalid) {
+			// Not the batch's fault: the held connection may be broken.
+			// Give it up; the next run takes another.
+			_ = c.w.Close()
+			c.w = nil
+		}
 	}
 }
 
@@ -255,10 +267,11 @@ func (a *App) takeBatch() []*pendingReport {
 
 // commitBatch writes a batch in one transaction (on w when the committer
 // holds a connection) and, when that fails, each report on its own so
-// that every submission gets its own outcome.
-func (a *App) commitBatch(w *store.BulkWriter, batch []*pendingReport) {
+// that every submission gets its own outcome. It returns the batch
+// transaction's error (nil when it was written).
+func (a *App) commitBatch(w *store.BulkWriter, batch []*pendingReport) error {
 	if len(batch) == 0 {
-		return
+		return nil
 	}
 	c := &a.commits
 	// The writes are not the requests': one leaving must not undo the
@@ -288,7 +301,7 @@ func (a *App) commitBatch(w *store.BulkWriter, batch []*pendingReport) {
 		if p.err != nil {
 			// A failed look-up: write the rest one by one.
 			a.commitEach(ctx, batch, ns)
-			return
+			return nil
 		}
 	}
 	act := audit.Actor{Name: "public"}
@@ -301,12 +314,13 @@ func (a *App) commitBatch(w *store.BulkWriter, batch []*pendingReport) {
 	}
 	if err != nil {
 		a.commitEach(ctx, batch, ns)
-		return
+		return err
 	}
 	for i, p := range batch {
 		p.out = out[i]
 	}
 	a.finish(batch)
+	return nil
 }
 
 // commitEach writes a batch's reports one transaction each (after the

@@ -35,7 +35,7 @@ func (a *App) CommitForTest(ps ...*pendingReport) ([]intake.Report, []error) {
 	for _, p := range ps {
 		p.state.Store(pendingTaken)
 	}
-	a.commitBatch(nil, ps)
+	_ = a.commitBatch(nil, ps)
 	out, errs := make([]intake.Report, len(ps)), make([]error, len(ps))
 	for i, p := range ps {
 		<-p.done

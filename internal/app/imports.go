@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -136,7 +137,7 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 		defer b.w.Close()
 		// Before the writer is closed (deferred calls run in reverse):
 		// a batch still being written when the import stops early.
-		defer func() { _ = b.settle() }()
+		defer func() { _ = b.settle(context.Background()) }()
 	}
 	res, err := importer.Read(ctx, opt.Name, r, size, importer.Options{MappingSpec: opt.Mapping, Loc: a.Loc, Channel: string(opt.Channel)},
 		func(row importer.Row) error {
@@ -162,7 +163,7 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 	if ferr := b.flush(ctx); ferr != nil && err == nil {
 		err = ferr
 	}
-	if werr := b.settle(); werr != nil && !errors.Is(werr, errImportFellBack) && err == nil {
+	if werr := b.settle(ctx); werr != nil && !errors.Is(werr, errImportFellBack) && err == nil {
 		err = werr
 	}
 	sum.Format, sum.Rows, sum.Mapping, sum.Unused = res.Format, res.Rows, res.Mapping, res.Unused
@@ -226,10 +227,10 @@ type importWrite struct {
 
 // settle waits for the batch being written and counts it. When its
 // transaction met a conflict (the same file imported alongside), its rows
-// are registered one by one here. It returns that batch's error; it is
-// safe to call when nothing is being written. Errors: those of
-// CreateReports other than conflict, and importRow's.
-func (b *importBatch) settle() error {
+// are registered one by one here, under ctx. It returns that batch's
+// error; it is safe to call when nothing is being written. Errors: those
+// of CreateReports other than conflict, and importRow's.
+func (b *importBatch) settle(ctx context.Context) error {
 	wr := b.writing
 	if wr == nil {
 		return nil
@@ -237,9 +238,6 @@ func (b *importBatch) settle() error {
 	b.writing = nil
 	<-wr.done
 	if apperr.Is(wr.err, apperr.Conflict) {
-		// ctx of the import may be gone when settle runs deferred; the
-		// rows were accepted, so they are finished with a fresh one.
-		ctx := context.Background()
 		for _, row := range wr.rows {
 			if err := b.a.importRow(ctx, b.p, b.rc, row, b.opt, b.sum, b.onError); err != nil {
 				return err
@@ -337,7 +335,7 @@ func (b *importBatch) flush(ctx context.Context) error {
 	// this batch's candidates, and the numbers follow the file.
 	var recent []recentText
 	prev := b.writing
-	switch err := b.settle(); {
+	switch err := b.settle(ctx); {
 	case errors.Is(err, errImportFellBack):
 		// Its rows were written one by one: look again, they are stored.
 		if stored, err = b.lookups(ctx, ns, texts, false); err != nil {
@@ -361,6 +359,13 @@ func (b *importBatch) flush(ctx context.Context) error {
 	b.writing = wr
 	go func() {
 		defer close(wr.done)
+		defer func() {
+			// Off the request's goroutine, where net/http would have
+			// caught it: a panic fails the import instead of the process.
+			if r := recover(); r != nil {
+				wr.out, wr.err = nil, fmt.Errorf("app: import batch: panic: %v", r)
+			}
+		}()
 		wr.out, wr.err = b.w.CreateReports(ctx, actor(b.p), wr.ns)
 	}()
 	return nil

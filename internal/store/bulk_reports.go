@@ -86,7 +86,7 @@ func (s *Store) bulkReports(ctx context.Context, reports iter.Seq2[BulkReport, e
 		if len(batch) == 0 {
 			return nil
 		}
-		err := s.inTxOn(ctx, w.conn.BeginTx, func(tx *sql.Tx) error {
+		err := w.inTx(ctx, func(tx *sql.Tx) error {
 			for lo := 0; lo < len(batch); lo += bulkStmtReports {
 				if err := s.bulkReportStmt(ctx, tx, batch[lo:min(lo+bulkStmtReports, len(batch))], now, n); err != nil {
 					return err

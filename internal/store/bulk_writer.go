@@ -22,17 +22,27 @@ const bulkCacheKiB = 128 << 10
 // a bulk writer (SQLite). Pages written again within it are copied once.
 const checkpointEvery = 100 * time.Millisecond
 
+// bulkAutoCheckpoint is the WAL size (pages) at which a bulk writer's own
+// commit checkpoints after all (SQLite's default is 1,000). The background
+// checkpoints copy pages while the next transaction appends more, so with
+// transactions back to back the WAL is never all copied and never starts
+// over; this commit-time checkpoint, under the write lock, copies the few
+// pages left, after which the next transaction writes the WAL from its
+// start again. It also bounds the WAL when nothing wakes the goroutine.
+const bulkAutoCheckpoint = 8000
+
 // BulkWriter holds one database connection for a run of write transactions
 // (an import writes its batches through it; the public submissions'
 // committer holds one for the App's life). Each method is still one
 // transaction; between them other writers go ahead. On SQLite the
 // connection gets a larger page cache, which stays warm because no other
 // connection writes in between, and keeps statement journals in memory;
-// its commits do not checkpoint the WAL themselves: a goroutine of the
-// writer does that beside it after a commit (at most every
+// its commits leave checkpointing the WAL to a goroutine of the writer,
+// which does it beside them after a commit (at most every
 // checkpointEvery), on another connection, so the copying of pages into
 // the database file runs on another core instead of holding up the next
-// transaction. It is not safe for concurrent use; Close it.
+// transaction (a commit checkpoints only past bulkAutoCheckpoint pages).
+// It is not safe for concurrent use; Close it.
 type BulkWriter struct {
 	s    *Store
 	conn *sql.Conn
@@ -57,7 +67,7 @@ func (s *Store) BulkWriter(ctx context.Context) (*BulkWriter, error) {
 		return w, nil
 	}
 	for _, p := range []string{fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB), `PRAGMA temp_store = MEMORY`,
-		`PRAGMA wal_autocheckpoint = 0`} {
+		fmt.Sprintf(`PRAGMA wal_autocheckpoint = %d`, bulkAutoCheckpoint)} {
 		if _, err := conn.ExecContext(ctx, p); err != nil {
 			w.discard()
 			return nil, fmt.Errorf("store: bulk connection settings: %w", err)
@@ -74,13 +84,31 @@ func (s *Store) BulkWriter(ctx context.Context) (*BulkWriter, error) {
 // Errors: conflict, invalid (see Store.CreateReports).
 func (w *BulkWriter) CreateReports(ctx context.Context, a audit.Actor, ns []NewReport) ([]intake.Report, error) {
 	out, err := w.s.createReports(ctx, w.conn.BeginTx, a, ns)
-	if err == nil && w.wake != nil {
-		select {
-		case w.wake <- struct{}{}:
-		default:
-		}
+	if err == nil {
+		w.committed()
 	}
 	return out, err
+}
+
+// inTx runs fn in a transaction on the held connection (Store.inTx) and
+// wakes the checkpoint goroutine after a commit.
+func (w *BulkWriter) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	err := w.s.inTxOn(ctx, w.conn.BeginTx, fn)
+	if err == nil {
+		w.committed()
+	}
+	return err
+}
+
+// committed wakes the checkpoint goroutine (SQLite) after a commit.
+func (w *BulkWriter) committed() {
+	if w.wake == nil {
+		return
+	}
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
 }
 
 // checkpoints copies the WAL into the database file after the writer's
