@@ -177,24 +177,10 @@ func (s *Store) bulkReportStmt(ctx context.Context, tx *sql.Tx, part []BulkRepor
 	if err := run("report events"); err != nil {
 		return err
 	}
-	// Bands: integers only, as literals (report_bands as CreateReport
-	// writes it: band index, hash, report).
+	// Bands as literal rows (report_bands as CreateReport writes it).
 	var b []byte
 	for _, br := range part {
-		for band, h := range br.Bands {
-			if len(b) == 0 {
-				b = append(b, "INSERT INTO report_bands (band, hash, report_id) VALUES "...)
-			} else {
-				b = append(b, ", "...)
-			}
-			b = append(b, '(')
-			b = strconv.AppendInt(b, int64(band), 10)
-			b = append(b, ", "...)
-			b = strconv.AppendInt(b, h, 10)
-			b = append(b, ", "...)
-			b = strconv.AppendInt(b, br.Report.ID, 10)
-			b = append(b, ')')
-		}
+		b = appendBandRows(b, br.Report.ID, br.Bands)
 	}
 	if len(b) > 0 {
 		if _, err := tx.ExecContext(ctx, string(b)); err != nil {

@@ -403,22 +403,36 @@ func (s *Store) insertBatchBands(ctx context.Context, tx *sql.Tx, ns []NewReport
 	}
 	rowsIn := 0
 	for i, n := range ns {
-		for band, h := range n.Bands {
-			if len(b) == 0 {
-				b = append(b, "INSERT INTO report_bands (band, hash, report_id) VALUES "...)
-			} else {
-				b = append(b, ", "...)
+		b = appendBandRows(b, out[i].ID, n.Bands)
+		if rowsIn += len(n.Bands); rowsIn >= 50*batchRows {
+			if err := flush(); err != nil {
+				return err
 			}
-			b = fmt.Appendf(b, "(%d, %d, %d)", band, h, out[i].ID)
-			if rowsIn++; rowsIn == 50*batchRows {
-				if err := flush(); err != nil {
-					return err
-				}
-				rowsIn = 0
-			}
+			rowsIn = 0
 		}
 	}
 	return flush()
+}
+
+// appendBandRows appends one report's bands as literal rows (band index,
+// hash, report; integers only) to an INSERT INTO report_bands statement,
+// which it starts when b is empty.
+func appendBandRows(b []byte, id int64, bands []int64) []byte {
+	for band, h := range bands {
+		if len(b) == 0 {
+			b = append(b, "INSERT INTO report_bands (band, hash, report_id) VALUES "...)
+		} else {
+			b = append(b, ", "...)
+		}
+		b = append(b, '(')
+		b = strconv.AppendInt(b, int64(band), 10)
+		b = append(b, ", "...)
+		b = strconv.AppendInt(b, h, 10)
+		b = append(b, ", "...)
+		b = strconv.AppendInt(b, id, 10)
+		b = append(b, ')')
+	}
+	return b
 }
 
 // insertReportRow inserts a new report's row without its number and

@@ -95,15 +95,7 @@ func TestScale1M(t *testing.T) {
 		// A kept data folder: built once, measured again by later runs.
 		_, err := os.Stat(filepath.Join(dir, "qingfeng.db"))
 		build := errors.Is(err, os.ErrNotExist)
-		s, err := store.Open(context.Background(), store.Config{DataDir: dir, Now: clock.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		if _, err := s.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		runScale(t, s, corp, n, build)
+		runScale(t, openKept(t, store.Config{DataDir: dir, Now: clock.Now}), corp, n, build)
 	})
 	t.Run("postgres", func(t *testing.T) {
 		dsn := os.Getenv(scalePGEnv)
@@ -111,20 +103,28 @@ func TestScale1M(t *testing.T) {
 			runScale(t, testdb.Postgres(t, clock.Now), corp, n, true)
 			return
 		}
-		s, err := store.Open(context.Background(), store.Config{DSN: dsn, Now: clock.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		if _, err := s.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		s := openKept(t, store.Config{DSN: dsn, Now: clock.Now})
 		var have int
 		if err := s.DB().QueryRow(`SELECT count(*) FROM reports`).Scan(&have); err != nil {
 			t.Fatal(err)
 		}
 		runScale(t, s, corp, n, have == 0)
 	})
+}
+
+// openKept opens and migrates a kept store (QINGFENG_SCALE_DIR or
+// QINGFENG_SCALE_PG_DSN), closed when the test ends.
+func openKept(t *testing.T, cfg store.Config) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func runScale(t *testing.T, s *store.Store, corp *scaleCorpus, n int, build bool) {
