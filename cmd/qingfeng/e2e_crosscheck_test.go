@@ -47,8 +47,7 @@ func TestE2ECrossCheck(t *testing.T) {
 			t.Helper()
 			chooseBy(t, ctx, "#kind", kind, `"`+kind+`"`)
 			do(t, ctx, "choose "+filepath.Base(file), chromedp.SetUploadFiles(`#file`, []string{file}))
-			do(t, ctx, "submit "+button, chromedp.Click(chromedp.CSS(button)))
-			waitJS(t, ctx, wait, `document.querySelector(`+"`"+wait+"`"+`)`)
+			submitAndWait(t, ctx, "submit "+button, `document.querySelector(`+"`"+wait+"`"+`)`, chromedp.Click(chromedp.CSS(button)))
 		}
 		upload("payments", pays, "#xc-preview", "#preview")
 		if body := bodyText(t, ctx); !strings.Contains(body, "必需的列均已识别") || !strings.Contains(body, "→ 身份证号") {

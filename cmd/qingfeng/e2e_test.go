@@ -114,11 +114,30 @@ func location(t *testing.T, ctx context.Context) string {
 
 func bodyText(t *testing.T, ctx context.Context) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-	if err != nil {
-		t.Fatalf("body text: %v", err)
+	// A page that is still being replaced can drop the node under the
+	// query ("No node with given id found"); read again until the deadline.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+		if err == nil {
+			return s
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			t.Fatalf("body text: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	return s
+}
+
+// submitAndWait marks the current document, runs the submitting steps and
+// waits for a new document in which expr holds. Without the mark a wait
+// for an element that the old page also has returns at once, before the
+// browser has left it.
+func submitAndWait(t *testing.T, ctx context.Context, what, expr string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	eval[bool](t, ctx, `window.__qfOld = true`)
+	do(t, ctx, what, steps...)
+	waitJS(t, ctx, what, `!window.__qfOld && (`+expr+`)`)
 }
 
 // waitPath waits until the page's path (and query) starts with prefix. A
