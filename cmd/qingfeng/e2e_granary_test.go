@@ -42,8 +42,10 @@ func TestE2EGranary(t *testing.T) {
 			do(t, ctx, "open the "+what+" form", chromedp.Click(chromedp.JSPath(`document.querySelector('`+form+`').closest('details').querySelector('summary')`)),
 				chromedp.WaitVisible(chromedp.CSS(form+` input[name="code"]`)))
 			fill()
-			do(t, ctx, "submit the "+what, chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
-			waitJS(t, ctx, what+" registered", `document.querySelector('.flash') && !document.querySelector('.flash.error') && location.hash === "#`+what+`s"`)
+			// The second device is registered from the page the first one
+			// returned to (#devices with its flash): wait for a new page.
+			submitAndWait(t, ctx, what+" registered", `document.querySelector('.flash') && !document.querySelector('.flash.error') && location.hash === "#`+what+`s"`,
+				chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
 		}
 		register("depot", func() {
 			do(t, ctx, "fill the depot", chromedp.SendKeys(chromedp.CSS("#depot_code"), "D1"), chromedp.SendKeys(chromedp.CSS("#depot_name"), "天门山粮库"))

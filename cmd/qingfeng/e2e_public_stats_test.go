@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -70,9 +71,10 @@ func TestE2EPublicStats(t *testing.T) {
 		}
 		noSideScroll(t, ctx, "the public statistics page of "+month)
 		county := chooseFirst(t, ctx, "#county")
-		do(t, ctx, "show one county",
+		// The page being left is already at ?month=…&county= (the empty
+		// county of the month form): wait for a new page.
+		submitAndWait(t, ctx, "show one county", `(location.pathname + location.search).startsWith(`+strconv.Quote("/report/stats?month="+month+"&county=")+`)`,
 			chromedp.Click(chromedp.CSS(`form.public-stats-month button[type="submit"]`)))
-		waitPath(t, ctx, "/report/stats?month="+month+"&county=")
 		waitJS(t, ctx, "one county's table", `document.querySelectorAll('section.public-county').length === 1`)
 		if names := eval[[]string](t, ctx, `[...document.querySelectorAll('section.public-county h2')].map(h => h.textContent.trim())`); len(names) != 1 || names[0] != county {
 			t.Errorf("counties shown %q at %s, want %s alone", names, location(t, ctx), county)
