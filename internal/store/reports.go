@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"qingfeng/internal/apperr"
@@ -1007,43 +1009,28 @@ func (s *Store) MarkReminded(ctx context.Context, c intake.ClockRow, body string
 // BandCandidates returns the reports sharing at least one band with bands
 // (band i = bands[i]), with how many bands each shares, excluding exclude,
 // the most similar first. One index lookup on hash: band hashes are 64-bit,
-// so equal hashes in different bands are filtered in Go.
+// so equal hashes in different bands are filtered in Go. On PostgreSQL the
+// hashes are looked up in pgLookupParts statements side by side (see
+// pgLookupParts).
 func (s *Store) BandCandidates(ctx context.Context, bands []int64, exclude int64, limit int) (map[int64]int, error) {
 	if len(bands) == 0 {
 		return nil, nil
 	}
-	var a args
-	ph := make([]string, len(bands))
-	want := make(map[int64]int, len(bands))
-	for i, h := range bands {
-		ph[i] = a.add(h)
-		want[h] = i
-	}
-	// The text depends only on the number of bands (always dedup.Bands):
-	// prepared once, not parsed for every report.
-	st, err := s.prepared(ctx, `SELECT band, hash, report_id FROM report_bands WHERE hash IN (`+strings.Join(ph, ", ")+
-		`) AND report_id <> `+a.add(exclude))
+	parts := s.lookupParts(len(bands))
+	counts := make([]map[int64]int, len(parts))
+	err := s.sideBySide(ctx, len(parts), func(ctx context.Context, k int) error {
+		c, err := s.bandCounts(ctx, bands, parts[k], exclude)
+		counts[k] = c
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: band candidates: %w", err)
 	}
-	rows, err := st.QueryContext(ctx, a.v...)
-	if err != nil {
-		return nil, fmt.Errorf("store: band candidates: %w", err)
-	}
-	defer rows.Close()
-	count := map[int64]int{}
-	for rows.Next() {
-		var band int
-		var hash, id int64
-		if err := rows.Scan(&band, &hash, &id); err != nil {
-			return nil, err
+	count := counts[0]
+	for _, c := range counts[1:] {
+		for id, n := range c {
+			count[id] += n
 		}
-		if i, ok := want[hash]; ok && i == band {
-			count[id]++
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	if len(count) <= limit {
 		return count, nil
@@ -1065,12 +1052,117 @@ func (s *Store) BandCandidates(ctx context.Context, bands []int64, exclude int64
 	return out, nil
 }
 
+// pgLookupParts is how many statements a PostgreSQL near-duplicate
+// look-up is split into, run side by side on pooled connections: its 48
+// band probes and the candidates' texts are index descents whose pages
+// mostly come from the file cache, not shared_buffers, at a million
+// reports, and one statement reads them one after the other on one core.
+const pgLookupParts = 4
+
+// lookupParts splits n keys into the index ranges [lo, hi) looked up by
+// one statement each: one on SQLite (its look-ups are served from the
+// page cache, and a connection per part would only take turns), up to
+// pgLookupParts equal ones on PostgreSQL.
+func (s *Store) lookupParts(n int) [][2]int {
+	k := 1
+	if s.dialect == Postgres {
+		k = min(pgLookupParts, n)
+	}
+	out := make([][2]int, k)
+	for i := range out {
+		out[i] = [2]int{i * n / k, (i + 1) * n / k}
+	}
+	return out
+}
+
+// sideBySide runs fn(ctx, 0..n-1), each beyond the first on a goroutine of
+// its own, and returns the first error; the others are cancelled by it.
+func (s *Store) sideBySide(ctx context.Context, n int, fn func(ctx context.Context, k int) error) error {
+	if n == 1 {
+		return fn(ctx, 0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for k := 1; k < n; k++ {
+		wg.Go(func() {
+			if errs[k] = fn(ctx, k); errs[k] != nil {
+				cancel()
+			}
+		})
+	}
+	if errs[0] = fn(ctx, 0); errs[0] != nil {
+		cancel()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// bandCounts counts, per report other than exclude, the bands in
+// bands[part[0]:part[1]] it shares.
+func (s *Store) bandCounts(ctx context.Context, bands []int64, part [2]int, exclude int64) (map[int64]int, error) {
+	var a args
+	ph := make([]string, 0, part[1]-part[0])
+	want := make(map[int64]int, part[1]-part[0])
+	for i := part[0]; i < part[1]; i++ {
+		ph = append(ph, a.add(bands[i]))
+		want[bands[i]] = i
+	}
+	// The text depends only on the number of bands in the part (always
+	// dedup.Bands split alike): prepared once, not parsed for every report.
+	st, err := s.prepared(ctx, `SELECT band, hash, report_id FROM report_bands WHERE hash IN (`+strings.Join(ph, ", ")+
+		`) AND report_id <> `+a.add(exclude))
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, a.v...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	count := map[int64]int{}
+	for rows.Next() {
+		var band int
+		var hash, id int64
+		if err := rows.Scan(&band, &hash, &id); err != nil {
+			return nil, err
+		}
+		if i, ok := want[hash]; ok && i == band {
+			count[id]++
+		}
+	}
+	return count, rows.Err()
+}
+
 // ReportTexts returns title and content of reports by id (for confirming
-// near-duplicates), with their unit paths for scope checks.
+// near-duplicates), with their unit paths for scope checks. On PostgreSQL
+// the ids are read in up to pgLookupParts statements side by side.
 func (s *Store) ReportTexts(ctx context.Context, ids []int64) (map[int64][3]string, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	parts := [][2]int{{0, len(ids)}}
+	if len(ids) >= 8 { // fewer are not worth a connection each
+		parts = s.lookupParts(len(ids))
+	}
+	found := make([]map[int64][3]string, len(parts))
+	err := s.sideBySide(ctx, len(parts), func(ctx context.Context, k int) error {
+		m, err := s.reportTexts(ctx, ids[parts[k][0]:parts[k][1]])
+		found[k] = m
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: report texts: %w", err)
+	}
+	out := found[0]
+	for _, m := range found[1:] {
+		maps.Copy(out, m)
+	}
+	return out, nil
+}
+
+func (s *Store) reportTexts(ctx context.Context, ids []int64) (map[int64][3]string, error) {
 	var a args
 	ph := make([]string, len(ids))
 	for i, id := range ids {
@@ -1078,7 +1170,7 @@ func (s *Store) ReportTexts(ctx context.Context, ids []int64) (map[int64][3]stri
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, title, content, unit_path FROM reports WHERE id IN (`+strings.Join(ph, ", ")+`)`, a.v...)
 	if err != nil {
-		return nil, fmt.Errorf("store: report texts: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	out := map[int64][3]string{}
