@@ -156,3 +156,14 @@ func BenchmarkIndexQuery(b *testing.B) {
 	b.ReportMetric(float64(matches)/float64(n), "matches/query")
 	b.ReportMetric(float64(found)/float64(n), "planted-found")
 }
+
+// BenchmarkScoresReal scores a typical report against 50 real messages
+// (lengths as they come), as a near-duplicate look-up scores its
+// candidates.
+func BenchmarkScoresReal(b *testing.B) {
+	texts := realTexts(b)[:50]
+	sh := Shingles(Normalize(typicalText(b)), ShingleSize)
+	for b.Loop() {
+		Scores(sh, texts)
+	}
+}

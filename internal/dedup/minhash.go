@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // ShingleSize is the shingle length in runes used by Similar, Index and the
@@ -226,13 +227,19 @@ func Similar(aText, bText string) float64 {
 // normalised text, ShingleSize) to each of texts, normalising and shingling
 // them side by side on up to GOMAXPROCS goroutines: re-shingling the
 // candidates of a look-up is most of its time, and a look-up waits for it.
+// Each score equals Jaccard(sh, Shingles(Normalize(text), ShingleSize)); the
+// candidates' shingles are counted in a hash set instead of being sorted.
 func Scores(sh []uint64, texts []string) []float64 {
 	out := make([]float64, len(texts))
-	score := func(i int) { out[i] = Jaccard(sh, Shingles(Normalize(texts[i]), ShingleSize)) }
+	a := newHashSet(len(sh))
+	for _, h := range sh {
+		a.add(h)
+	}
 	workers := min(runtime.GOMAXPROCS(0), len(texts)/8) // a few texts are not worth a goroutine
 	if workers < 2 {
+		var sc scorer
 		for i := range texts {
-			score(i)
+			out[i] = sc.score(a, len(sh), texts[i])
 		}
 		return out
 	}
@@ -240,11 +247,141 @@ func Scores(sh []uint64, texts []string) []float64 {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			var sc scorer
 			for i := int(next.Add(1) - 1); i < len(texts); i = int(next.Add(1) - 1) {
-				score(i)
+				out[i] = sc.score(a, len(sh), texts[i])
 			}
 		})
 	}
 	wg.Wait()
 	return out
+}
+
+// scorer holds one goroutine's buffers for Scores.
+type scorer struct {
+	b   hashSet
+	enc []byte
+}
+
+// score returns Jaccard(A, Shingles(Normalize(text), ShingleSize)) for the
+// set A (a, of na distinct shingles), with the shingles of text made as
+// Shingles makes them.
+func (sc *scorer) score(a hashSet, na int, text string) float64 {
+	rs := normalizeRunes(text)
+	const k = ShingleSize
+	if len(rs) == 0 {
+		return 0 // no shingles: nothing in common, and two empty sets score 0
+	}
+	inter, nb := 0, 0
+	count := func(h uint64) {
+		if sc.b.add(h) {
+			nb++
+			if a.has(h) {
+				inter++
+			}
+		}
+	}
+	sc.b.reset(len(rs))
+	// The UTF-8 bytes of the normalised text and where each rune starts,
+	// as Shingles hashes the k-rune substrings of the string.
+	sc.enc = sc.enc[:0]
+	offs := make([]int32, 0, len(rs)+1)
+	for _, r := range rs {
+		offs = append(offs, int32(len(sc.enc)))
+		sc.enc = utf8.AppendRune(sc.enc, r)
+	}
+	offs = append(offs, int32(len(sc.enc)))
+	if len(rs) < k {
+		count(fnv1aBytes(sc.enc))
+	} else {
+		for i := 0; i+k <= len(rs); i++ {
+			count(fnv1aBytes(sc.enc[offs[i]:offs[i+k]]))
+		}
+	}
+	return float64(inter) / float64(na+nb-inter)
+}
+
+// fnv1aBytes is fnv1a of b.
+func fnv1aBytes(b []byte) uint64 {
+	const (
+		offset = 14695981039346656037
+		prime  = 1099511628211
+	)
+	h := uint64(offset)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= prime
+	}
+	return h
+}
+
+// hashSet is a set of shingle hashes (open addressing, linear probing).
+// Zero is kept aside, as it marks a free slot.
+type hashSet struct {
+	slots []uint64
+	mask  uint64
+	zero  bool
+}
+
+func newHashSet(n int) hashSet {
+	var s hashSet
+	s.reset(n)
+	return s
+}
+
+// reset empties the set and makes room for n values at most half full.
+func (s *hashSet) reset(n int) {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	if cap(s.slots) >= size {
+		s.slots = s.slots[:size]
+		clear(s.slots)
+	} else {
+		s.slots = make([]uint64, size)
+	}
+	s.mask = uint64(size - 1)
+	s.zero = false
+}
+
+// add inserts h and reports whether it was new.
+func (s *hashSet) add(h uint64) bool {
+	if h == 0 {
+		was := s.zero
+		s.zero = true
+		return !was
+	}
+	for i := mix(h) & s.mask; ; i = (i + 1) & s.mask {
+		switch s.slots[i] {
+		case h:
+			return false
+		case 0:
+			s.slots[i] = h
+			return true
+		}
+	}
+}
+
+// has reports whether h is in the set.
+func (s hashSet) has(h uint64) bool {
+	if h == 0 {
+		return s.zero
+	}
+	for i := mix(h) & s.mask; ; i = (i + 1) & s.mask {
+		switch s.slots[i] {
+		case h:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+// mix spreads a hash's bits over the low ones used as the slot index.
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return h
 }

@@ -213,3 +213,81 @@ func TestScores(t *testing.T) {
 		}
 	}
 }
+
+// TestScoresMatchJaccard checks Scores' hash-set count against Jaccard of
+// sorted shingle sets, exactly, for real messages scored against each other
+// and against texts at the edges (empty, one rune, punctuation only,
+// invalid UTF-8, boilerplate only).
+func TestScoresMatchJaccard(t *testing.T) {
+	edges := []string{"", "a", "。。。！", "\xff\xfe\xfd", "一", "尊敬的领导：", "您好！谢谢！", "ab", "十五栋十五栋十五栋"}
+	texts := append(realTexts(t), edges...)
+	queries := append([]string{}, edges...)
+	for i := 0; i < len(texts); i += 97 {
+		queries = append(queries, texts[i])
+	}
+	for _, q := range queries {
+		sh := Shingles(Normalize(q), ShingleSize)
+		got := Scores(sh, texts)
+		for i, x := range texts {
+			if want := Jaccard(sh, Shingles(Normalize(x), ShingleSize)); got[i] != want {
+				t.Fatalf("Scores(%q)[%q] = %v, want %v", q, x, got[i], want)
+			}
+		}
+	}
+}
+
+func TestHashSet(t *testing.T) {
+	tests := []struct {
+		name string
+		add  []uint64
+		new  []bool
+		has  []uint64
+		not  []uint64
+	}{
+		{"zero is a value", []uint64{0, 0, 5}, []bool{true, false, true}, []uint64{0, 5}, []uint64{1}},
+		{"no zero", []uint64{7}, []bool{true}, []uint64{7}, []uint64{0}},
+		// 1, 17, 33 … share low bits: linear probing past taken slots.
+		{"collisions", []uint64{1, 17, 33, 49, 1, 33}, []bool{true, true, true, true, false, false}, []uint64{1, 17, 33, 49}, []uint64{65, 2}},
+		{"grows past 16", seq(100), trues(100), seq(100), []uint64{1000}},
+	}
+	for _, tc := range tests {
+		s := newHashSet(len(tc.add))
+		for i, h := range tc.add {
+			if got := s.add(h); got != tc.new[i] {
+				t.Errorf("%s: add(%d) = %v, want %v", tc.name, h, got, tc.new[i])
+			}
+		}
+		for _, h := range tc.has {
+			if !s.has(h) {
+				t.Errorf("%s: has(%d) = false", tc.name, h)
+			}
+		}
+		for _, h := range tc.not {
+			if s.has(h) {
+				t.Errorf("%s: has(%d) = true", tc.name, h)
+			}
+		}
+		s.reset(4)
+		for _, h := range tc.has {
+			if s.has(h) {
+				t.Errorf("%s: has(%d) after reset", tc.name, h)
+			}
+		}
+	}
+}
+
+func seq(n int) []uint64 {
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = uint64(i)*0x9E3779B97F4A7C15 + 3
+	}
+	return out
+}
+
+func trues(n int) []bool {
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = true
+	}
+	return out
+}

@@ -50,8 +50,7 @@ import (
 // The result has no spaces or punctuation, so it is meant for comparison,
 // not display (Highlight maps matches back to the original text).
 func Normalize(s string) string {
-	runes, _ := normalizeMapped(s)
-	return string(runes)
+	return string(normalizeRunes(s))
 }
 
 // span is a half-open range of rune offsets in an original text.
@@ -71,9 +70,19 @@ func normalizeMapped(s string) ([]rune, []span) {
 	return normalizeRules(s, true, true)
 }
 
-// normalizeRules is normalizeMapped with rules 2 (boilerplate) and 4
-// (numerals) switchable, so that tests can measure what each rule is worth.
-func normalizeRules(s string, boilerplate, numerals bool) ([]rune, []span) {
+// normalizeRunes is Normalize without the conversion to a string.
+func normalizeRunes(s string) []rune {
+	out := normalizeToks(s, true, true)
+	runes := make([]rune, len(out))
+	for i, t := range out {
+		runes[i] = t.r
+	}
+	return runes
+}
+
+// normalizeToks applies the rules, 2 (boilerplate) and 4 (numerals) as
+// switched.
+func normalizeToks(s string, boilerplate, numerals bool) []tok {
 	folded := foldWidth(s)
 	var kept []tok
 	if boilerplate {
@@ -81,10 +90,16 @@ func normalizeRules(s string, boilerplate, numerals bool) ([]rune, []span) {
 	} else {
 		kept = slices.DeleteFunc(folded, func(t tok) bool { return !isContent(t.r) })
 	}
-	out := kept
 	if numerals {
-		out = convertNumerals(kept)
+		return convertNumerals(kept)
 	}
+	return kept
+}
+
+// normalizeRules is normalizeMapped with rules 2 (boilerplate) and 4
+// (numerals) switchable, so that tests can measure what each rule is worth.
+func normalizeRules(s string, boilerplate, numerals bool) ([]rune, []span) {
+	out := normalizeToks(s, boilerplate, numerals)
 	runes := make([]rune, len(out))
 	spans := make([]span, len(out))
 	for i, t := range out {
