@@ -1016,12 +1016,8 @@ func (s *Store) BandCandidates(ctx context.Context, bands []int64, exclude int64
 	if len(bands) == 0 {
 		return nil, nil
 	}
-	parts := s.lookupParts(len(bands))
-	counts := make([]map[int64]int, len(parts))
-	err := s.sideBySide(ctx, len(parts), func(ctx context.Context, k int) error {
-		c, err := s.bandCounts(ctx, bands, parts[k], exclude)
-		counts[k] = c
-		return err
+	counts, err := inParts(ctx, s.lookupParts(len(bands)), func(ctx context.Context, part [2]int) (map[int64]int, error) {
+		return s.bandCounts(ctx, bands, part, exclude)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: band candidates: %w", err)
@@ -1075,28 +1071,31 @@ func (s *Store) lookupParts(n int) [][2]int {
 	return out
 }
 
-// sideBySide runs fn(ctx, 0..n-1), each beyond the first on a goroutine of
-// its own, and returns the first error; the others are cancelled by it.
-func (s *Store) sideBySide(ctx context.Context, n int, fn func(ctx context.Context, k int) error) error {
-	if n == 1 {
-		return fn(ctx, 0)
+// inParts runs fn for every part, each beyond the first on a goroutine of
+// its own, and returns their results in order, or the first error (which
+// cancels the others).
+func inParts[T any](ctx context.Context, parts [][2]int, fn func(ctx context.Context, part [2]int) (T, error)) ([]T, error) {
+	out := make([]T, len(parts))
+	if len(parts) == 1 {
+		var err error
+		out[0], err = fn(ctx, parts[0])
+		return out, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make([]error, n)
+	errs := make([]error, len(parts))
+	run := func(k int) {
+		if out[k], errs[k] = fn(ctx, parts[k]); errs[k] != nil {
+			cancel()
+		}
+	}
 	var wg sync.WaitGroup
-	for k := 1; k < n; k++ {
-		wg.Go(func() {
-			if errs[k] = fn(ctx, k); errs[k] != nil {
-				cancel()
-			}
-		})
+	for k := 1; k < len(parts); k++ {
+		wg.Go(func() { run(k) })
 	}
-	if errs[0] = fn(ctx, 0); errs[0] != nil {
-		cancel()
-	}
+	run(0)
 	wg.Wait()
-	return errors.Join(errs...)
+	return out, errors.Join(errs...)
 }
 
 // bandCounts counts, per report other than exclude, the bands in
@@ -1146,11 +1145,8 @@ func (s *Store) ReportTexts(ctx context.Context, ids []int64) (map[int64][3]stri
 	if len(ids) >= 8 { // fewer are not worth a connection each
 		parts = s.lookupParts(len(ids))
 	}
-	found := make([]map[int64][3]string, len(parts))
-	err := s.sideBySide(ctx, len(parts), func(ctx context.Context, k int) error {
-		m, err := s.reportTexts(ctx, ids[parts[k][0]:parts[k][1]])
-		found[k] = m
-		return err
+	found, err := inParts(ctx, parts, func(ctx context.Context, part [2]int) (map[int64][3]string, error) {
+		return s.reportTexts(ctx, ids[part[0]:part[1]])
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: report texts: %w", err)
