@@ -227,7 +227,8 @@ func Similar(aText, bText string) float64 {
 // normalised text, ShingleSize) to each of texts, normalising and shingling
 // them side by side on up to GOMAXPROCS goroutines: re-shingling the
 // candidates of a look-up is most of its time, and a look-up waits for it.
-// Each score equals Jaccard(sh, Shingles(Normalize(text), ShingleSize)); the
+// sh must be a set as Shingles returns it (sorted, no value twice); each
+// score then equals Jaccard(sh, Shingles(Normalize(text), ShingleSize)). The
 // candidates' shingles are counted in a hash set instead of being sorted.
 func Scores(sh []uint64, texts []string) []float64 {
 	out := make([]float64, len(texts))
@@ -259,8 +260,9 @@ func Scores(sh []uint64, texts []string) []float64 {
 
 // scorer holds one goroutine's buffers for Scores.
 type scorer struct {
-	b   hashSet
-	enc []byte
+	b    hashSet
+	enc  []byte
+	offs []int32
 }
 
 // score returns Jaccard(A, Shingles(Normalize(text), ShingleSize)) for the
@@ -284,13 +286,13 @@ func (sc *scorer) score(a hashSet, na int, text string) float64 {
 	sc.b.reset(len(rs))
 	// The UTF-8 bytes of the normalised text and where each rune starts,
 	// as Shingles hashes the k-rune substrings of the string.
-	sc.enc = sc.enc[:0]
-	offs := make([]int32, 0, len(rs)+1)
+	sc.enc, sc.offs = sc.enc[:0], sc.offs[:0]
 	for _, r := range rs {
-		offs = append(offs, int32(len(sc.enc)))
+		sc.offs = append(sc.offs, int32(len(sc.enc)))
 		sc.enc = utf8.AppendRune(sc.enc, r)
 	}
-	offs = append(offs, int32(len(sc.enc)))
+	sc.offs = append(sc.offs, int32(len(sc.enc)))
+	offs := sc.offs
 	if len(rs) < k {
 		count(fnv1aBytes(sc.enc))
 	} else {

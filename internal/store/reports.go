@@ -1072,22 +1072,39 @@ func (s *Store) lookupParts(n int) [][2]int {
 }
 
 // inParts runs fn for every part, each beyond the first on a goroutine of
-// its own, and returns their results in order, or the first error (which
-// cancels the others).
+// its own, and returns their results in order, or the first error to
+// happen (which cancels the others; their cancellations are not
+// reported). A panic in a part's goroutine becomes that part's error.
 func inParts[T any](ctx context.Context, parts [][2]int, fn func(ctx context.Context, part [2]int) (T, error)) ([]T, error) {
 	out := make([]T, len(parts))
-	if len(parts) == 1 {
+	switch len(parts) {
+	case 0:
+		return out, nil
+	case 1:
 		var err error
 		out[0], err = fn(ctx, parts[0])
 		return out, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make([]error, len(parts))
+	var mu sync.Mutex
+	var first error
 	run := func(k int) {
-		if out[k], errs[k] = fn(ctx, parts[k]); errs[k] != nil {
-			cancel()
-		}
+		var err error
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("store: look-up part %d: panic: %v", k, p)
+			}
+			if err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+				cancel()
+			}
+		}()
+		out[k], err = fn(ctx, parts[k])
 	}
 	var wg sync.WaitGroup
 	for k := 1; k < len(parts); k++ {
@@ -1095,7 +1112,7 @@ func inParts[T any](ctx context.Context, parts [][2]int, fn func(ctx context.Con
 	}
 	run(0)
 	wg.Wait()
-	return out, errors.Join(errs...)
+	return out, first
 }
 
 // bandCounts counts, per report other than exclude, the bands in

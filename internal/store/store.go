@@ -93,8 +93,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
+		// As many idle as open: a near-duplicate look-up takes up to four
+		// connections at once (lookupParts), and closing the ones above a
+		// smaller idle limit after every burst only meant opening them again.
 		s.db.SetMaxOpenConns(16)
-		s.db.SetMaxIdleConns(8)
+		s.db.SetMaxIdleConns(16)
 		s.db.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
 		s.dialect = SQLite
