@@ -65,21 +65,30 @@ func Shingles(norm string, k int) []uint64 {
 	for i := range norm {
 		offs = append(offs, i)
 	}
-	n := len(offs)
 	offs = append(offs, len(norm))
-	if n < k {
-		return []uint64{fnv1a(norm)}
-	}
-	out := make([]uint64, 0, n-k+1)
-	for i := 0; i+k <= n; i++ {
-		out = append(out, fnv1a(norm[offs[i]:offs[i+k]]))
-	}
+	out := make([]uint64, 0, len(offs))
+	eachShingle(norm, offs, k, func(h uint64) { out = append(out, h) })
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
+// eachShingle calls f with the hash of every k-rune substring of the
+// normalised text s, whose runes start at the byte offsets offs (followed
+// by len(s)), or once with the hash of the whole of s when it is shorter
+// than k runes (k >= 1).
+func eachShingle[T string | []byte](s T, offs []int, k int, f func(uint64)) {
+	n := len(offs) - 1
+	if n < k {
+		f(fnv1a(s))
+		return
+	}
+	for i := 0; i+k <= n; i++ {
+		f(fnv1a(s[offs[i]:offs[i+k]]))
+	}
+}
+
 // fnv1a is the 64-bit FNV-1a hash of s.
-func fnv1a(s string) uint64 {
+func fnv1a[T string | []byte](s T) uint64 {
 	const (
 		offset = 14695981039346656037
 		prime  = 1099511628211
@@ -262,7 +271,7 @@ func Scores(sh []uint64, texts []string) []float64 {
 type scorer struct {
 	b    hashSet
 	enc  []byte
-	offs []int32
+	offs []int
 }
 
 // score returns Jaccard(A, Shingles(Normalize(text), ShingleSize)) for the
@@ -270,51 +279,28 @@ type scorer struct {
 // Shingles makes them.
 func (sc *scorer) score(a hashSet, na int, text string) float64 {
 	rs := normalizeRunes(text)
-	const k = ShingleSize
 	if len(rs) == 0 {
 		return 0 // no shingles: nothing in common, and two empty sets score 0
 	}
 	inter, nb := 0, 0
-	count := func(h uint64) {
+	sc.b.reset(len(rs))
+	// The UTF-8 bytes of the normalised text and where each rune starts:
+	// the string Shingles hashes the substrings of.
+	sc.enc, sc.offs = sc.enc[:0], sc.offs[:0]
+	for _, r := range rs {
+		sc.offs = append(sc.offs, len(sc.enc))
+		sc.enc = utf8.AppendRune(sc.enc, r)
+	}
+	sc.offs = append(sc.offs, len(sc.enc))
+	eachShingle(sc.enc, sc.offs, ShingleSize, func(h uint64) {
 		if sc.b.add(h) {
 			nb++
 			if a.has(h) {
 				inter++
 			}
 		}
-	}
-	sc.b.reset(len(rs))
-	// The UTF-8 bytes of the normalised text and where each rune starts,
-	// as Shingles hashes the k-rune substrings of the string.
-	sc.enc, sc.offs = sc.enc[:0], sc.offs[:0]
-	for _, r := range rs {
-		sc.offs = append(sc.offs, int32(len(sc.enc)))
-		sc.enc = utf8.AppendRune(sc.enc, r)
-	}
-	sc.offs = append(sc.offs, int32(len(sc.enc)))
-	offs := sc.offs
-	if len(rs) < k {
-		count(fnv1aBytes(sc.enc))
-	} else {
-		for i := 0; i+k <= len(rs); i++ {
-			count(fnv1aBytes(sc.enc[offs[i]:offs[i+k]]))
-		}
-	}
+	})
 	return float64(inter) / float64(na+nb-inter)
-}
-
-// fnv1aBytes is fnv1a of b.
-func fnv1aBytes(b []byte) uint64 {
-	const (
-		offset = 14695981039346656037
-		prime  = 1099511628211
-	)
-	h := uint64(offset)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= prime
-	}
-	return h
 }
 
 // hashSet is a set of shingle hashes (open addressing, linear probing).
