@@ -1010,8 +1010,7 @@ func (s *Store) MarkReminded(ctx context.Context, c intake.ClockRow, body string
 // (band i = bands[i]), with how many bands each shares, excluding exclude,
 // the most similar first. One index lookup on hash: band hashes are 64-bit,
 // so equal hashes in different bands are filtered in Go. On PostgreSQL the
-// hashes are looked up in pgLookupParts statements side by side (see
-// pgLookupParts).
+// hashes are looked up in pgLookupParts statements side by side.
 func (s *Store) BandCandidates(ctx context.Context, bands []int64, exclude int64, limit int) (map[int64]int, error) {
 	if len(bands) == 0 {
 		return nil, nil
