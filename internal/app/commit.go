@@ -215,6 +215,12 @@ func (a *App) runCommits() {
 			_ = c.w.Close()
 			c.w = nil
 		}
+		if c.w != nil {
+			// After the batch's requests were answered: a step of the band
+			// log's merge when one is due (store/band_log.go). One that
+			// fails changes nothing; the next batch's step tries again.
+			_ = c.w.MergeBands(context.Background())
+		}
 	}
 }
 

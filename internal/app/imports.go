@@ -367,6 +367,12 @@ func (b *importBatch) flush(ctx context.Context) error {
 			}
 		}()
 		wr.out, wr.err = b.w.CreateReports(ctx, actor(b.p), wr.ns)
+		if wr.err == nil {
+			// A step of the band log's merge when one is due
+			// (store/band_log.go); one that fails changes nothing and the
+			// next batch's step tries again.
+			_ = b.w.MergeBands(ctx)
+		}
 	}()
 	return nil
 }

@@ -87,3 +87,26 @@ func (s *Store) MigrateDownToForTest(ctx context.Context, v int64) error {
 	_, err = p.DownTo(ctx, v)
 	return err
 }
+
+// SetBandMergeForTest sets how many reports the band log holds before a
+// merge begins and how many band rows a merge step inserts (SQLite).
+func (s *Store) SetBandMergeForTest(reports, chunkRows int) {
+	s.bands.merging.Lock()
+	defer s.bands.merging.Unlock()
+	s.bands.mergeAt, s.bands.chunk = reports, chunkRows
+}
+
+// BandMergeStateForTest reports whether a merge of the band log is under
+// way and how many reports the levels in memory hold (SQLite).
+func (s *Store) BandMergeStateForTest() (merging bool, inMemory int) {
+	s.bands.merging.Lock()
+	merging = s.bands.cycle != nil
+	s.bands.merging.Unlock()
+	s.bands.mu.RLock()
+	defer s.bands.mu.RUnlock()
+	inMemory = s.bands.active.reports()
+	if s.bands.frozen != nil {
+		inMemory += s.bands.frozen.reports()
+	}
+	return merging, inMemory
+}

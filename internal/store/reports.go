@@ -180,7 +180,18 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 		}
 		return nil
 	})
+	if err == nil {
+		s.mergeBandsAfterWrite(ctx)
+	}
 	return r, err
+}
+
+// mergeBandsAfterWrite does a step of the band log's merge when one is due
+// (band_log.go) after a report was written through the pool. The report
+// is written whatever becomes of the step: one that fails changes nothing
+// and the next write tries again.
+func (s *Store) mergeBandsAfterWrite(ctx context.Context) {
+	_ = s.MergeBands(ctx)
 }
 
 // CreateReports registers several reports in one transaction (an import
@@ -191,7 +202,11 @@ func (s *Store) CreateReport(ctx context.Context, a audit.Actor, n NewReport) (i
 // external number or receipt hash already stored), invalid (a link to a
 // report not earlier in the call).
 func (s *Store) CreateReports(ctx context.Context, a audit.Actor, ns []NewReport) ([]intake.Report, error) {
-	return s.createReports(ctx, s.db.BeginTx, a, ns)
+	out, err := s.createReports(ctx, s.db.BeginTx, a, ns)
+	if err == nil {
+		s.mergeBandsAfterWrite(ctx)
+	}
+	return out, err
 }
 
 // createReports is CreateReports in a transaction begun by begin.
@@ -340,27 +355,20 @@ func (s *Store) writeReports(ctx context.Context, tx *sql.Tx, a audit.Actor, ns 
 	return out, nil
 }
 
-// insertBands writes one report's near-duplicate bands in one prepared
-// statement: on SQLite the hashes go in as one JSON array (json_each;
-// binding 145 arguments cost more than the inserts), on PostgreSQL as rows
-// of arguments (the text depends only on the number of bands, always
-// dedup.Bands).
+// insertBands writes one report's near-duplicate bands: on SQLite its row
+// of the band log (band_log.go), on PostgreSQL its rows of report_bands in
+// one prepared statement of arguments (the text depends only on the number
+// of bands, always dedup.Bands).
 func (s *Store) insertBands(ctx context.Context, tx *sql.Tx, id int64, bands []int64) error {
 	if len(bands) == 0 {
 		return nil
 	}
+	if len(bands) > 256 {
+		return fmt.Errorf("store: report bands: %d bands", len(bands))
+	}
 	if s.dialect == SQLite {
-		b := make([]byte, 0, 2+len(bands)*21)
-		b = append(b, '[')
-		for i, h := range bands {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendInt(b, h, 10)
-		}
-		b = append(b, ']')
-		if _, err := s.exec(ctx, tx, `INSERT INTO report_bands (band, hash, report_id) SELECT key, value, $1 FROM json_each($2)`,
-			id, string(b)); err != nil {
+		if _, err := s.exec(ctx, tx, `INSERT INTO report_band_log (report_id, hashes) VALUES ($1, $2)`,
+			id, bandHashesJSON(bands)); err != nil {
 			return fmt.Errorf("store: report bands: %w", err)
 		}
 		return nil
@@ -378,10 +386,9 @@ func (s *Store) insertBands(ctx context.Context, tx *sql.Tx, id int64, bands []i
 }
 
 // insertBatchBands writes the bands of a batch of new reports (out holds
-// their ids). SQLite runs insertBands' prepared statement per report:
-// parsing one statement of thousands of literal rows cost more than the
-// inserts. PostgreSQL gets the literal rows in a few statements, one
-// round trip each.
+// their ids). SQLite runs insertBands' prepared statement per report (one
+// row of the band log each). PostgreSQL gets the literal rows of
+// report_bands in a few statements, one round trip each.
 func (s *Store) insertBatchBands(ctx context.Context, tx *sql.Tx, ns []NewReport, out []intake.Report) error {
 	if s.dialect == SQLite {
 		for i, n := range ns {
@@ -1006,14 +1013,24 @@ func (s *Store) MarkReminded(ctx context.Context, c intake.ClockRow, body string
 	})
 }
 
-// BandCandidates returns the reports sharing at least one band with bands
-// (band i = bands[i]), with how many bands each shares, excluding exclude,
-// the most similar first. One index lookup on hash: band hashes are 64-bit,
-// so equal hashes in different bands are filtered in Go. On PostgreSQL the
-// hashes are looked up in pgLookupParts statements side by side.
+// BandCandidates returns up to limit reports sharing at least one band
+// with bands (band i = bands[i]), with how many bands each shares,
+// excluding exclude: those sharing most, the newest first among equals.
+// One index lookup on hash: band hashes are 64-bit, so equal hashes in
+// different bands are filtered in Go. On SQLite the band log in memory is
+// probed too (band_log.go); on PostgreSQL the hashes are looked up in
+// pgLookupParts statements side by side.
 func (s *Store) BandCandidates(ctx context.Context, bands []int64, exclude int64, limit int) (map[int64]int, error) {
 	if len(bands) == 0 {
 		return nil, nil
+	}
+	var levels []*bandTable
+	if s.bands != nil {
+		// Before report_bands is queried: see band_log.go.
+		var err error
+		if levels, err = s.bandLevels(ctx); err != nil {
+			return nil, fmt.Errorf("store: band candidates: %w", err)
+		}
 	}
 	counts, err := inParts(ctx, s.lookupParts(len(bands)), func(ctx context.Context, part [2]int) (map[int64]int, error) {
 		return s.bandCounts(ctx, bands, part, exclude)
@@ -1026,6 +1043,9 @@ func (s *Store) BandCandidates(ctx context.Context, bands []int64, exclude int64
 		for id, n := range c {
 			count[id] += n
 		}
+	}
+	if s.bands != nil {
+		s.countBandLevels(levels, bands, exclude, count)
 	}
 	if len(count) <= limit {
 		return count, nil
@@ -1119,10 +1139,8 @@ func inParts[T any](ctx context.Context, parts [][2]int, fn func(ctx context.Con
 func (s *Store) bandCounts(ctx context.Context, bands []int64, part [2]int, exclude int64) (map[int64]int, error) {
 	var a args
 	ph := make([]string, 0, part[1]-part[0])
-	want := make(map[int64]int, part[1]-part[0])
 	for i := part[0]; i < part[1]; i++ {
 		ph = append(ph, a.add(bands[i]))
-		want[bands[i]] = i
 	}
 	// The text depends only on the number of bands in the part (always
 	// dedup.Bands split alike): prepared once, not parsed for every report.
@@ -1143,7 +1161,9 @@ func (s *Store) bandCounts(ctx context.Context, bands []int64, part [2]int, excl
 		if err := rows.Scan(&band, &hash, &id); err != nil {
 			return nil, err
 		}
-		if i, ok := want[hash]; ok && i == band {
+		// The row's band must be one of the part's, with the same hash
+		// (the same hash in two bands of the query counts in both).
+		if band >= part[0] && band < part[1] && bands[band] == hash {
 			count[id]++
 		}
 	}

@@ -58,6 +58,8 @@ type Store struct {
 	// (orgTx); readers that cache what they derive from the organisation
 	// compare it (OrgGeneration).
 	orgGen atomic.Uint64
+	// bands is the band log in memory (SQLite only; band_log.go).
+	bands *bandLog
 	// rankCap is the most search matches ranked by relevance (SearchReports);
 	// tests lower it to reach the newest-first order with few reports.
 	rankCap int
@@ -101,6 +103,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.db.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
 		s.dialect = SQLite
+		s.bands = newBandLog()
 		path := cfg.DSN
 		if path == "" {
 			if cfg.DataDir == "" {
