@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"slices"
 	"strconv"
@@ -177,20 +178,29 @@ func newBandLog() *bandLog {
 	return &bandLog{active: newBandTable(), mergeAt: bandLogMerge, chunk: bandMergeChunk}
 }
 
-// levels returns the levels in memory to probe, after reading the log rows
-// committed since the last read.
-func (s *Store) bandLevels(ctx context.Context) ([]*bandTable, error) {
+// bandLevels returns the levels in memory to probe, after reading the log
+// rows committed since the last read (on conn, or through the pool when
+// conn is nil).
+func (s *Store) bandLevels(ctx context.Context, conn *sql.Conn) ([]*bandTable, error) {
 	l := s.bands
 	l.mu.RLock()
 	seen := l.seen
 	l.mu.RUnlock()
-	st, err := s.prepared(ctx, `SELECT report_id, hashes FROM report_band_log WHERE report_id > $1 ORDER BY report_id`)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(ctx, seen)
-	if err != nil {
-		return nil, err
+	const q = `SELECT report_id, hashes FROM report_band_log WHERE report_id > $1 ORDER BY report_id`
+	var rows *sql.Rows
+	if conn != nil {
+		var err error
+		if rows, err = conn.QueryContext(ctx, q, seen); err != nil {
+			return nil, err
+		}
+	} else {
+		st, err := s.prepared(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if rows, err = st.QueryContext(ctx, seen); err != nil {
+			return nil, err
+		}
 	}
 	defer rows.Close()
 	type logRow struct {
@@ -204,6 +214,7 @@ func (s *Store) bandLevels(ctx context.Context) ([]*bandTable, error) {
 		if err := rows.Scan(&r.id, &text); err != nil {
 			return nil, err
 		}
+		var err error
 		if r.hashes, err = parseBandHashes(text); err != nil {
 			return nil, fmt.Errorf("band log of report %d: %w", r.id, err)
 		}
@@ -249,24 +260,42 @@ func (s *Store) countBandLevels(levels []*bandTable, bands []int64, exclude int6
 // (the committer after answering its batch). A step that fails changes
 // nothing and is tried again by the next. Errors: database failures only.
 func (s *Store) MergeBands(ctx context.Context) error {
-	return s.mergeBands(ctx, s.db.BeginTx)
+	if s.bands == nil {
+		return nil
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: band merge: %w", err)
+	}
+	defer conn.Close()
+	return s.mergeBands(ctx, conn)
 }
 
 // MergeBands is Store.MergeBands on the held connection.
 func (w *BulkWriter) MergeBands(ctx context.Context) error {
-	err := w.s.mergeBands(ctx, w.conn.BeginTx)
+	if w.s.bands == nil {
+		return nil
+	}
+	err := w.s.mergeBands(ctx, w.conn)
 	w.committed()
 	return err
 }
 
-func (s *Store) mergeBands(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error)) error {
+// mergeBands does a merge step on conn. The step's rows skip the foreign
+// key check of report_bands.report_id (a look-up in reports per row, a
+// third of the insert's cost): they come from report_band_log, whose
+// report_id was checked when the row was written, and reports are never
+// deleted. conn is given back with the check on, or marked broken (so
+// that the pool, or the bulk writer's next transaction, drops it) when it
+// cannot be turned on again.
+func (s *Store) mergeBands(ctx context.Context, conn *sql.Conn) error {
 	l := s.bands
-	if l == nil || !l.merging.TryLock() {
-		return nil // PostgreSQL, or a step is under way
+	if !l.merging.TryLock() {
+		return nil // a step is under way
 	}
 	defer l.merging.Unlock()
 	if l.cycle == nil {
-		if _, err := s.bandLevels(ctx); err != nil { // the writer's own rows too
+		if _, err := s.bandLevels(ctx, conn); err != nil { // the writer's own rows too
 			return fmt.Errorf("store: band merge: %w", err)
 		}
 		l.mu.Lock()
@@ -282,7 +311,15 @@ func (s *Store) mergeBands(ctx context.Context, begin func(context.Context, *sql
 	c := l.cycle
 	end := min(c.pos+l.chunk, len(c.rows))
 	last := end == len(c.rows)
-	err := s.inTxOn(ctx, begin, func(tx *sql.Tx) error {
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return fmt.Errorf("store: band merge: %w", err)
+	}
+	defer func() {
+		if _, err := conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	err := s.inTxOn(ctx, conn.BeginTx, func(tx *sql.Tx) error {
 		if end > c.pos {
 			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO report_bands (band, hash, report_id) `+
 				`SELECT value->>2, value->>0, value->>1 FROM json_each($1)`, bandRowsJSON(c.rows[c.pos:end])); err != nil {

@@ -274,3 +274,27 @@ func TestBandLogConcurrent(t *testing.T) {
 		t.Error("nothing was merged")
 	}
 }
+
+// TestBandMergeKeepsForeignKeys checks that a merge step gives its
+// connection back with foreign keys checked again (it turns them off for
+// its own rows): asked on the bulk writer's held connection, which the
+// step ran on.
+func TestBandMergeKeepsForeignKeys(t *testing.T) {
+	s := testdb.SQLite(t, testdb.NewClock(t0).Now)
+	s.SetBandMergeForTest(1, 1000)
+	u := mkUnit(t, s, nil, org.KindCommission, "永定区纪委监委", "430802")
+	rng := rand.New(rand.NewPCG(1, 2))
+	w, err := s.BulkWriter(ctx)
+	must(t, err)
+	defer w.Close()
+	_, err = w.CreateReports(ctx, sysActor, bulkBatch(u, rng, 0, 2))
+	must(t, err)
+	must(t, w.MergeBands(ctx))
+	var merged int
+	must(t, s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM report_bands`).Scan(&merged))
+	fk, err := w.ForeignKeysForTest(ctx)
+	must(t, err)
+	if merged != 2*48 || fk != 1 {
+		t.Errorf("after a merge: %d rows merged (want 96), foreign_keys = %d (want 1)", merged, fk)
+	}
+}

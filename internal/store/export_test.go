@@ -110,3 +110,10 @@ func (s *Store) BandMergeStateForTest() (merging bool, inMemory int) {
 	}
 	return merging, inMemory
 }
+
+// ForeignKeysForTest reads PRAGMA foreign_keys on the held connection.
+func (w *BulkWriter) ForeignKeysForTest(ctx context.Context) (int, error) {
+	var n int
+	err := w.conn.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&n)
+	return n, err
+}

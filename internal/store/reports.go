@@ -1028,7 +1028,7 @@ func (s *Store) BandCandidates(ctx context.Context, bands []int64, exclude int64
 	if s.bands != nil {
 		// Before report_bands is queried: see band_log.go.
 		var err error
-		if levels, err = s.bandLevels(ctx); err != nil {
+		if levels, err = s.bandLevels(ctx, nil); err != nil {
 			return nil, fmt.Errorf("store: band candidates: %w", err)
 		}
 	}
