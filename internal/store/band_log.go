@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // The near-duplicate band index on SQLite has two levels, as a
@@ -26,8 +27,9 @@ import (
 // keeps the log in memory (bandLog: a hash table per level), read from the
 // table by id, and a look-up probes report_bands and the memory. When the
 // log holds bandLogMerge reports, they are frozen and merged into
-// report_bands in order of hash, bandMergeChunk rows per transaction
-// between the writer's own transactions (MergeBands), and then deleted
+// report_bands in order of hash (sorted on a goroutine of their own), a
+// chunk of rows per transaction between the writer's own transactions
+// (MergeBands), and then deleted
 // from the log. Rows in hash order fill the leaf pages they touch, so the
 // WAL carries a page for many rows instead of a page per row.
 //
@@ -56,10 +58,12 @@ const (
 	// bandLogMerge is how many reports the log holds before they are
 	// merged into report_bands.
 	bandLogMerge = 8192
-	// bandMergeChunk is how many band rows one merge step inserts (one
-	// transaction, a few tens of milliseconds: the writer's queue waits
-	// that long at most).
-	bandMergeChunk = 16384
+	// bandMergeChunk is the least band rows one merge step inserts (one
+	// transaction of about 10 ms at 100,000 reports: the submissions
+	// queued behind it wait that long). A step inserts twice the rows
+	// written to the log since the step before when that is more, so that
+	// the merge keeps up with a writer of large batches (an import).
+	bandMergeChunk = 2048
 )
 
 // bandTable is one level of the band log in memory: the band hashes of
@@ -160,6 +164,9 @@ type bandLog struct {
 	// mergeAt and chunk are bandLogMerge and bandMergeChunk (tests lower
 	// them).
 	mergeAt, chunk int
+	// written counts the band rows written to the log since the last
+	// merge step.
+	written atomic.Int64
 
 	// merging serialises merge steps; cycle is the merge under way,
 	// guarded by merging.
@@ -169,9 +176,10 @@ type bandLog struct {
 
 // bandMerge is a merge of the frozen level into report_bands.
 type bandMerge struct {
-	upto int64     // the frozen level's highest report id
-	rows []bandRow // its rows in key order
-	pos  int       // rows before pos are inserted
+	upto   int64          // the frozen level's highest report id
+	sorted chan []bandRow // its rows in key order, once sorted
+	rows   []bandRow      // what came from sorted; nil before
+	pos    int            // rows before pos are inserted
 }
 
 func newBandLog() *bandLog {
@@ -254,8 +262,10 @@ func (s *Store) countBandLevels(levels []*bandTable, bands []int64, exclude int6
 
 // MergeBands does one step of merging the band log into report_bands on
 // SQLite (nothing on PostgreSQL): when no merge is under way and the log
-// holds bandLogMerge reports, it freezes them; then it inserts the next
-// bandMergeChunk rows in one transaction, and after the last deletes the
+// holds bandLogMerge reports, it freezes them and sorts their rows on a
+// goroutine; once they are sorted, each step inserts the next chunk in one
+// transaction (bandMergeChunk rows, or twice the rows written to the log
+// since the step before when that is more), and the last deletes the
 // frozen reports from the log. Writers call it after their transactions
 // (the committer after answering its batch). A step that fails changes
 // nothing and is tried again by the next. Errors: database failures only.
@@ -306,10 +316,22 @@ func (s *Store) mergeBands(ctx context.Context, conn *sql.Conn) error {
 		f := l.active
 		l.frozen, l.active = f, newBandTable()
 		l.mu.Unlock()
-		l.cycle = &bandMerge{upto: f.ids[len(f.ids)-1], rows: f.sorted()}
+		// Sorting a level takes tens of milliseconds: not on the writer's
+		// goroutine, whose queue would wait for it.
+		c := &bandMerge{upto: f.ids[len(f.ids)-1], sorted: make(chan []bandRow, 1)}
+		go func() { c.sorted <- f.sorted() }()
+		l.cycle = c
 	}
 	c := l.cycle
-	end := min(c.pos+l.chunk, len(c.rows))
+	if c.rows == nil {
+		select {
+		case c.rows = <-c.sorted:
+		default:
+			return nil // still sorting: the next step begins
+		}
+	}
+	chunk := max(int64(l.chunk), 2*l.written.Swap(0))
+	end := min(c.pos+int(chunk), len(c.rows))
 	last := end == len(c.rows)
 	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
 		return fmt.Errorf("store: band merge: %w", err)

@@ -89,11 +89,13 @@ func (s *Store) MigrateDownToForTest(ctx context.Context, v int64) error {
 }
 
 // SetBandMergeForTest sets how many reports the band log holds before a
-// merge begins and how many band rows a merge step inserts (SQLite).
+// merge begins and how many band rows a merge step inserts at least, and
+// forgets the rows written so far (SQLite).
 func (s *Store) SetBandMergeForTest(reports, chunkRows int) {
 	s.bands.merging.Lock()
 	defer s.bands.merging.Unlock()
 	s.bands.mergeAt, s.bands.chunk = reports, chunkRows
+	s.bands.written.Store(0) // no larger step for the rows written before
 }
 
 // BandMergeStateForTest reports whether a merge of the band log is under

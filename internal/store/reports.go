@@ -371,6 +371,7 @@ func (s *Store) insertBands(ctx context.Context, tx *sql.Tx, id int64, bands []i
 			id, bandHashesJSON(bands)); err != nil {
 			return fmt.Errorf("store: report bands: %w", err)
 		}
+		s.bands.written.Add(int64(len(bands)))
 		return nil
 	}
 	var ba args
