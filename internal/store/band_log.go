@@ -64,6 +64,8 @@ const (
 	// written to the log since the step before when that is more, so that
 	// the merge keeps up with a writer of large batches (an import).
 	bandMergeChunk = 2048
+	// bandMergeMaxChunk bounds a step at this many times bandMergeChunk.
+	bandMergeMaxChunk = 64
 )
 
 // bandTable is one level of the band log in memory: the band hashes of
@@ -265,7 +267,8 @@ func (s *Store) countBandLevels(levels []*bandTable, bands []int64, exclude int6
 // holds bandLogMerge reports, it freezes them and sorts their rows on a
 // goroutine; once they are sorted, each step inserts the next chunk in one
 // transaction (bandMergeChunk rows, or twice the rows written to the log
-// since the step before when that is more), and the last deletes the
+// since the step before when that is more, up to bandMergeMaxChunk times
+// bandMergeChunk), and the last deletes the
 // frozen reports from the log. Writers call it after their transactions
 // (the committer after answering its batch). A step that fails changes
 // nothing and is tried again by the next. Errors: database failures only.
@@ -304,6 +307,9 @@ func (s *Store) mergeBands(ctx context.Context, conn *sql.Conn) error {
 		return nil // a step is under way
 	}
 	defer l.merging.Unlock()
+	// The rows written since the step before (which took its own, even
+	// when there was nothing to merge yet).
+	written := l.written.Swap(0)
 	if l.cycle == nil {
 		if _, err := s.bandLevels(ctx, conn); err != nil { // the writer's own rows too
 			return fmt.Errorf("store: band merge: %w", err)
@@ -330,8 +336,8 @@ func (s *Store) mergeBands(ctx context.Context, conn *sql.Conn) error {
 			return nil // still sorting: the next step begins
 		}
 	}
-	chunk := max(int64(l.chunk), 2*l.written.Swap(0))
-	end := min(c.pos+int(chunk), len(c.rows))
+	chunk := min(max(l.chunk, 2*int(written)), bandMergeMaxChunk*l.chunk)
+	end := min(c.pos+chunk, len(c.rows))
 	last := end == len(c.rows)
 	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
 		return fmt.Errorf("store: band merge: %w", err)
