@@ -376,33 +376,33 @@ func (s *Store) mergeBands(ctx context.Context, conn *sql.Conn) error {
 
 // bandRowsJSON is rows as a JSON array of [hash, report_id, band] arrays.
 func bandRowsJSON(rows []bandRow) string {
-	b := make([]byte, 0, 2+len(rows)*36)
-	b = append(b, '[')
-	for i, r := range rows {
-		if i > 0 {
-			b = append(b, ',')
-		}
+	return jsonArray(len(rows), 36, func(b []byte, i int) []byte {
 		b = append(b, '[')
-		b = strconv.AppendInt(b, r.hash, 10)
+		b = strconv.AppendInt(b, rows[i].hash, 10)
 		b = append(b, ',')
-		b = strconv.AppendInt(b, r.id, 10)
+		b = strconv.AppendInt(b, rows[i].id, 10)
 		b = append(b, ',')
-		b = strconv.AppendUint(b, uint64(r.band), 10)
-		b = append(b, ']')
-	}
-	return string(append(b, ']'))
+		b = strconv.AppendUint(b, uint64(rows[i].band), 10)
+		return append(b, ']')
+	})
 }
 
 // bandHashesJSON is a report's band hashes as the JSON array stored in
 // report_band_log.hashes (hashes[i] is band i's).
 func bandHashesJSON(hashes []int64) string {
-	b := make([]byte, 0, 2+len(hashes)*21)
+	return jsonArray(len(hashes), 21, func(b []byte, i int) []byte { return strconv.AppendInt(b, hashes[i], 10) })
+}
+
+// jsonArray is a JSON array of n elements, each appended by elem (about
+// size bytes each).
+func jsonArray(n, size int, elem func(b []byte, i int) []byte) string {
+	b := make([]byte, 0, 2+n*size)
 	b = append(b, '[')
-	for i, h := range hashes {
+	for i := range n {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendInt(b, h, 10)
+		b = elem(b, i)
 	}
 	return string(append(b, ']'))
 }
