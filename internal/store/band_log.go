@@ -233,8 +233,13 @@ func (s *Store) bandLevels(ctx context.Context, conn *sql.Conn) ([]*bandTable, e
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	if len(got) == 0 { // the usual case: nothing to add, readers side by side
+		l.mu.RLock()
+		defer l.mu.RUnlock()
+	} else {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+	}
 	for _, r := range got {
 		if r.id > l.seen { // another look-up may have added it already
 			l.active.add(r.id, r.hashes)
