@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"qingfeng/internal/intake"
 	"qingfeng/internal/org"
 	"qingfeng/internal/store"
 	"qingfeng/internal/testdb"
@@ -18,6 +19,15 @@ import (
 type bandWorld struct {
 	mu      sync.Mutex
 	reports map[int64][]int64
+}
+
+// add records the written reports out of ns.
+func (w *bandWorld) add(out []intake.Report, ns []store.NewReport) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i, r := range out {
+		w.reports[r.ID] = ns[i].Bands
+	}
 }
 
 // want counts, per report other than exclude, the bands equal to q's.
@@ -141,11 +151,7 @@ func TestBandLogMerge(t *testing.T) {
 		ns := pooledBands(rng, u, len(w.reports), n)
 		out, err := s.CreateReports(ctx, sysActor, ns) // a merge step after it
 		must(t, err)
-		w.mu.Lock()
-		for i, r := range out {
-			w.reports[r.ID] = ns[i].Bands
-		}
-		w.mu.Unlock()
+		w.add(out, ns)
 	}
 	// writeBulk writes through a bulk writer, which takes no merge step.
 	writeBulk := func(s *store.Store, n int) {
@@ -156,11 +162,7 @@ func TestBandLogMerge(t *testing.T) {
 		ns := pooledBands(rng, u, len(w.reports), n)
 		out, err := bw.CreateReports(ctx, sysActor, ns)
 		must(t, err)
-		w.mu.Lock()
-		for i, r := range out {
-			w.reports[r.ID] = ns[i].Bands
-		}
-		w.mu.Unlock()
+		w.add(out, ns)
 	}
 
 	// Written and looked up by both stores; then merged 37 rows a step.
@@ -264,11 +266,7 @@ func TestBandLogConcurrent(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			w.mu.Lock()
-			for k, r := range out {
-				w.reports[r.ID] = ns[k].Bands
-			}
-			w.mu.Unlock()
+			w.add(out, ns)
 		}
 	})
 	for g := range 3 {
