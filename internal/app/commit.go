@@ -8,7 +8,6 @@ import (
 
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/audit"
-	"qingfeng/internal/dedup"
 	"qingfeng/internal/intake"
 	"qingfeng/internal/store"
 )
@@ -180,7 +179,7 @@ func (a *App) preparePublic(ctx context.Context, sub intake.Submission, files []
 		return store.NewReport{}, dupText{}, nil, 0, err
 	}
 	d := a.dupText(n.Report)
-	n.Bands = d.bands
+	n.Bands, n.Fingerprint = d.bands, d.fp.Bytes()
 	gen := c.generation()
 	stored, err := a.storedDuplicates(ctx, d, 0)
 	if err != nil {
@@ -408,7 +407,7 @@ func withRecent(d dupText, stored []dupCand, recent []recentText, gen uint64) []
 		if seen[r.id] {
 			continue
 		}
-		stored = append(stored, dupCand{id: r.id, idx: -1, shared: n, score: dedup.Jaccard(d.sh, r.d.sh)})
+		stored = append(stored, dupCand{id: r.id, idx: -1, shared: n, score: d.fp.Similarity(r.d.fp)})
 	}
 	return stored
 }

@@ -349,7 +349,7 @@ func (b *importBatch) flush(ctx context.Context) error {
 		}
 	}
 	for i := range ns {
-		ns[i].Bands = texts[i].bands
+		ns[i].Bands, ns[i].Fingerprint = texts[i].bands, texts[i].fp.Bytes()
 		ns[i].Links = pickDuplicates(texts[i], withRecent(texts[i], stored[i], recent, 0), texts[:i])
 	}
 	if len(ns) == 0 {

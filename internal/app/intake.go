@@ -315,7 +315,7 @@ func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, 
 		f(&n) // writes to commit with the report (a village demand's change)
 	}
 	d := a.dupText(n.Report)
-	n.Bands = d.bands
+	n.Bands, n.Fingerprint = d.bands, d.fp.Bytes()
 	if n.Links, err = a.nearDuplicates(ctx, d, nil, 0); err != nil {
 		return intake.Report{}, err
 	}
@@ -446,18 +446,19 @@ func (a *App) clock(code string, start time.Time) intake.ClockRow {
 }
 
 // dupText is a report text as the near-duplicate check sees it: its
-// shingles and band hashes.
+// fingerprint (for the exact similarity) and band hashes.
 type dupText struct {
 	text  string
-	sh    []uint64
+	fp    dedup.Fingerprint
 	bands []int64
 }
 
-// dupText shingles a report's title and content.
+// dupText shingles a report's title and content. The store keeps the
+// fingerprint and bands with the report (store.NewReport).
 func (a *App) dupText(r intake.Report) dupText {
 	text := r.Title + "\n" + r.Content
 	sh := dedup.Shingles(dedup.Normalize(text), dedup.ShingleSize)
-	return dupText{text: text, sh: sh, bands: dedup.BandHashes(dedup.Sign(sh))}
+	return dupText{text: text, fp: dedup.FingerprintOf(sh), bands: dedup.BandHashes(dedup.Sign(sh))}
 }
 
 // Near-duplicate limits: the band-sharing reports compared exactly, and
@@ -517,18 +518,47 @@ func (a *App) storedDuplicates(ctx context.Context, d dupText, exclude int64) ([
 	for id := range stored {
 		ids = append(ids, id)
 	}
-	texts, err := a.Store.ReportTexts(ctx, ids)
+	fps, err := a.candidateFingerprints(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	ids, docs := ids[:0], make([]string, 0, len(texts))
-	for id, t := range texts {
-		ids, docs = append(ids, id), append(docs, t[0]+"\n"+t[1])
+	out := make([]dupCand, 0, len(fps))
+	for id, fp := range fps {
+		out = append(out, dupCand{id: id, idx: -1, shared: stored[id], score: d.fp.Similarity(fp)})
 	}
-	scores := dedup.Scores(d.sh, docs)
-	out := make([]dupCand, len(ids))
-	for i, id := range ids {
-		out[i] = dupCand{id: id, idx: -1, shared: stored[id], score: scores[i]}
+	return out, nil
+}
+
+// candidateFingerprints returns the fingerprints of stored reports: as the
+// store keeps them, or, for a report stored without one, from its text.
+// A report that is gone is left out.
+func (a *App) candidateFingerprints(ctx context.Context, ids []int64) (map[int64]dedup.Fingerprint, error) {
+	raw, err := a.Store.ReportFingerprints(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]dedup.Fingerprint, len(ids))
+	var missing []int64
+	for _, id := range ids {
+		b, ok := raw[id]
+		if !ok {
+			missing = append(missing, id)
+			continue
+		}
+		fp, err := dedup.ParseFingerprint(b)
+		if err != nil {
+			return nil, fmt.Errorf("app: report %d: %w", id, err)
+		}
+		out[id] = fp
+	}
+	if len(missing) > 0 {
+		texts, err := a.Store.ReportTexts(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for id, t := range texts {
+			out[id] = dedup.TextFingerprint(t[0] + "\n" + t[1])
+		}
 	}
 	return out, nil
 }
@@ -561,7 +591,7 @@ func pickDuplicates(d dupText, stored []dupCand, earlier []dupText) []store.NewL
 	var found []dupCand
 	for _, c := range cands {
 		if c.idx >= 0 {
-			c.score = dedup.Jaccard(d.sh, earlier[c.idx].sh)
+			c.score = d.fp.Similarity(earlier[c.idx].fp)
 		}
 		if c.score >= dedup.DefaultThreshold {
 			found = append(found, c)

@@ -1172,6 +1172,58 @@ func TestNearDuplicates(t *testing.T) {
 	})
 }
 
+// TestNearDuplicateFingerprints checks that registration keeps each
+// report's fingerprint, and that a stored report without one (written
+// before migration 47 filled them in, or by code that computes none) is
+// scored from its text, with the same score as from a fingerprint.
+func TestNearDuplicateFingerprints(t *testing.T) {
+	const (
+		first  = "大坪村村会计张某虚报冒领惠农补贴，把已经去世多年的村民列入补贴名单，每年冒领耕地地力保护补贴两万余元。"
+		second = "再次反映：大坪村村会计张某把去世多年的村民列入补贴名单，每年冒领耕地地力保护补贴两万余元，虚报冒领惠农补贴。"
+	)
+	eachZJJ(t, t0, func(t *testing.T, z *zjj) {
+		submit := func(title, content string) intake.Report {
+			t.Helper()
+			sub := publicSub(codeDaping, intake.LevelVillage)
+			sub.Title, sub.Content = title, content
+			rc, err := z.app.SubmitPublic(ctx, sub, nil)
+			must(t, err)
+			z.clock.Advance(time.Minute)
+			return z.receiptReport(t, rc.Code)
+		}
+		text := func(r intake.Report) string { return r.Title + "\n" + r.Content }
+		for _, drop := range []bool{false, true} {
+			r1 := submit("村会计虚报冒领补贴", first)
+			fps, err := z.store.ReportFingerprints(ctx, []int64{r1.ID})
+			must(t, err)
+			if want := dedup.TextFingerprint(text(r1)).Bytes(); !bytes.Equal(fps[r1.ID], want) {
+				t.Fatalf("stored fingerprint %x, want %x", fps[r1.ID], want)
+			}
+			if drop {
+				if _, err := z.store.DB().ExecContext(ctx, `DELETE FROM report_fingerprints WHERE report_id = $1`, r1.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r2 := submit("再次反映村会计冒领补贴", second)
+			links, err := z.store.ReportLinks(ctx, r2.ID)
+			must(t, err)
+			want := dedup.Similar(text(r1), text(r2))
+			found := false
+			for _, l := range links {
+				if l.OtherID == r1.ID {
+					found = true
+					if l.Score != want {
+						t.Errorf("fingerprint dropped %v: score %v, want %v", drop, l.Score, want)
+					}
+				}
+			}
+			if !found || want < dedup.DefaultThreshold {
+				t.Errorf("fingerprint dropped %v: links %+v (similarity %.3f), want one to %d", drop, links, want, r1.ID)
+			}
+		}
+	})
+}
+
 // ---------------------------------------------------------------------------
 // 6. Search
 

@@ -159,11 +159,32 @@ func BenchmarkIndexQuery(b *testing.B) {
 
 // BenchmarkScoresReal scores a typical report against 50 real messages
 // (lengths as they come), as a near-duplicate look-up scores its
-// candidates.
+// candidates: "fingerprints" compares stored fingerprints, as the store's
+// look-ups now do; "texts" normalises and shingles each candidate's text
+// first, as they did before fingerprints were stored (the baseline).
 func BenchmarkScoresReal(b *testing.B) {
 	texts := realTexts(b)[:50]
-	sh := Shingles(Normalize(typicalText(b)), ShingleSize)
-	for b.Loop() {
-		Scores(sh, texts)
-	}
+	q := TextFingerprint(typicalText(b))
+	b.Run("fingerprints", func(b *testing.B) {
+		stored := make([][]byte, len(texts))
+		for i, x := range texts {
+			stored[i] = TextFingerprint(x).Bytes()
+		}
+		for b.Loop() {
+			for _, raw := range stored {
+				fp, err := ParseFingerprint(raw)
+				if err != nil {
+					b.Fatal(err)
+				}
+				q.Similarity(fp)
+			}
+		}
+	})
+	b.Run("texts", func(b *testing.B) {
+		for b.Loop() {
+			for _, x := range texts {
+				q.Similarity(TextFingerprint(x))
+			}
+		}
+	})
 }

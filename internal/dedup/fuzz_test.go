@@ -108,19 +108,3 @@ func FuzzHighlight(f *testing.F) {
 		}
 	})
 }
-
-// FuzzScores checks Scores against Jaccard of the sorted shingle sets for
-// any pair of texts.
-func FuzzScores(f *testing.F) {
-	seeds := fuzzSeeds()
-	for i, s := range seeds {
-		f.Add(s, seeds[(i+1)%len(seeds)])
-	}
-	f.Fuzz(func(t *testing.T, a, b string) {
-		sh := Shingles(Normalize(a), ShingleSize)
-		want := Jaccard(sh, Shingles(Normalize(b), ShingleSize))
-		if got := Scores(sh, []string{b}); got[0] != want {
-			t.Fatalf("Scores(%q, %q) = %v, want %v", a, b, got[0], want)
-		}
-	})
-}

@@ -10,7 +10,7 @@ import (
 // Match is one result of Index.Query.
 type Match struct {
 	ID    int64   // the report id given to Add
-	Score float64 // exact Jaccard similarity with the query text
+	Score float64 // exact similarity with the query text (Fingerprint.Similarity)
 }
 
 // posting is one row of a band's table: (hash, report id); the band is the
@@ -36,14 +36,22 @@ func comparePosting(x, y posting) int {
 //	SELECT DISTINCT report_id FROM dup_band
 //	WHERE (band = 0 AND hash = $1) OR (band = 1 AND hash = $2) OR …
 //
-// with one term per band, and Query confirms the candidates with Jaccard. Added rows are sorted in on the next lookup, so the first lookup
+// with one term per band, and Query confirms the candidates with their
+// fingerprints' Similarity, as the store does. Added rows are sorted in on the next lookup, so the first lookup
 // after many Adds pays for the sort. The zero value is ready to use and it
 // is safe for concurrent use.
 type Index struct {
 	mu      sync.Mutex
 	sorted  [Bands][]posting // per band, sorted by comparePosting
 	pending [Bands][]posting // added since the last lookup, unsorted
-	docs    map[int64][]uint64
+	docs    map[int64]indexDoc
+}
+
+// indexDoc is what Index keeps of a text: its shingles (to remove its
+// postings when it is replaced) and its fingerprint.
+type indexDoc struct {
+	sh []uint64
+	fp Fingerprint
 }
 
 // Len returns the number of reports in the index.
@@ -65,12 +73,12 @@ func (x *Index) Add(id int64, text string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.docs == nil {
-		x.docs = make(map[int64][]uint64)
+		x.docs = make(map[int64]indexDoc)
 	}
 	if old, ok := x.docs[id]; ok {
-		x.removeLocked(id, old)
+		x.removeLocked(id, old.sh)
 	}
-	x.docs[id] = sh
+	x.docs[id] = indexDoc{sh: sh, fp: FingerprintOf(sh)}
 	for band, h := range bands {
 		x.pending[band] = append(x.pending[band], posting{hash: h, id: id})
 	}
@@ -148,19 +156,19 @@ func (x *Index) Candidates(text string) []int64 {
 	return x.candidatesLocked(bands)
 }
 
-// Query returns the candidates whose exact Jaccard similarity with text is at
+// Query returns the candidates whose exact similarity with text is at
 // least threshold, best first (ties by id).
 func (x *Index) Query(text string, threshold float64) []Match {
 	sh := Shingles(Normalize(text), ShingleSize)
 	if len(sh) == 0 {
 		return nil
 	}
-	bands := BandHashes(Sign(sh))
+	bands, fp := BandHashes(Sign(sh)), FingerprintOf(sh)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	var out []Match
 	for _, id := range x.candidatesLocked(bands) {
-		if s := Jaccard(sh, x.docs[id]); s >= threshold {
+		if s := fp.Similarity(x.docs[id].fp); s >= threshold {
 			out = append(out, Match{ID: id, Score: s})
 		}
 	}

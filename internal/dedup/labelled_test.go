@@ -142,7 +142,8 @@ func tune(p labelledPair) bool   { return !p.heldOut() }
 func report(p labelledPair) bool { return p.heldOut() }
 
 // isDuplicate is the detector under test, exactly as the store runs it:
-// share an LSH band, then exact Jaccard at least DefaultThreshold.
+// share an LSH band, then an exact similarity (of their fingerprints) at
+// least DefaultThreshold.
 func isDuplicate(a, b string) bool {
 	sa := Shingles(Normalize(a), ShingleSize)
 	sb := Shingles(Normalize(b), ShingleSize)
@@ -157,7 +158,7 @@ func isDuplicate(a, b string) bool {
 			break
 		}
 	}
-	return shared && Jaccard(sa, sb) >= DefaultThreshold
+	return shared && FingerprintOf(sa).Similarity(FingerprintOf(sb)) >= DefaultThreshold
 }
 
 // TestLabelledSet measures precision and recall of the detector on

@@ -3,11 +3,7 @@ package dedup
 import (
 	"encoding/binary"
 	"math"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
-	"unicode/utf8"
 )
 
 // ShingleSize is the shingle length in runes used by Similar, Index and the
@@ -226,147 +222,14 @@ func Jaccard(a, b []uint64) float64 {
 	return float64(inter) / float64(len(a)+len(b)-inter)
 }
 
-// Similar returns the Jaccard similarity of the ShingleSize shingle sets of
-// the normalised texts.
+// Similar returns the similarity of two texts as every near-duplicate
+// check computes it: the Similarity of their fingerprints (TextFingerprint).
 func Similar(aText, bText string) float64 {
-	return Jaccard(Shingles(Normalize(aText), ShingleSize), Shingles(Normalize(bText), ShingleSize))
+	return TextFingerprint(aText).Similarity(TextFingerprint(bText))
 }
 
-// Scores returns the exact similarity of the shingle set sh (of a
-// normalised text, ShingleSize) to each of texts, normalising and shingling
-// them side by side on up to GOMAXPROCS goroutines: re-shingling the
-// candidates of a look-up is most of its time, and a look-up waits for it.
-// sh must be a set as Shingles returns it (sorted, no value twice); each
-// score then equals Jaccard(sh, Shingles(Normalize(text), ShingleSize)). The
-// candidates' shingles are counted in a hash set instead of being sorted.
-func Scores(sh []uint64, texts []string) []float64 {
-	out := make([]float64, len(texts))
-	a := newHashSet(len(sh))
-	for _, h := range sh {
-		a.add(h)
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(texts)/8) // a few texts are not worth a goroutine
-	if workers < 2 {
-		var sc scorer
-		for i := range texts {
-			out[i] = sc.score(a, len(sh), texts[i])
-		}
-		return out
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			var sc scorer
-			for i := int(next.Add(1) - 1); i < len(texts); i = int(next.Add(1) - 1) {
-				out[i] = sc.score(a, len(sh), texts[i])
-			}
-		})
-	}
-	wg.Wait()
-	return out
-}
-
-// scorer holds one goroutine's buffers for Scores.
-type scorer struct {
-	b    hashSet
-	enc  []byte
-	offs []int
-}
-
-// score returns Jaccard(A, Shingles(Normalize(text), ShingleSize)) for the
-// set A (a, of na distinct shingles), with the shingles of text made as
-// Shingles makes them.
-func (sc *scorer) score(a hashSet, na int, text string) float64 {
-	rs := normalizeRunes(text)
-	if len(rs) == 0 {
-		return 0 // no shingles: nothing in common, and two empty sets score 0
-	}
-	inter, nb := 0, 0
-	sc.b.reset(len(rs))
-	// The UTF-8 bytes of the normalised text and where each rune starts:
-	// the string Shingles hashes the substrings of.
-	sc.enc, sc.offs = sc.enc[:0], sc.offs[:0]
-	for _, r := range rs {
-		sc.offs = append(sc.offs, len(sc.enc))
-		sc.enc = utf8.AppendRune(sc.enc, r)
-	}
-	sc.offs = append(sc.offs, len(sc.enc))
-	eachShingle(sc.enc, sc.offs, ShingleSize, func(h uint64) {
-		if sc.b.add(h) {
-			nb++
-			if a.has(h) {
-				inter++
-			}
-		}
-	})
-	return float64(inter) / float64(na+nb-inter)
-}
-
-// hashSet is a set of shingle hashes (open addressing, linear probing).
-// Zero is kept aside, as it marks a free slot.
-type hashSet struct {
-	slots []uint64
-	mask  uint64
-	zero  bool
-}
-
-func newHashSet(n int) hashSet {
-	var s hashSet
-	s.reset(n)
-	return s
-}
-
-// reset empties the set and makes room for n values at most half full.
-func (s *hashSet) reset(n int) {
-	size := 16
-	for size < 2*n {
-		size *= 2
-	}
-	if cap(s.slots) >= size {
-		s.slots = s.slots[:size]
-		clear(s.slots)
-	} else {
-		s.slots = make([]uint64, size)
-	}
-	s.mask = uint64(size - 1)
-	s.zero = false
-}
-
-// add inserts h and reports whether it was new.
-func (s *hashSet) add(h uint64) bool {
-	if h == 0 {
-		was := s.zero
-		s.zero = true
-		return !was
-	}
-	for i := mix(h) & s.mask; ; i = (i + 1) & s.mask {
-		switch s.slots[i] {
-		case h:
-			return false
-		case 0:
-			s.slots[i] = h
-			return true
-		}
-	}
-}
-
-// has reports whether h is in the set.
-func (s hashSet) has(h uint64) bool {
-	if h == 0 {
-		return s.zero
-	}
-	for i := mix(h) & s.mask; ; i = (i + 1) & s.mask {
-		switch s.slots[i] {
-		case h:
-			return true
-		case 0:
-			return false
-		}
-	}
-}
-
-// mix spreads a hash's bits over the low ones used as the slot index.
+// mix spreads a 64-bit hash's bits (the finaliser of MurmurHash3):
+// FingerprintOf keeps its upper half.
 func mix(h uint64) uint64 {
 	h ^= h >> 33
 	h *= 0xff51afd7ed558ccd

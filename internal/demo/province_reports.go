@@ -60,11 +60,11 @@ func (b *provinceBuilder) reports(o ProvinceOptions, texts *clueTexts, progress 
 		now := b.a.Now()
 		rng := rand.New(rand.NewPCG(o.Seed, 0x4f1bbcdcbfa53e0b))
 		step := now.Sub(b.from) / time.Duration(o.Reports)
-		bands := map[int][]int64{} // by message: the texts repeat
+		dups := map[int]reportDup{} // by message: the texts repeat
 		for i := range o.Reports {
 			received := b.from.Add(step*time.Duration(i) + time.Duration(rng.Int64N(int64(max(step, 1))))).UTC().Truncate(time.Second)
 			tr := all[rng.IntN(len(all))]
-			br, err := b.report(rng, now, received, tr.c, tr.t, texts, bands)
+			br, err := b.report(rng, now, received, tr.c, tr.t, texts, dups)
 			if !yield(br, err) || err != nil {
 				return
 			}
@@ -78,7 +78,7 @@ func (b *provinceBuilder) reports(o ProvinceOptions, texts *clueTexts, progress 
 // report makes one report received at received about township ti of
 // county c.
 func (b *provinceBuilder) report(rng *rand.Rand, now, received time.Time, c *pCounty, ti int, texts *clueTexts,
-	bands map[int][]int64) (store.BulkReport, error) {
+	dups map[int]reportDup) (store.BulkReport, error) {
 	t := c.townships[ti]
 	channel := intake.Channel(pick(rng, reportChannels))
 	receiving, desk, short, operator := c.unit, c.petition, c.short, c.caseMgr
@@ -130,14 +130,14 @@ func (b *provinceBuilder) report(rng *rand.Rand, now, received time.Time, c *pCo
 		r.Sealed = sealed
 	}
 	br := store.BulkReport{NumberFmt: app.ReportNumberFmt, ShortName: short}
-	if k >= 0 {
-		if br.Bands = bands[k]; br.Bands == nil {
-			br.Bands = reportBands(r)
-			bands[k] = br.Bands
+	d, ok := dups[k]
+	if !ok {
+		d = reportDupOf(r)
+		if k >= 0 {
+			dups[k] = d
 		}
-	} else {
-		br.Bands = reportBands(r)
 	}
+	br.Bands, br.Fingerprint = d.bands, d.fp
 	ev := func(action string, from, to intake.Status, unit org.Unit, at time.Time, note string) {
 		br.Events = append(br.Events, intake.Event{Action: action, FromStatus: from, ToStatus: to, UnitID: unit.ID, UserID: operator,
 			Note: note, At: at})
@@ -196,10 +196,15 @@ func (b *provinceBuilder) report(rng *rand.Rand, now, received time.Time, c *pCo
 	return br, nil
 }
 
-// reportBands are the near-duplicate band hashes registration computes
-// for a report (app.dupText): MinHash bands of the normalised title and
-// content.
-func reportBands(r intake.Report) []int64 {
+// reportDup is what registration keeps of a report for the
+// near-duplicate check (app.dupText): the MinHash bands and the
+// fingerprint (stored form) of the normalised title and content.
+type reportDup struct {
+	bands []int64
+	fp    []byte
+}
+
+func reportDupOf(r intake.Report) reportDup {
 	sh := dedup.Shingles(dedup.Normalize(r.Title+"\n"+r.Content), dedup.ShingleSize)
-	return dedup.BandHashes(dedup.Sign(sh))
+	return reportDup{bands: dedup.BandHashes(dedup.Sign(sh)), fp: dedup.FingerprintOf(sh).Bytes()}
 }

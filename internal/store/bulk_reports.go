@@ -32,6 +32,9 @@ type BulkReport struct {
 	// Bands are the near-duplicate band hashes of title and content, as
 	// registration computes them (dedup.BandHashes).
 	Bands []int64
+	// Fingerprint is the stored form of the near-duplicate fingerprint of
+	// title and content (dedup.Fingerprint.Bytes); nil writes none.
+	Fingerprint []byte
 	// Events are the hand-off record (Action, statuses, unit, user, note,
 	// At), the registration first.
 	Events []intake.Event
@@ -187,7 +190,11 @@ func (s *Store) bulkReportStmt(ctx context.Context, tx *sql.Tx, part []BulkRepor
 			return fmt.Errorf("store: bulk report bands: %w", err)
 		}
 	}
-	return nil
+	ids, fps := make([]int64, len(part)), make([][]byte, len(part))
+	for i, br := range part {
+		ids[i], fps[i] = br.Report.ID, br.Fingerprint
+	}
+	return insertFingerprints(ctx, tx, s.dialect, ids, fps)
 }
 
 // bulkReportSearch writes the search entries of reports in one multi-row

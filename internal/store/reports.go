@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -125,6 +124,9 @@ type NewReport struct {
 	NumberFmt   string // e.g. "%s信〔%d〕%d号" with the unit's short name, year, sequence
 	ShortName   string
 	Bands       []int64
+	// Fingerprint is the stored form of the near-duplicate fingerprint of
+	// title and content (dedup.Fingerprint.Bytes); nil writes none.
+	Fingerprint []byte
 	Links       []NewLink // near-duplicate candidates found before the insert, best first
 	Clocks      []intake.ClockRow
 	Messages    []intake.Message
@@ -254,6 +256,13 @@ func (s *Store) writeReports(ctx context.Context, tx *sql.Tx, a audit.Actor, ns 
 		out[i] = r
 	}
 	if err := s.insertBatchBands(ctx, tx, ns, out); err != nil {
+		return nil, err
+	}
+	ids, fps := make([]int64, len(ns)), make([][]byte, len(ns))
+	for i, n := range ns {
+		ids[i], fps[i] = out[i].ID, n.Fingerprint
+	}
+	if err := insertFingerprints(ctx, tx, s.dialect, ids, fps); err != nil {
 		return nil, err
 	}
 	for i, n := range ns {
@@ -533,6 +542,9 @@ func (s *Store) createReport(ctx context.Context, tx *sql.Tx, a audit.Actor, n N
 		return r, "", err
 	}
 	if err := s.insertBands(ctx, tx, r.ID, n.Bands); err != nil {
+		return r, "", err
+	}
+	if err := insertFingerprints(ctx, tx, s.dialect, []int64{r.ID}, [][]byte{n.Fingerprint}); err != nil {
 		return r, "", err
 	}
 	for _, l := range n.Links {
@@ -1175,22 +1187,9 @@ func (s *Store) bandCounts(ctx context.Context, bands []int64, part [2]int, excl
 // near-duplicates), with their unit paths for scope checks. On PostgreSQL
 // the ids are read in up to pgLookupParts statements side by side.
 func (s *Store) ReportTexts(ctx context.Context, ids []int64) (map[int64][3]string, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	parts := [][2]int{{0, len(ids)}}
-	if len(ids) >= 8 { // fewer are not worth a connection each
-		parts = s.lookupParts(len(ids))
-	}
-	found, err := inParts(ctx, parts, func(ctx context.Context, part [2]int) (map[int64][3]string, error) {
-		return s.reportTexts(ctx, ids[part[0]:part[1]])
-	})
+	out, err := lookupByID(ctx, s, ids, s.reportTexts)
 	if err != nil {
 		return nil, fmt.Errorf("store: report texts: %w", err)
-	}
-	out := found[0]
-	for _, m := range found[1:] {
-		maps.Copy(out, m)
 	}
 	return out, nil
 }

@@ -536,6 +536,7 @@ type scaleRow struct {
 	receipt                  any
 	received                 int64
 	bands                    []int64
+	fp                       []byte   // dedup.Fingerprint, stored form
 	unit                     int64    // one of the scaleTownships
 	tokens, scope            string   // SQLite
 	chunks                   []string // PostgreSQL
@@ -685,7 +686,8 @@ func buildScale(t *testing.T, ctx context.Context, s *store.Store, corp *scaleCo
 					h := sha256.Sum256([]byte("scale-receipt-" + strconv.FormatInt(i, 10)))
 					r.receipt = hex.EncodeToString(h[:])
 				}
-				r.bands = dedup.BandHashes(dedup.Sign(dedup.Shingles(dedup.Normalize(r.title+"\n"+r.content), dedup.ShingleSize)))
+				sh := dedup.Shingles(dedup.Normalize(r.title+"\n"+r.content), dedup.ShingleSize)
+				r.bands, r.fp = dedup.BandHashes(dedup.Sign(sh)), dedup.FingerprintOf(sh).Bytes()
 				doc := store.SearchDoc(intake.Report{Number: r.number, Title: r.title, Content: r.content,
 					Subject: intake.Subject{Name: r.subjectName, Unit: r.subjectUnit}}, nil)
 				scope := search.ScopeTokens(scalePath(r.unit))
@@ -833,6 +835,19 @@ func scaleInsert(t *testing.T, ctx context.Context, tx *sql.Tx, pg bool, bandTab
 
 	q.Reset()
 	a = a[:0]
+	q.WriteString(`INSERT INTO report_fingerprints (report_id, shingles) VALUES `)
+	for i, r := range part {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "(%s, %s)", ph(r.id), ph(r.fp))
+	}
+	if _, err := tx.ExecContext(ctx, q.String(), a...); err != nil {
+		t.Fatalf("insert fingerprints: %v", err)
+	}
+
+	q.Reset()
+	a = a[:0]
 	if pg {
 		q.WriteString(`INSERT INTO report_search (report_id, chunk, vec) VALUES `)
 		first := true
@@ -947,7 +962,7 @@ type dupResult struct {
 
 // scaleDuplicates is app.duplicateCandidates with the store calls timed
 // separately: band hashes of the text, BandCandidates (limit 50),
-// ReportTexts of the candidates and the exact Jaccard check.
+// ReportFingerprints of the candidates and the exact check.
 func scaleDuplicates(ctx context.Context, s *store.Store, text string) (bands []int64, cands int, links []int64, tBand, tTexts, tJac time.Duration, err error) {
 	sh := dedup.Shingles(dedup.Normalize(text), dedup.ShingleSize)
 	bands = dedup.BandHashes(dedup.Sign(sh))
@@ -962,7 +977,7 @@ func scaleDuplicates(ctx context.Context, s *store.Store, text string) (bands []
 		ids = append(ids, id)
 	}
 	t1 := time.Now()
-	texts, err := s.ReportTexts(ctx, ids)
+	fps, err := s.ReportFingerprints(ctx, ids)
 	tTexts = time.Since(t1)
 	if err != nil {
 		return bands, len(cand), nil, tBand, tTexts, 0, err
@@ -973,13 +988,14 @@ func scaleDuplicates(ctx context.Context, s *store.Store, text string) (bands []
 		score float64
 	}
 	var ls []link
-	ids, docs := ids[:0], make([]string, 0, len(texts))
-	for id, tx := range texts {
-		ids, docs = append(ids, id), append(docs, tx[0]+"\n"+tx[1])
-	}
-	for i, score := range dedup.Scores(sh, docs) { // as app.storedDuplicates
-		if score >= dedup.DefaultThreshold {
-			ls = append(ls, link{ids[i], score})
+	q := dedup.FingerprintOf(sh)
+	for id, raw := range fps { // as app.storedDuplicates
+		fp, err := dedup.ParseFingerprint(raw)
+		if err != nil {
+			return bands, len(cand), nil, tBand, tTexts, 0, err
+		}
+		if score := q.Similarity(fp); score >= dedup.DefaultThreshold {
+			ls = append(ls, link{id, score})
 		}
 	}
 	sort.Slice(ls, func(i, j int) bool { return ls[i].score > ls[j].score })
@@ -1062,7 +1078,7 @@ func measureDuplicates(t *testing.T, ctx context.Context, s *store.Store, corp *
 	t.Logf("duplicates: near-dup      %s", pcts(near))
 	t.Logf("duplicates: new text      %s", pcts(fresh))
 	t.Logf("duplicates:  BandCandidates %s", pcts(band))
-	t.Logf("duplicates:  ReportTexts    %s", pcts(texts))
+	t.Logf("duplicates:  fingerprints   %s", pcts(texts))
 	t.Logf("duplicates:  Jaccard (Go)   %s", pcts(jac))
 	t.Logf("duplicates: mean candidates %.1f (after limit 50), mean reports sharing a band %.1f (max %d), mean links %.2f; re-submitted report found for %d of %d near-duplicates",
 		float64(candSum)/nq, float64(fullSum)/nq, fullMax, float64(linkSum)/nq, found, nearN)

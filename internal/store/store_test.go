@@ -156,8 +156,8 @@ func TestMigrateFreshDatabaseReportsVersions(t *testing.T) {
 }
 
 // goMigrations are the versions of the migrations written in Go
-// (store/migrate_search.go), for both dialects.
-var goMigrations = []int64{45}
+// (store/migrate_search.go, store/fingerprints.go), for both dialects.
+var goMigrations = []int64{45, 47}
 
 // migrationVersions are the versions Migrate applies to a new database:
 // the files' numbers and the Go migrations', in order.
