@@ -244,6 +244,17 @@ func (z *zjj) receiptReport(t *testing.T, code string) intake.Report {
 	return r
 }
 
+// submitText submits an anonymous public report about a village cadre of
+// 大坪村 with this title and content and returns it as stored.
+func (z *zjj) submitText(t *testing.T, title, content string) intake.Report {
+	t.Helper()
+	sub := publicSub(codeDaping, intake.LevelVillage)
+	sub.Title, sub.Content = title, content
+	rc, err := z.app.SubmitPublic(ctx, sub, nil)
+	must(t, err)
+	return z.receiptReport(t, rc.Code)
+}
+
 func TestSubmitPublicRouting(t *testing.T) {
 	eachZJJ(t, t0, func(t *testing.T, z *zjj) {
 		county := z.unitByCode(t, codeYongding)
@@ -1073,14 +1084,7 @@ func TestNearDuplicates(t *testing.T) {
 	)
 	eachZJJ(t, t0, func(t *testing.T, z *zjj) {
 		tms := z.p["yd_tms"]
-		submit := func(title, content string) intake.Report {
-			t.Helper()
-			sub := publicSub(codeDaping, intake.LevelVillage)
-			sub.Title, sub.Content = title, content
-			rc, err := z.app.SubmitPublic(ctx, sub, nil)
-			must(t, err)
-			return z.receiptReport(t, rc.Code)
-		}
+		submit := func(title, content string) intake.Report { return z.submitText(t, title, content) }
 		r1 := submit("村会计虚报冒领惠农补贴", first)
 		z.clock.Advance(time.Hour)
 		r2 := submit("再次反映村会计虚报冒领补贴", second)
@@ -1183,13 +1187,8 @@ func TestNearDuplicateFingerprints(t *testing.T) {
 	)
 	eachZJJ(t, t0, func(t *testing.T, z *zjj) {
 		submit := func(title, content string) intake.Report {
-			t.Helper()
-			sub := publicSub(codeDaping, intake.LevelVillage)
-			sub.Title, sub.Content = title, content
-			rc, err := z.app.SubmitPublic(ctx, sub, nil)
-			must(t, err)
-			z.clock.Advance(time.Minute)
-			return z.receiptReport(t, rc.Code)
+			defer z.clock.Advance(time.Minute)
+			return z.submitText(t, title, content)
 		}
 		text := func(r intake.Report) string { return r.Title + "\n" + r.Content }
 		for _, drop := range []bool{false, true} {

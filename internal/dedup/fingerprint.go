@@ -43,25 +43,7 @@ func TextFingerprint(text string) Fingerprint {
 
 // Similarity returns |f∩g| / |f∪g|; two empty fingerprints have
 // similarity 0 (an empty report is never a duplicate).
-func (f Fingerprint) Similarity(g Fingerprint) float64 {
-	if len(f) == 0 && len(g) == 0 {
-		return 0
-	}
-	inter := 0
-	for i, j := 0, 0; i < len(f) && j < len(g); {
-		switch {
-		case f[i] < g[j]:
-			i++
-		case f[i] > g[j]:
-			j++
-		default:
-			inter++
-			i++
-			j++
-		}
-	}
-	return float64(inter) / float64(len(f)+len(g)-inter)
-}
+func (f Fingerprint) Similarity(g Fingerprint) float64 { return jaccard(f, g) }
 
 // AppendBinary appends the stored form of f: each value as 4 bytes,
 // little-endian, in order.

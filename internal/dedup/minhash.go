@@ -202,7 +202,11 @@ func bandHashesN(sig Signature, bands, rows int) []int64 {
 // Jaccard returns |a∩b| / |a∪b| for two sorted, deduplicated shingle sets
 // (as returned by Shingles). Two empty sets have similarity 0: an empty
 // report is never a duplicate.
-func Jaccard(a, b []uint64) float64 {
+func Jaccard(a, b []uint64) float64 { return jaccard(a, b) }
+
+// jaccard is |a∩b| / |a∪b| for two sorted sets without repeats, 0 for two
+// empty ones: Jaccard of shingle sets, Fingerprint.Similarity.
+func jaccard[T uint32 | uint64](a, b []T) float64 {
 	if len(a) == 0 && len(b) == 0 {
 		return 0
 	}
