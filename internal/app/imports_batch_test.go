@@ -220,6 +220,9 @@ func TestImportBatchedMatchesRowByRow(t *testing.T) {
 			t.Errorf("errors = %+v, want %+v", sums[1][1].Errors, wantErrs)
 		}
 
+		// Staff entry, row-by-row and batched imports keep fingerprints.
+		checkFingerprints(t, ref.store)
+		checkFingerprints(t, bat.store)
 		a, b := snapshotImport(t, ref), snapshotImport(t, bat)
 		if len(a.Reports) != 41 || a.Chain == 0 {
 			t.Fatalf("row by row: %d reports, %d audit records", len(a.Reports), a.Chain)

@@ -530,8 +530,9 @@ func (a *App) storedDuplicates(ctx context.Context, d dupText, exclude int64) ([
 }
 
 // candidateFingerprints returns the fingerprints of stored reports: as the
-// store keeps them, or, for a report stored without one, from its text.
-// A report that is gone is left out.
+// store keeps them, or, for a report stored without one or with a damaged
+// one, from its text (a fingerprint is derived from the text, so the text
+// is the answer it stands for). A report that is gone is left out.
 func (a *App) candidateFingerprints(ctx context.Context, ids []int64) (map[int64]dedup.Fingerprint, error) {
 	raw, err := a.Store.ReportFingerprints(ctx, ids)
 	if err != nil {
@@ -540,14 +541,10 @@ func (a *App) candidateFingerprints(ctx context.Context, ids []int64) (map[int64
 	out := make(map[int64]dedup.Fingerprint, len(ids))
 	var missing []int64
 	for _, id := range ids {
-		b, ok := raw[id]
-		if !ok {
+		fp, err := dedup.ParseFingerprint(raw[id])
+		if _, ok := raw[id]; !ok || err != nil {
 			missing = append(missing, id)
 			continue
-		}
-		fp, err := dedup.ParseFingerprint(b)
-		if err != nil {
-			return nil, fmt.Errorf("app: report %d: %w", id, err)
 		}
 		out[id] = fp
 	}

@@ -1191,15 +1191,39 @@ func TestNearDuplicateFingerprints(t *testing.T) {
 			return z.submitText(t, title, content)
 		}
 		text := func(r intake.Report) string { return r.Title + "\n" + r.Content }
-		for _, drop := range []bool{false, true} {
+		// What happens to r1's stored row before r2 comes, and the score
+		// r2's link to r1 must then have (from the row, or from r1's text).
+		cases := []struct {
+			name    string
+			replace func(r1 intake.Report) []byte // nil: keep the row as written
+			drop    bool
+			stored  bool // the score is r2's own fingerprint against itself
+		}{
+			{name: "as written"},
+			{name: "no row", drop: true},
+			// A row that is not r1's text's fingerprint: a look-up that used
+			// it scores 1 (the link proves the stored value is read).
+			{name: "r2's own", replace: func(intake.Report) []byte {
+				return dedup.TextFingerprint("再次反映村会计冒领补贴\n" + second).Bytes()
+			}, stored: true},
+			// A damaged row is not trusted: r1 is scored from its text.
+			{name: "damaged", replace: func(intake.Report) []byte { return []byte{1, 2, 3} }},
+		}
+		for _, c := range cases {
 			r1 := submit("村会计虚报冒领补贴", first)
 			fps, err := z.store.ReportFingerprints(ctx, []int64{r1.ID})
 			must(t, err)
 			if want := dedup.TextFingerprint(text(r1)).Bytes(); !bytes.Equal(fps[r1.ID], want) {
-				t.Fatalf("stored fingerprint %x, want %x", fps[r1.ID], want)
+				t.Fatalf("%s: stored fingerprint %x, want %x", c.name, fps[r1.ID], want)
 			}
-			if drop {
+			switch {
+			case c.drop:
 				if _, err := z.store.DB().ExecContext(ctx, `DELETE FROM report_fingerprints WHERE report_id = $1`, r1.ID); err != nil {
+					t.Fatal(err)
+				}
+			case c.replace != nil:
+				if _, err := z.store.DB().ExecContext(ctx, `UPDATE report_fingerprints SET shingles = $1 WHERE report_id = $2`,
+					c.replace(r1), r1.ID); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -1207,20 +1231,53 @@ func TestNearDuplicateFingerprints(t *testing.T) {
 			links, err := z.store.ReportLinks(ctx, r2.ID)
 			must(t, err)
 			want := dedup.Similar(text(r1), text(r2))
+			if c.stored {
+				want = 1
+			}
 			found := false
 			for _, l := range links {
 				if l.OtherID == r1.ID {
 					found = true
 					if l.Score != want {
-						t.Errorf("fingerprint dropped %v: score %v, want %v", drop, l.Score, want)
+						t.Errorf("%s: score %v, want %v", c.name, l.Score, want)
 					}
 				}
 			}
-			if !found || want < dedup.DefaultThreshold {
-				t.Errorf("fingerprint dropped %v: links %+v (similarity %.3f), want one to %d", drop, links, want, r1.ID)
+			if !found || want < dedup.DefaultThreshold || want == 1 && !c.stored {
+				t.Errorf("%s: links %+v (want score %.3f), want one to %d", c.name, links, want, r1.ID)
 			}
 		}
 	})
+}
+
+// checkFingerprints fails unless every stored report has a fingerprint
+// row equal to the fingerprint of its title and content, as registration
+// computes it.
+func checkFingerprints(t *testing.T, st *store.Store) {
+	t.Helper()
+	rows, err := st.DB().QueryContext(ctx, `SELECT id, title, content FROM reports ORDER BY id`)
+	must(t, err)
+	want := map[int64][]byte{}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		var title, content string
+		must(t, rows.Scan(&id, &title, &content))
+		want[id] = dedup.TextFingerprint(title + "\n" + content).Bytes()
+		ids = append(ids, id)
+	}
+	must(t, rows.Err())
+	rows.Close()
+	got, err := st.ReportFingerprints(ctx, ids)
+	must(t, err)
+	if len(ids) == 0 {
+		t.Fatal("no reports to check")
+	}
+	for _, id := range ids {
+		if g, ok := got[id]; !ok || !bytes.Equal(g, want[id]) {
+			t.Errorf("report %d: fingerprint %x (stored: %v), want %x", id, g, ok, want[id])
+		}
+	}
 }
 
 // ---------------------------------------------------------------------------

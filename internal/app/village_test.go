@@ -244,6 +244,7 @@ func TestVillageDemandToReport(t *testing.T) {
 		if !rep2.Anonymous || rep2.Channel != intake.ChannelVillage {
 			t.Fatalf("report without phone %+v", rep2)
 		}
+		checkFingerprints(t, f.store)
 	})
 }
 

@@ -14,7 +14,10 @@
 //     hashing). Two texts whose Jaccard similarity is s share at least one
 //     band with probability 1-(1-s^Rows)^Bands.
 //  4. Candidates that share a band are confirmed with the exact Jaccard
-//     similarity of their shingle sets (Jaccard) against DefaultThreshold.
+//     similarity of their shingle sets against DefaultThreshold, compared as
+//     Fingerprints (each shingle hash cut to 32 bits), which the store keeps
+//     beside each report's bands so that candidates' texts are not
+//     normalised again.
 //
 // The store keeps the band hashes in a table (band SMALLINT, hash BIGINT,
 // report_id) indexed on (band, hash), so candidate lookup is one portable SQL

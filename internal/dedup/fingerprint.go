@@ -25,7 +25,9 @@ import (
 type Fingerprint []uint32
 
 // FingerprintOf returns the fingerprint of the shingle set sh (as Shingles
-// returns it; any order and repeats are accepted).
+// returns it; any order and repeats are accepted). Fingerprints are stored:
+// changing this function, mix or Shingles needs a migration that computes
+// every stored fingerprint again (TestFingerprintStable pins the values).
 func FingerprintOf(sh []uint64) Fingerprint {
 	out := make(Fingerprint, len(sh))
 	for i, h := range sh {

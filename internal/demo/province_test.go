@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"regexp"
@@ -453,6 +454,35 @@ func testProvinceReports(t *testing.T, a *app.App, st *store.Store, res Province
 	if cands[id] != len(want) || count(`SELECT COUNT(*) FROM report_bands`) != reports*len(want) {
 		t.Errorf("report %d shares %d of its %d bands with itself; %d band rows for %d reports", id, cands[id], len(want),
 			count(`SELECT COUNT(*) FROM report_bands`), reports)
+	}
+	// Fingerprints: as registration computes them, for every report.
+	fpRows, err := db.QueryContext(ctx, `SELECT id, title, content FROM reports`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFP := map[int64][]byte{}
+	var ids []int64
+	for fpRows.Next() {
+		var id int64
+		var title, content string
+		if err := fpRows.Scan(&id, &title, &content); err != nil {
+			t.Fatal(err)
+		}
+		wantFP[id], ids = dedup.TextFingerprint(title+"\n"+content).Bytes(), append(ids, id)
+	}
+	fpRows.Close()
+	fps, err := st.ReportFingerprints(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for id, fp := range wantFP {
+		if !bytes.Equal(fps[id], fp) {
+			bad++
+		}
+	}
+	if bad > 0 || len(ids) != reports {
+		t.Errorf("%d of %d reports without their fingerprint (%d reports)", bad, len(ids), reports)
 	}
 	// Search: a bigram of the title finds the reports containing it.
 	rt := []rune(title)

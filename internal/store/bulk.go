@@ -200,7 +200,7 @@ func (s *Store) BulkLoad(ctx context.Context, a audit.Actor, b BulkLoad) (BulkCo
 		// What autovacuum would do shortly: statistics for the planner and
 		// the visibility map (index-only scans of the statistics' indexes).
 		for _, t := range []string{"units", "clues", "clocks", "clue_events", "cases", "case_subjects", "case_measures", "case_events",
-			"reports", "report_events", "report_bands", "report_search"} {
+			"reports", "report_events", "report_bands", "report_fingerprints", "report_search"} {
 			if _, err := s.db.ExecContext(ctx, `VACUUM (ANALYZE) `+t); err != nil {
 				return n, fmt.Errorf("store: analyze %s: %w", t, err)
 			}

@@ -23,7 +23,9 @@ import (
 
 // fingerprintMigration is migration 47, in Go for both engines: the table,
 // filled with the fingerprints of the reports already stored (their title
-// and content, as registration computes them). Down drops it.
+// and content, as registration computes them). Down drops it. On
+// PostgreSQL the table's foreign key holds a lock on reports that blocks
+// their writes until the migration commits (operator.md, Upgrades).
 func fingerprintMigration(d Dialect) *goose.Migration {
 	create := `CREATE TABLE report_fingerprints (
 		report_id INTEGER PRIMARY KEY REFERENCES reports(id),
@@ -64,14 +66,14 @@ func backfillFingerprints(ctx context.Context, tx *sql.Tx, d Dialect) error {
 			var title, content string
 			if err := rows.Scan(&id, &title, &content); err != nil {
 				rows.Close()
-				return err
+				return fmt.Errorf("store: migrate fingerprints: reports: %w", err)
 			}
 			// The text registration fingerprints (app.dupText).
 			ids, fps = append(ids, id), append(fps, dedup.TextFingerprint(title+"\n"+content).Bytes())
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return err
+			return fmt.Errorf("store: migrate fingerprints: reports: %w", err)
 		}
 		if err := insertFingerprints(ctx, tx, d, ids, fps); err != nil {
 			return err

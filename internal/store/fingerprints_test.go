@@ -24,7 +24,7 @@ func TestReportFingerprints(t *testing.T) {
 		want := map[int64][]byte{}
 		var without []int64
 		mk := func(i int, withFP bool) store.NewReport {
-			n := newImported(u, fmt.Sprintf("F%03d", i), fmt.Sprintf("第%d件：反映村里危房改造补贴发放优亲厚友的问题", i))
+			n := newImported(u, fmt.Sprintf("F%04d", i), fmt.Sprintf("第%d件：反映村里危房改造补贴发放优亲厚友的问题", i))
 			if withFP {
 				n.Fingerprint = dedup.TextFingerprint(n.Report.Title + "\n" + n.Report.Content).Bytes()
 			}
@@ -42,10 +42,15 @@ func TestReportFingerprints(t *testing.T) {
 		must(t, err)
 		want[e.ID] = []byte{}
 
+		// More than one INSERT's rows, and more than one page of the
+		// migration's back-fill (1,000 reports) in all.
 		var ns []store.NewReport
-		for i := 3; i < 3+700; i++ { // more than one INSERT's rows
+		for i := 3; i < 3+1200; i++ {
 			ns = append(ns, mk(i, i%5 != 0))
 		}
+		// A text with no shingles at all (punctuation only).
+		ns[len(ns)-1].Report.Title, ns[len(ns)-1].Report.Content = "。", "！！！"
+		ns[len(ns)-1].Fingerprint = nil
 		out, err := s.CreateReports(ctx, sysActor, ns)
 		must(t, err)
 		for i, r := range out {
@@ -58,7 +63,7 @@ func TestReportFingerprints(t *testing.T) {
 		if s.Dialect() == store.SQLite {
 			w, err := s.BulkWriter(ctx)
 			must(t, err)
-			ns := []store.NewReport{mk(900, true), mk(901, false)}
+			ns := []store.NewReport{mk(5000, true), mk(5001, false)}
 			out, err := w.CreateReports(ctx, sysActor, ns)
 			must(t, err)
 			must(t, w.Close())
@@ -99,10 +104,12 @@ func TestReportFingerprints(t *testing.T) {
 		for id, tx := range texts {
 			all[id] = dedup.TextFingerprint(tx[0] + "\n" + tx[1]).Bytes()
 		}
-		if len(all) != len(want)+len(without) {
+		if len(all) != len(want)+len(without) || len(all) < 1200 {
 			t.Fatalf("%d texts, want %d", len(all), len(want)+len(without))
 		}
-		all[e.ID] = dedup.TextFingerprint(empty.Report.Title + "\n" + empty.Report.Content).Bytes()
+		if fp := all[out[len(out)-1].ID]; len(fp) != 0 {
+			t.Fatalf("punctuation-only text: fingerprint %x, want none", fp)
+		}
 		check("migrated again", all)
 	})
 }

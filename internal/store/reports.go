@@ -1183,8 +1183,9 @@ func (s *Store) bandCounts(ctx context.Context, bands []int64, part [2]int, excl
 	return count, rows.Err()
 }
 
-// ReportTexts returns title and content of reports by id (for confirming
-// near-duplicates), with their unit paths for scope checks. On PostgreSQL
+// ReportTexts returns title and content of reports by id (to score a
+// near-duplicate pair stored without a fingerprint, and a pair that staff
+// link by hand), with their unit paths for scope checks. On PostgreSQL
 // the ids are read in up to pgLookupParts statements side by side.
 func (s *Store) ReportTexts(ctx context.Context, ids []int64) (map[int64][3]string, error) {
 	out, err := lookupByID(ctx, s, ids, s.reportTexts)
