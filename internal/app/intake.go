@@ -541,8 +541,9 @@ func (a *App) candidateFingerprints(ctx context.Context, ids []int64) (map[int64
 	out := make(map[int64]dedup.Fingerprint, len(ids))
 	var missing []int64
 	for _, id := range ids {
-		fp, err := dedup.ParseFingerprint(raw[id])
-		if _, ok := raw[id]; !ok || err != nil {
+		b, ok := raw[id]
+		fp, err := dedup.ParseFingerprint(b)
+		if !ok || err != nil {
 			missing = append(missing, id)
 			continue
 		}
