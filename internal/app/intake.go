@@ -448,7 +448,6 @@ func (a *App) clock(code string, start time.Time) intake.ClockRow {
 // dupText is a report text as the near-duplicate check sees it: its
 // fingerprint (for the exact similarity) and band hashes.
 type dupText struct {
-	text  string
 	fp    dedup.Fingerprint
 	bands []int64
 }
@@ -456,9 +455,8 @@ type dupText struct {
 // dupText shingles a report's title and content. The store keeps the
 // fingerprint and bands with the report (store.NewReport).
 func (a *App) dupText(r intake.Report) dupText {
-	text := r.Title + "\n" + r.Content
-	sh := dedup.Shingles(dedup.Normalize(text), dedup.ShingleSize)
-	return dupText{text: text, fp: dedup.FingerprintOf(sh), bands: dedup.BandHashes(dedup.Sign(sh))}
+	sh := dedup.Shingles(dedup.Normalize(r.Title+"\n"+r.Content), dedup.ShingleSize)
+	return dupText{fp: dedup.FingerprintOf(sh), bands: dedup.BandHashes(dedup.Sign(sh))}
 }
 
 // Near-duplicate limits: the band-sharing reports compared exactly, and

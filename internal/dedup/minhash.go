@@ -73,7 +73,7 @@ func Shingles(norm string, k int) []uint64 {
 // normalised text s, whose runes start at the byte offsets offs (followed
 // by len(s)), or once with the hash of the whole of s when it is shorter
 // than k runes (k >= 1).
-func eachShingle[T string | []byte](s T, offs []int, k int, f func(uint64)) {
+func eachShingle(s string, offs []int, k int, f func(uint64)) {
 	n := len(offs) - 1
 	if n < k {
 		f(fnv1a(s))
@@ -85,7 +85,7 @@ func eachShingle[T string | []byte](s T, offs []int, k int, f func(uint64)) {
 }
 
 // fnv1a is the 64-bit FNV-1a hash of s.
-func fnv1a[T string | []byte](s T) uint64 {
+func fnv1a(s string) uint64 {
 	const (
 		offset = 14695981039346656037
 		prime  = 1099511628211
