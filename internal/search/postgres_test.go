@@ -105,6 +105,7 @@ func TestPostgresTokenizer(t *testing.T) {
 		{"punctuation vanishes", "，粮 库。 a-b", []string{"粮", "库", "a-b", "a", "b"}},
 		{"digit-led ASCII splits", "1e5a", []string{"1e5", "a"}},
 		{"the codes are kept as they are, one position each", Tokens("粮库，A1 😀 1e5a"), strings.Fields(Tokens("粮库，A1 😀 1e5a"))},
+		{"so are the four-rune tokens", grams("粮库，A1 😀 1e5a"), strings.Fields(grams("粮库，A1 😀 1e5a"))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,7 +152,7 @@ func TestPostgresMatchEqualsSubstring(t *testing.T) {
 		chunks += len(cs)
 		if len(cs) > 1 {
 			chunked = append(chunked, i)
-			if _, err := db.Exec(`INSERT INTO whole VALUES ($1, to_tsvector('simple', $2))`, i, Tokens(d)); err != nil {
+			if _, err := db.Exec(`INSERT INTO whole VALUES ($1, to_tsvector('simple', $2))`, i, grams(d)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -261,7 +262,7 @@ func TestPostgresRank(t *testing.T) {
 		"这封留言与仓储无关，反映的是道路修建和排水设施的老问题，希望尽快解决。",
 	}
 	for i, d := range docs {
-		if _, err := db.Exec(`INSERT INTO docs VALUES ($1, to_tsvector('simple', $2))`, i+1, Tokens(d)); err != nil {
+		if _, err := db.Exec(`INSERT INTO docs VALUES ($1, to_tsvector('simple', $2))`, i+1, grams(d)); err != nil {
 			t.Fatal(err)
 		}
 	}

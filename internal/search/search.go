@@ -5,7 +5,7 @@
 //
 // # Token design
 //
-// Chinese has no spaces and most words are two characters, so the index is
+// Chinese has no spaces and most words are two characters, so the FTS5 index is
 // built from overlapping character bigrams of the normalised text: the text
 // r0 r1 … rn-1 is indexed as the n tokens (r0,r1) (r1,r2) … (rn-2,rn-1)
 // (rn-1,END) at consecutive positions, where END is an end-of-text marker.
@@ -46,7 +46,10 @@
 //	SELECT rowid FROM report_fts WHERE report_fts MATCH $1 ORDER BY bm25(report_fts, 1, 0);
 //	    -- $1 = q.FTS5In(terms), terms from ScopeTerms(prefixes)
 //
-// PostgreSQL: one row per element of Chunks, indexed with GIN:
+// PostgreSQL indexes other tokens, one per rune standing for it and the
+// next three runes (see Chunks), so that a query of up to four characters is
+// one lexeme or lexeme prefix that GIN answers without re-checking rows
+// (TSQuery); one row per element of Chunks, indexed with GIN:
 //
 //	CREATE TABLE report_search (report_id bigint, chunk int, tokens tsvector, PRIMARY KEY (report_id, chunk));
 //	CREATE INDEX ON report_search USING gin (tokens);
@@ -60,9 +63,9 @@
 //
 // To index several fields of a report (subject, content, replies) in one
 // row, join their Tokens with a space (or, for PostgreSQL, concatenate their
-// Chunks lists): every field ends with its END token and no token spans two
-// fields, so a phrase never matches across a field boundary, and a report
-// matches exactly when one of its fields contains the query.
+// Chunks lists): every field ends with its END token(s) and no token spans
+// two fields, so a query never matches across a field boundary, and a
+// report matches exactly when one of its fields contains the query.
 package search
 
 import (
@@ -250,6 +253,31 @@ func Tokens(doc string) string {
 	return string(appendTokens(make([]byte, 0, len(rs)*7), rs))
 }
 
+// GramRunes is the most runes one PostgreSQL index token stands for (see
+// Chunks).
+const GramRunes = 4
+
+// appendGrams appends the PostgreSQL index tokens of the normalised runes
+// rs, space separated: for each rune, the codes of it and the next
+// GramRunes−1 runes, or, near the end, of the runes up to the end followed
+// by END. Every token is one lexeme; the token of rune i is at tsvector
+// position i+1.
+func appendGrams(dst []byte, rs []rune) []byte {
+	for i := range rs {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		end := min(i+GramRunes, len(rs))
+		for _, r := range rs[i:end] {
+			dst = appendCode(dst, r)
+		}
+		if end-i < GramRunes {
+			dst = appendCode(dst, endOfText)
+		}
+	}
+	return dst
+}
+
 // Limits of a PostgreSQL tsvector that Chunks stays within.
 const (
 	// ChunkMaxTokens is the most tokens in one chunk; tsvector positions
@@ -263,40 +291,71 @@ const (
 	chunkOverlap = MaxQueryRunes - 1
 )
 
-// Chunks returns the index text of doc split for PostgreSQL: pieces of at
-// most ChunkMaxTokens tokens in which no token occurs more than
-// ChunkMaxRepeats times, each indexed like Tokens indexes a whole text
-// (ending with its own END token). Consecutive pieces overlap by
+// Chunks returns the PostgreSQL index text of doc, split where a tsvector's
+// limits require it.
+//
+// # Tokens
+//
+// Where FTS5 indexes bigrams and matches a longer query as a phrase
+// (Tokens), PostgreSQL indexes one token per rune of Normalize(doc): the
+// codes of that rune and the next three (fewer, followed by END, for the last
+// three runes). A query of up to four runes is then a single lexeme or
+// lexeme prefix (TSQuery): its GIN matches are exact and need no re-check
+// against the stored tsvector, which a phrase would need for every
+// candidate row (seconds for a common three-character word in a million
+// reports). Longer queries are phrases of these four-rune tokens.
+//
+// # Chunks
+//
+// The pieces have at most ChunkMaxTokens tokens, no token occurs more than
+// ChunkMaxRepeats times in one, and each is indexed as if it were the whole
+// text (its last three tokens end with END). Consecutive pieces overlap by
 // MaxQueryRunes−1 runes, so every occurrence of a query accepted by Parse
 // lies wholly within at least one piece, and a report matches exactly when
-// one of its pieces does. Almost every report gives a single piece equal to
-// Tokens(doc); an empty text gives none.
+// one of its pieces does. Almost every report gives a single piece; an
+// empty text gives none.
 func Chunks(doc string) []string {
+	return chunks(doc, GramRunes, appendGrams)
+}
+
+// BigramChunks is the PostgreSQL index text of doc before migration 48:
+// Tokens split like Chunks. Only that migration's down step writes it.
+func BigramChunks(doc string) []string {
+	return chunks(doc, 2, appendTokens)
+}
+
+// chunks splits the normalised runes of doc into pieces within the tsvector
+// limits for tokens of n runes each, written by appendTok.
+func chunks(doc string, n int, appendTok func([]byte, []rune) []byte) []string {
 	rs := normalizeRunes(doc, nil)
 	if len(rs) == 0 {
 		return nil
 	}
-	var chunks []string
-	counts := make(map[[2]rune]int)
+	var out []string
+	counts := make(map[[GramRunes]rune]int)
 	start := 0
 	for {
-		// Extend the chunk [start, end) while its bigram tokens, plus the END
-		// token of its last rune, stay within the limits.
+		// Extend the piece [start, end) while its tokens stay within the
+		// limits: adding rune end completes the token of rune end−n+1 (the
+		// last n−1 tokens end with END and occur once).
 		clear(counts)
 		end := start + 1
 		for end < len(rs) && end-start < ChunkMaxTokens {
-			k := [2]rune{rs[end-1], rs[end]}
-			if counts[k] == ChunkMaxRepeats {
-				break
+			if i := end - n + 1; i >= start {
+				var k [GramRunes]rune
+				copy(k[:], rs[i:end+1])
+				if counts[k] == ChunkMaxRepeats {
+					break
+				}
+				counts[k]++
 			}
-			counts[k]++
 			end++
 		}
-		chunks = append(chunks, string(appendTokens(make([]byte, 0, (end-start)*7), rs[start:end])))
+		out = append(out, string(appendTok(make([]byte, 0, (end-start)*(3*n+1)), rs[start:end])))
 		if end == len(rs) {
-			return chunks
+			return out
 		}
-		// The limits allow at least 256 runes per chunk, so the next chunk
+		// The limits allow at least 256 runes per piece, so the next piece
 		// starts after this one did.
 		start = end - chunkOverlap
 	}
@@ -310,8 +369,10 @@ type Query struct {
 	// Runes is the number of runes in Text, 1 to MaxQueryRunes.
 	Runes int
 	// terms are the bigram tokens of Text for two or more runes, or the code
-	// of its single rune, used as a token prefix.
+	// of its single rune, used as a token prefix (FTS5).
 	terms []string
+	// codes are the codes of Text's runes (PostgreSQL's tokens, see Chunks).
+	codes []string
 }
 
 // Parse normalises q and prepares its match expressions. It returns
@@ -326,6 +387,10 @@ func Parse(q string) (Query, error) {
 		return Query{}, ErrTooLong
 	}
 	var terms []string
+	codes := make([]string, len(rs))
+	for i, r := range rs {
+		codes[i] = string(appendCode(nil, r))
+	}
 	if len(rs) == 1 {
 		terms = []string{string(appendCode(nil, rs[0]))}
 	} else {
@@ -333,7 +398,7 @@ func Parse(q string) (Query, error) {
 			terms = append(terms, string(appendCode(appendCode(nil, rs[i]), rs[i+1])))
 		}
 	}
-	return Query{Text: string(rs), Runes: len(rs), terms: terms}, nil
+	return Query{Text: string(rs), Runes: len(rs), terms: terms, codes: codes}, nil
 }
 
 // FTS5 returns the FTS5 MATCH expression for q: a quoted phrase of bigram
@@ -353,20 +418,34 @@ func (q Query) FTS5() string {
 	return `"` + strings.Join(q.terms, " ") + `"`
 }
 
-// TSQuery returns the argument for PostgreSQL to_tsquery('simple', $1): the
-// bigram tokens joined by the <-> (followed-by) operator, each quoted, or
-// for a one-rune query a quoted prefix ('abc':*). As with FTS5, only
-// computed ASCII letters and digits appear, so none of & | ! : * ( ) ' or
-// backslashes from the user's text can. For the zero Query it returns a
-// lexeme that matches nothing.
+// TSQuery returns the argument for PostgreSQL to_tsquery('simple', $1)
+// against the tokens of Chunks: for up to three runes the prefix of the
+// tokens that start with them ('abc':*); for four runes that token
+// ('abcd'); for more, the phrase of the four-rune tokens at offsets 0, 4,
+// 8, … and at the last offset, with their distances ('abcd' <4> 'efgh' <1>
+// 'fghi' for nine runes). As with FTS5, only computed ASCII letters and
+// digits appear, so none of & | ! : * ( ) ' or backslashes from the user's
+// text can. For the zero Query it returns a lexeme that matches nothing.
 func (q Query) TSQuery() string {
-	if len(q.terms) == 0 {
+	if len(q.codes) == 0 {
 		return `'` + string(appendCode(nil, endOfText)) + `'`
 	}
-	if q.Runes == 1 {
-		return `'` + q.terms[0] + `':*`
+	if len(q.codes) < GramRunes {
+		return `'` + strings.Join(q.codes, "") + `':*`
 	}
-	return `'` + strings.Join(q.terms, `' <-> '`) + `'`
+	var b strings.Builder
+	last := len(q.codes) - GramRunes
+	for off, prev := 0, -1; ; off += GramRunes {
+		off = min(off, last)
+		if prev >= 0 {
+			b.WriteString(" <" + strconv.Itoa(off-prev) + "> ")
+		}
+		b.WriteString(`'` + strings.Join(q.codes[off:off+GramRunes], "") + `'`)
+		if off == last {
+			return b.String()
+		}
+		prev = off
+	}
 }
 
 // # Scope tokens

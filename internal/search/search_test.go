@@ -4,6 +4,7 @@ import (
 	"errors"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -144,10 +145,14 @@ func TestQueryExpressions(t *testing.T) {
 		in, fts5, tsquery string
 	}{
 		{"粮", `"s0u"*`, `'s0u':*`},
-		{"粮库", `"s0um2r"`, `'s0um2r'`},
-		{"粮库负", `"s0um2r m2rv9r"`, `'s0um2r' <-> 'm2rv9r'`},
-		{"库，A", `"m2ra18 a18a2p"`, `'m2ra18' <-> 'a18a2p'`},
+		{"粮库", `"s0um2r"`, `'s0um2r':*`},
+		{"粮库负", `"s0um2r m2rv9r"`, `'s0um2rv9r':*`},
+		{"库，A", `"m2ra18 a18a2p"`, `'m2ra18a2p':*`},
 		{"😀", `"z2r5s"*`, `'z2r5s':*`},
+		{"粮库负责", `"s0um2r m2rv9r v9rv9v"`, `'s0um2rv9rv9v'`},
+		{"粮库负责人", `"s0um2r m2rv9r v9rv9v v9viy2"`, `'s0um2rv9rv9v' <1> 'm2rv9rv9viy2'`},
+		{"粮库负责人反映问", `"s0um2r m2rv9r v9rv9v v9viy2 iy2jy5 jy5nkg nkgx0e"`, `'s0um2rv9rv9v' <4> 'iy2jy5nkgx0e'`},
+		{"粮库负责人反映问题", `"s0um2r m2rv9r v9rv9v v9viy2 iy2jy5 jy5nkg nkgx0e x0exjc"`, `'s0um2rv9rv9v' <4> 'iy2jy5nkgx0e' <1> 'jy5nkgx0exjc'`},
 	}
 	for _, tt := range tests {
 		q, err := Parse(tt.in)
@@ -175,7 +180,7 @@ func TestQueryExpressions(t *testing.T) {
 // engines run the same inputs in the SQLite and PostgreSQL tests.
 func TestQueryExpressionsEscaped(t *testing.T) {
 	fts5 := regexp.MustCompile(`^"[0-9a-z]+( [0-9a-z]+)*"(\*)?$`)
-	tsq := regexp.MustCompile(`^'[0-9a-z]+'( <-> '[0-9a-z]+')*(:\*)?$`)
+	tsq := regexp.MustCompile(`^'[0-9a-z]+'( <[1-4]> '[0-9a-z]+')*(:\*)?$`)
 	for _, in := range injectionQueries() {
 		q, err := Parse(in)
 		if errors.Is(err, ErrEmpty) {
@@ -188,7 +193,7 @@ func TestQueryExpressionsEscaped(t *testing.T) {
 			t.Errorf("Parse(%q).FTS5() = %s: not a quoted code phrase", in, got)
 		}
 		if got := q.TSQuery(); !tsq.MatchString(got) {
-			t.Errorf("Parse(%q).TSQuery() = %s: not quoted codes joined by <->", in, got)
+			t.Errorf("Parse(%q).TSQuery() = %s: not quoted codes joined by <N>", in, got)
 		}
 	}
 }
@@ -208,9 +213,52 @@ func phraseIn(index string, q Query) bool {
 	return false
 }
 
+// tsqueryIn reports whether q.TSQuery() matches the PostgreSQL index text
+// index (an element of Chunks): the pure model of to_tsquery('simple', …)
+// @@ to_tsvector('simple', index), read from the expression itself: a
+// lexeme prefix ('abc':*), or lexemes at the given distances ('a' <4> 'b').
+func tsqueryIn(index string, q Query) bool {
+	toks := strings.Fields(index)
+	expr := q.TSQuery()
+	if p, ok := strings.CutSuffix(expr, ":*"); ok {
+		p = strings.Trim(p, "'")
+		return slices.ContainsFunc(toks, func(s string) bool { return strings.HasPrefix(s, p) })
+	}
+	parts := strings.Split(expr, " ")
+	lex := []string{strings.Trim(parts[0], "'")}
+	offs := []int{0}
+	for i := 1; i+1 < len(parts); i += 2 {
+		d, err := strconv.Atoi(strings.Trim(parts[i], "<>"))
+		if err != nil {
+			panic(expr)
+		}
+		lex = append(lex, strings.Trim(parts[i+1], "'"))
+		offs = append(offs, offs[len(offs)-1]+d)
+	}
+	for p := range toks {
+		ok := true
+		for j, l := range lex {
+			if p+offs[j] >= len(toks) || toks[p+offs[j]] != l {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// grams is the PostgreSQL index text of doc unchunked.
+func grams(doc string) string {
+	return string(appendGrams(nil, normalizeRunes(doc, nil)))
+}
+
 func TestPhraseEqualsSubstring(t *testing.T) {
-	docs := []string{"粮库负责人", "A2区粮库", "粮", "库粮", "4.23元/吨", "a b", "ab", "哈哈哈", "", "粮 库"}
-	queries := []string{"粮", "库", "粮库", "库粮", "a2", "2区粮", "区粮库", ".", "4.2", "元/", "a b", "ab", "b", "哈哈", "哈哈哈", "哈哈哈哈", "粮 库", "人"}
+	docs := []string{"粮库负责人", "A2区粮库", "粮", "库粮", "4.23元/吨", "a b", "ab", "哈哈哈", "", "粮 库", "哈哈哈哈哈哈", "粮库负责人粮库负责"}
+	queries := []string{"粮", "库", "粮库", "库粮", "a2", "2区粮", "区粮库", ".", "4.2", "元/", "a b", "ab", "b", "哈哈", "哈哈哈", "哈哈哈哈", "粮 库", "人",
+		"粮库负责", "粮库负责人", "库负责人", "2区粮库", "a2区粮库", "4.23元/吨", "哈哈哈哈哈", "元/吨"}
 	for _, d := range docs {
 		idx, nd := Tokens(d), Normalize(d)
 		for _, qs := range queries {
@@ -218,8 +266,12 @@ func TestPhraseEqualsSubstring(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := phraseIn(idx, q), strings.Contains(nd, q.Text); got != want {
+			want := strings.Contains(nd, q.Text)
+			if got := phraseIn(idx, q); got != want {
 				t.Errorf("doc %q query %q: phrase match %v, substring %v", d, qs, got, want)
+			}
+			if got := tsqueryIn(grams(d), q); got != want {
+				t.Errorf("doc %q query %q: tsquery %s match %v, substring %v", d, qs, q.TSQuery(), got, want)
 			}
 		}
 	}
@@ -248,8 +300,8 @@ func TestChunks(t *testing.T) {
 			if len(chunks) != tt.wantChunks {
 				t.Fatalf("Chunks gave %d chunks, want %d", len(chunks), tt.wantChunks)
 			}
-			if len(chunks) == 1 && chunks[0] != Tokens(tt.doc) {
-				t.Errorf("single chunk differs from Tokens")
+			if len(chunks) == 1 && chunks[0] != grams(tt.doc) {
+				t.Errorf("single chunk differs from the unchunked index text")
 			}
 			for i, c := range chunks {
 				toks := strings.Fields(c)
@@ -269,7 +321,7 @@ func TestChunks(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !slices.ContainsFunc(chunks, func(c string) bool { return phraseIn(c, q) }) {
+				if !slices.ContainsFunc(chunks, func(c string) bool { return tsqueryIn(c, q) }) {
 					t.Errorf("query %q not found in any chunk", qs)
 				}
 			}
@@ -293,7 +345,7 @@ func TestChunksOverlap(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !slices.ContainsFunc(chunks, func(c string) bool { return phraseIn(c, q) }) {
+				if !slices.ContainsFunc(chunks, func(c string) bool { return tsqueryIn(c, q) }) {
 					t.Fatalf("substring at %d of %d runes is in no chunk", from, n)
 				}
 			}
