@@ -119,3 +119,7 @@ func (w *BulkWriter) ForeignKeysForTest(ctx context.Context) (int, error) {
 	err := w.conn.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&n)
 	return n, err
 }
+
+// PGFirstMatch is the match predicate of SearchReports' count and
+// newest-first statements on PostgreSQL (alias s, query $1).
+const PGFirstMatch = pgFirstMatch

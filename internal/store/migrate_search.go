@@ -56,6 +56,34 @@ func rebuildSQLiteSearch(ctx context.Context, tx *sql.Tx, scope bool) error {
 			return fmt.Errorf("store: rebuild search index: %w", err)
 		}
 	}
+	ins := `INSERT INTO report_fts (rowid, tokens) VALUES ($1, $2)`
+	if scope {
+		ins = `INSERT INTO report_fts (rowid, tokens, scope) VALUES ($1, $2, $3)`
+	}
+	stmt, err := tx.PrepareContext(ctx, ins)
+	if err != nil {
+		return fmt.Errorf("store: rebuild search index: %w", err)
+	}
+	defer stmt.Close()
+	return forEachSearchDoc(ctx, tx, func(batch []intake.Report, docs []string) error {
+		for i, r := range batch {
+			args := []any{r.ID, search.Tokens(docs[i])}
+			if scope {
+				args = append(args, search.ScopeTokens(r.UnitPath))
+			}
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
+				return fmt.Errorf("store: rebuild search index: report %d: %w", r.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// forEachSearchDoc calls fn with every stored report (id, number, title,
+// content, subject and unit path) and its search text (SearchDoc with its
+// public replies), in pages of ids in ascending order, so that no result
+// set stays open while fn writes.
+func forEachSearchDoc(ctx context.Context, tx *sql.Tx, fn func(batch []intake.Report, docs []string) error) error {
 	replies := map[int64][]string{}
 	rows, err := tx.QueryContext(ctx, `SELECT report_id, body FROM report_messages WHERE author = 'staff' AND public = TRUE ORDER BY report_id, id`)
 	if err != nil {
@@ -74,16 +102,6 @@ func rebuildSQLiteSearch(ctx context.Context, tx *sql.Tx, scope bool) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	ins := `INSERT INTO report_fts (rowid, tokens) VALUES ($1, $2)`
-	if scope {
-		ins = `INSERT INTO report_fts (rowid, tokens, scope) VALUES ($1, $2, $3)`
-	}
-	stmt, err := tx.PrepareContext(ctx, ins)
-	if err != nil {
-		return fmt.Errorf("store: rebuild search index: %w", err)
-	}
-	defer stmt.Close()
-	// In pages of ids, so no result set stays open while the index is written.
 	const page = 1000
 	for after := int64(0); ; {
 		rows, err := tx.QueryContext(ctx, `SELECT id, number, title, content, subject_name, subject_unit, subject_post, unit_path
@@ -104,18 +122,84 @@ func rebuildSQLiteSearch(ctx context.Context, tx *sql.Tx, scope bool) error {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, r := range batch {
-			args := []any{r.ID, search.Tokens(SearchDoc(r, replies[r.ID]))}
-			if scope {
-				args = append(args, search.ScopeTokens(r.UnitPath))
-			}
-			if _, err := stmt.ExecContext(ctx, args...); err != nil {
-				return fmt.Errorf("store: rebuild search index: report %d: %w", r.ID, err)
-			}
+		docs := make([]string, len(batch))
+		for i, r := range batch {
+			docs[i] = SearchDoc(r, replies[r.ID])
+		}
+		if err := fn(batch, docs); err != nil {
+			return err
 		}
 		if len(batch) < page {
 			return nil
 		}
 		after = batch[len(batch)-1].ID
 	}
+}
+
+// searchGramsMigration is migration 48, in Go for both engines (a no-op on
+// SQLite): PostgreSQL's search index changes from bigram phrases to
+// four-rune tokens (search.Chunks), so that a query of up to four
+// characters is one lexeme or lexeme prefix that the GIN index answers
+// without re-checking rows, and report_search's rows become narrow: a
+// padding column pushes every row over the size at which PostgreSQL
+// considers TOAST, and toast_tuple_target = 128 then moves each tsvector
+// out of the row. Counting a frequent word visits the heap page of every
+// match; with the tsvectors out of line those pages are about 90 rows each
+// instead of about 16 (architecture.md, Search). The index is dropped,
+// every report indexed again and the index built once. Down restores the
+// bigram index (search.BigramChunks) and the plain table.
+func searchGramsMigration(d Dialect) *goose.Migration {
+	if d != Postgres {
+		noop := &goose.GoFunc{RunTx: func(context.Context, *sql.Tx) error { return nil }}
+		return goose.NewGoMigration(48, noop, noop)
+	}
+	return goose.NewGoMigration(48,
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return rebuildPGSearch(ctx, tx, search.Chunks,
+				`ALTER TABLE report_search SET (toast_tuple_target = 128)`,
+				// A constant default: every new row stores it, compressed to
+				// about 30 bytes once the row is TOASTed.
+				`ALTER TABLE report_search ADD COLUMN toast_pad text NOT NULL DEFAULT repeat(' ', 2048)`)
+		}},
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return rebuildPGSearch(ctx, tx, search.BigramChunks,
+				`ALTER TABLE report_search RESET (toast_tuple_target)`,
+				`ALTER TABLE report_search DROP COLUMN toast_pad`)
+		}})
+}
+
+// rebuildPGSearch empties report_search, runs the schema statements, writes
+// every report's entry with chunker (as pgSearchChunks does with
+// search.Chunks) and builds the GIN index again.
+func rebuildPGSearch(ctx context.Context, tx *sql.Tx, chunker func(string) []string, schema ...string) error {
+	pre := append([]string{`DROP INDEX report_search_vec`, `TRUNCATE report_search`}, schema...)
+	for _, q := range pre {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: rebuild search index: %w", err)
+		}
+	}
+	err := forEachSearchDoc(ctx, tx, func(batch []intake.Report, docs []string) error {
+		var ids []int64
+		var nums []int32
+		var texts []string
+		for i, r := range batch {
+			for k, c := range withScope(chunker(docs[i]), r.UnitPath) {
+				ids, nums, texts = append(ids, r.ID), append(nums, int32(k)), append(texts, c)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_search (report_id, chunk, vec)
+			SELECT i, k, to_tsvector('simple', t) FROM unnest($1::bigint[], $2::int[], $3::text[]) u(i, k, t)`, ids, nums, texts); err != nil {
+			return fmt.Errorf("store: rebuild search index: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, q := range []string{`CREATE INDEX report_search_vec ON report_search USING GIN (vec)`, `ANALYZE report_search`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: rebuild search index: %w", err)
+		}
+	}
+	return nil
 }

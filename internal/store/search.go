@@ -48,7 +48,11 @@ func (s *Store) addSearchEntry(ctx context.Context, tx *sql.Tx, id int64, doc, u
 // pgSearchChunks is the text of a report's report_search rows: the chunks
 // of doc, each followed by the scope tokens of its unit.
 func pgSearchChunks(doc, unitPath string) []string {
-	chunks := search.Chunks(doc)
+	return withScope(search.Chunks(doc), unitPath)
+}
+
+// withScope appends the scope tokens of the unit at unitPath to each chunk.
+func withScope(chunks []string, unitPath string) []string {
 	if sc := search.ScopeTokens(unitPath); sc != "" {
 		for i := range chunks {
 			chunks[i] += " " + sc
@@ -96,6 +100,14 @@ func (s *Store) reindexInTx(ctx context.Context, tx *sql.Tx, id int64) error {
 // reports is ordered newest first instead.
 const rankCap = 2000
 
+// pgFirstMatch selects, of the report_search rows s matching $1, each
+// report's first matching chunk: all rows of chunk 0, and a later chunk's
+// only when no earlier one matches. Almost every report has one chunk, so
+// counting and paging need no DISTINCT (a sort or hash of every match) and
+// the sub-query runs only for the rare later chunks.
+const pgFirstMatch = `s.vec @@ to_tsquery('simple', $1) AND (s.chunk = 0 OR NOT EXISTS (SELECT 1 FROM report_search e
+	WHERE e.report_id = s.report_id AND e.chunk < s.chunk AND e.vec @@ to_tsquery('simple', $1)))`
+
 // SearchReports finds reports in scope whose text contains the query, with
 // the total count of matches in scope. Up to rankCap matches are ranked by
 // relevance (bm25 on SQLite, ts_rank on PostgreSQL); more are listed newest
@@ -118,9 +130,9 @@ func (s *Store) SearchReports(ctx context.Context, sc auth.Scope, q search.Query
 	var match, count, newest, ranked string
 	if s.dialect == Postgres {
 		match = q.TSQueryIn(terms)
-		count = `SELECT COUNT(DISTINCT report_id) FROM report_search WHERE vec @@ to_tsquery('simple', $1)`
-		newest = `SELECT DISTINCT report_id FROM report_search WHERE vec @@ to_tsquery('simple', $1)
-			ORDER BY report_id DESC LIMIT $2 OFFSET $3`
+		count = `SELECT COUNT(*) FROM report_search s WHERE ` + pgFirstMatch
+		newest = `SELECT s.report_id FROM report_search s WHERE ` + pgFirstMatch + `
+			ORDER BY s.report_id DESC LIMIT $2 OFFSET $3`
 		ranked = `SELECT report_id, MAX(ts_rank(vec, to_tsquery('simple', $2))) AS rank FROM report_search
 			WHERE vec @@ to_tsquery('simple', $1) GROUP BY report_id`
 	} else {

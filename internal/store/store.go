@@ -187,7 +187,7 @@ func (s *Store) migrator() (*goose.Provider, error) {
 	if s.dialect == Postgres {
 		d = goose.DialectPostgres
 	}
-	return goose.NewProvider(d, s.db, sub, goose.WithGoMigrations(searchScopeMigration(s.dialect), fingerprintMigration(s.dialect)))
+	return goose.NewProvider(d, s.db, sub, goose.WithGoMigrations(searchScopeMigration(s.dialect), fingerprintMigration(s.dialect), searchGramsMigration(s.dialect)))
 }
 
 // orgTx is inTx for a write to the organisation: units, area groups and
