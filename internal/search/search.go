@@ -51,11 +51,14 @@
 // one lexeme or lexeme prefix that GIN answers without re-checking rows
 // (TSQuery); one row per element of Chunks, indexed with GIN:
 //
-//	CREATE TABLE report_search (report_id bigint, chunk int, tokens tsvector, PRIMARY KEY (report_id, chunk));
-//	CREATE INDEX ON report_search USING gin (tokens);
+//	CREATE TABLE report_search (report_id bigint, chunk int, vec tsvector, PRIMARY KEY (report_id, chunk));
+//	CREATE INDEX ON report_search USING gin (vec);
 //	INSERT … VALUES ($1, $2, to_tsvector('simple', $3));  -- $3 = a Chunks element + " " + ScopeTokens(path)
-//	SELECT report_id, max(ts_rank(tokens, query)) FROM report_search,
-//	    to_tsquery('simple', $1) query WHERE tokens @@ query GROUP BY report_id; -- $1 = q.TSQueryIn(terms)
+//	SELECT report_id, max(ts_rank(vec, query)) FROM report_search,
+//	    to_tsquery('simple', $1) query WHERE vec @@ query GROUP BY report_id; -- $1 = q.TSQueryIn(terms)
+//
+// (The store's table also keeps each vec out of its row, see
+// internal/store, migration 48.)
 //
 // A tsvector keeps at most 255 positions per lexeme and no position above
 // 16383, so phrase search over one long tsvector silently misses matches;
@@ -246,8 +249,8 @@ func appendTokens(dst []byte, rs []rune) []byte {
 // keep as one token, unchanged. A text of n runes gives n tokens of 6–10
 // bytes (6 for a Chinese bigram). Empty text gives "".
 //
-// Store it in an FTS5 table as it is. For PostgreSQL use Chunks, which
-// respects the tsvector position limits.
+// Store it in an FTS5 table as it is. PostgreSQL's index uses other
+// tokens (four runes each) split within the tsvector limits: Chunks.
 func Tokens(doc string) string {
 	rs := normalizeRunes(doc, nil)
 	return string(appendTokens(make([]byte, 0, len(rs)*7), rs))
@@ -261,7 +264,9 @@ const GramRunes = 4
 // rs, space separated: for each rune, the codes of it and the next
 // GramRunes−1 runes, or, near the end, of the runes up to the end followed
 // by END. Every token is one lexeme; the token of rune i is at tsvector
-// position i+1.
+// position i+1. (Matching does not need END, since every query is a whole
+// token or a token prefix; it keeps a short token from looking like the
+// start of a longer one in the index.)
 func appendGrams(dst []byte, rs []rune) []byte {
 	for i := range rs {
 		if i > 0 {
@@ -462,9 +467,11 @@ func (q Query) TSQuery() string {
 //
 // A scope token is scopeMark followed by "u" and the unit id. scopeMark is
 // "zzzzz", which is not the code of any rune nor of END (its value, 36⁴−1,
-// is above U+10FFFF+1), so no bigram token equals a scope token and no
-// one-rune prefix query ("abc"* or "zxxxx"*) matches one: scope tokens may
-// share a column (PostgreSQL's tsvector) with the text's tokens. On SQLite
+// is above U+10FFFF+1), so no text token (a bigram, or PostgreSQL's
+// four-rune token) equals a scope token and no prefix query (one rune's
+// code "abc"* or "zxxxx"*, or the codes of up to three runes) matches one:
+// scope tokens may share a column (PostgreSQL's tsvector) with the text's
+// tokens. On SQLite
 // they have their own FTS5 column so that bm25 ranks on the text alone.
 const scopeMark = "zzzzz"
 

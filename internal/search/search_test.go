@@ -277,6 +277,39 @@ func TestPhraseEqualsSubstring(t *testing.T) {
 	}
 }
 
+// TestTSQueryNearMiss checks that every rune of a longer query counts: a
+// substring of a text of 5 to 64 runes with any one rune changed is not
+// found (unless it occurs elsewhere), as a pure model of the PostgreSQL
+// match over the text's index.
+func TestTSQueryNearMiss(t *testing.T) {
+	doc := variedText(400)
+	rs := []rune(Normalize(doc))
+	idx := grams(doc)
+	for k := 5; k <= MaxQueryRunes; k++ {
+		for _, from := range []int{0, 37, len(rs) - k} {
+			sub := slices.Clone(rs[from : from+k])
+			q, err := Parse(string(sub))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tsqueryIn(idx, q) {
+				t.Fatalf("substring of %d runes at %d: %s not found", k, from, q.TSQuery())
+			}
+			for j := range sub {
+				miss := slices.Clone(sub)
+				miss[j] = '﹏'
+				q, err := Parse(string(miss))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := tsqueryIn(idx, q), strings.Contains(string(rs), q.Text); got != want {
+					t.Errorf("%d runes at %d, rune %d changed: %s matches %v, substring %v", k, from, j, q.TSQuery(), got, want)
+				}
+			}
+		}
+	}
+}
+
 func TestChunks(t *testing.T) {
 	long := strings.Repeat("粮库负责人反映温度计量问题，", 1500) // 21,000 runes
 	tests := []struct {
@@ -286,11 +319,11 @@ func TestChunks(t *testing.T) {
 		queries    []string // each must be found in some chunk
 	}{
 		{"empty", "", 0, nil},
-		{"short text is one chunk equal to Tokens", "粮库负责人", 1, []string{"粮", "负责人"}},
+		{"short text is one chunk, unsplit", "粮库负责人", 1, []string{"粮", "负责人"}},
 		{"16000 runes is one chunk", variedText(16000), 1, []string{string([]rune(variedText(16000))[15990:])}},
 		{"16001 runes are two chunks", variedText(16001), 2, []string{string([]rune(variedText(16001))[15990:])}},
-		// 21,000 runes; the bigrams repeat 1500 times each, so the 255-repeat
-		// limit cuts chunks of 255·14+1 runes.
+		// 21,000 runes; the tokens repeat 1500 times each, so the 255-repeat
+		// limit cuts chunks of 255·14+3 runes.
 		{"repeats limit", long, 6, []string{"问题，粮库", "题，粮库负责人反映温度计量问题，粮库负责人反映温度计量问题，粮库负责人反映温度计量问题，粮库负责人反映温度计"}},
 		{"one bigram repeated", strings.Repeat("ab", 300) + "c", 2, []string{"abc", "bababc", "c"}},
 	}
