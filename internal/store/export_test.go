@@ -123,3 +123,9 @@ func (w *BulkWriter) ForeignKeysForTest(ctx context.Context) (int, error) {
 // PGFirstMatch is the match predicate of SearchReports' count and
 // newest-first statements on PostgreSQL (alias s, query $1).
 const PGFirstMatch = pgFirstMatch
+
+// SetSearchDenseScanForTest sets how many rows a newest-first search page
+// on PostgreSQL may expect to test walking backwards (pgDenseScan): 0
+// always reads all matches, a large value always walks when the table has
+// statistics.
+func (s *Store) SetSearchDenseScanForTest(n float64) { s.denseScan = n }

@@ -1191,15 +1191,15 @@ func measureSearch(t *testing.T, ctx context.Context, s *store.Store, corp *scal
 			for _, v := range totals[k] {
 				sum += v
 				mx = max(mx, v)
-				if v > 2000 {
+				if v > 500 {
 					over++
 				}
 			}
-			t.Logf("search %s: %d runes %s; matches mean %.0f, max %d, %d of %d queries above 2,000 matches", sc.name, k, pcts(byLen[k]),
+			t.Logf("search %s: %d runes %s; matches mean %.0f, max %d, %d of %d queries above 500 matches", sc.name, k, pcts(byLen[k]),
 				float64(sum)/float64(len(totals[k])), mx, over, len(totals[k]))
 		}
 		// Latency against the number of matches.
-		buckets := []int{20, 2000, 10000, 100000, math.MaxInt} // SearchReports ranks up to 2,000 matches, lists more newest first
+		buckets := []int{20, 500, 2000, 10000, 100000, math.MaxInt} // SearchReports ranks up to 500 matches, lists more newest first
 		for i, hi := range buckets {
 			lo := 0
 			if i > 0 {
@@ -1236,7 +1236,7 @@ func measureSearch(t *testing.T, ctx context.Context, s *store.Store, corp *scal
 
 // explainScale times, one by one, the statements SearchReports runs for the
 // slowest search (scope '/': the count, then the page, newest first above
-// 2,000 matches, by rank below) and a few alternatives, and prints their
+// 500 matches, by rank below) and a few alternatives, and prints their
 // plans (EXPLAIN QUERY PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on
 // PostgreSQL), then the same for the slowest duplicate lookup's band query.
 // The statements mirror internal/store/search.go.
@@ -1285,8 +1285,8 @@ func explainScale(t *testing.T, ctx context.Context, s *store.Store, q string, s
 	}
 	t.Logf("plan: slowest search %q in %v, match %s", q, scope.Prefixes, match)
 	timeIt("count in the index (SearchReports, 1st)", count, match)
-	timeIt("ids newest first (SearchReports, > 2,000)", newest, match)
-	timeIt("ids by rank (SearchReports, <= 2,000)", ranked, match)
+	timeIt("ids newest first (SearchReports, > 500)", newest, match)
+	timeIt("ids by rank (SearchReports, <= 500)", ranked, match)
 	timeIt("before: count distinct", oldCount, match)
 	logPlan(t, ctx, db, "count", explain+count, match)
 	logPlan(t, ctx, db, "ids newest first", explain+newest, match)

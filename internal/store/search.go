@@ -96,9 +96,13 @@ func (s *Store) reindexInTx(ctx context.Context, tx *sql.Tx, id int64) error {
 }
 
 // rankCap is the most matches ranked by relevance: bm25 / ts_rank score
-// every match before LIMIT, so a short query matching tens of thousands of
-// reports is ordered newest first instead.
-const rankCap = 2000
+// every match before LIMIT, so a short query matching more reports is
+// ordered newest first instead. On PostgreSQL ts_rank reads each match's
+// tsvector from TOAST (about 20–50 µs each at a million reports): with
+// 2,000 the searches with 500 to 2,000 matches alone took a p95 of about
+// 100 ms there (docs/benchmarks.md). Both engines use the same cap, so a
+// query lists the same reports in the same order on either.
+const rankCap = 500
 
 // pgFirstMatch selects, of the report_search rows s matching $1, each
 // report's first matching chunk: all rows of chunk 0, and a later chunk's
@@ -107,6 +111,34 @@ const rankCap = 2000
 // the sub-query runs only for the rare later chunks.
 const pgFirstMatch = `s.vec @@ to_tsquery('simple', $1) AND (s.chunk = 0 OR NOT EXISTS (SELECT 1 FROM report_search e
 	WHERE e.report_id = s.report_id AND e.chunk < s.chunk AND e.vec @@ to_tsquery('simple', $1)))`
+
+// pgNewestAll is the newest-first page of the matches $1 read from all of
+// them: the bitmap of the GIN index and a top-N sort of their ids. The
+// fence (MATERIALIZED) keeps PostgreSQL from walking report_search's
+// primary key backwards instead, testing each row's tsvector, which it
+// estimates to be cheaper for any LIMIT: each test reads the row's
+// tsvector from TOAST, so that walk only pays where matches are dense
+// (pgDensePage).
+const pgNewestAll = `WITH m AS MATERIALIZED (SELECT s.report_id FROM report_search s WHERE ` + pgFirstMatch + `)
+	SELECT report_id FROM m ORDER BY report_id DESC LIMIT $2 OFFSET $3`
+
+// pgDenseScan is the most report_search rows that a newest-first page may
+// expect to test one by one, walking the primary key backwards, before
+// reading all matches is cheaper (about 20–40 µs a row for its tsvector
+// against about 2 µs a match in the bitmap).
+const pgDenseScan = 500
+
+// pgDensePage reports whether the page's matches are dense enough among
+// report_search's rows (its planner statistics) for the backward walk:
+// the rows it expects to test, (offset + limit) · rows / total, are at
+// most pgDenseScan (s.denseScan). Without statistics it answers false.
+func (s *Store) pgDensePage(ctx context.Context, total int, pg Page) (bool, error) {
+	var rows float64
+	if err := s.db.QueryRowContext(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'report_search'::regclass`).Scan(&rows); err != nil {
+		return false, fmt.Errorf("store: search statistics: %w", err)
+	}
+	return rows > 0 && float64(pg.Offset+pg.Limit)*rows/float64(total) <= s.denseScan, nil
+}
 
 // SearchReports finds reports in scope whose text contains the query, with
 // the total count of matches in scope. Up to rankCap matches are ranked by
@@ -152,6 +184,15 @@ func (s *Store) SearchReports(ctx context.Context, sc auth.Scope, q search.Query
 	var b args
 	var q2 string
 	if total > s.rankCap {
+		if s.dialect == Postgres {
+			dense, err := s.pgDensePage(ctx, total, pg)
+			if err != nil {
+				return nil, 0, err
+			}
+			if !dense {
+				newest = pgNewestAll
+			}
+		}
 		b.add(match)
 		b.add(pg.Limit)
 		b.add(pg.Offset)

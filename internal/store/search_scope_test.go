@@ -96,7 +96,7 @@ func TestSearchScopeInIndex(t *testing.T) {
 		check("ranked in scope", sc(a.Path), "粮库", []int64{a1, a2})
 		check("ranked in scope", sc(a.Path, other.Path), "粮库", []int64{a1, a2, o1})
 		check("ranked in scope", sc(b.Path), "粮", []int64{b1})
-		s.SetSearchRankCapForTest(2000)
+		s.SetSearchRankCapForTest(500)
 
 		// A report moved to another unit is found in its new scope only.
 		r, err := s.GetReport(ctx, a2)

@@ -63,6 +63,9 @@ type Store struct {
 	// rankCap is the most search matches ranked by relevance (SearchReports);
 	// tests lower it to reach the newest-first order with few reports.
 	rankCap int
+	// denseScan is pgDenseScan; tests change it to reach both newest-first
+	// statements.
+	denseScan float64
 }
 
 // Config says which database to open.
@@ -87,7 +90,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{now: now, rankCap: rankCap}
+	s := &Store{now: now, rankCap: rankCap, denseScan: pgDenseScan}
 	var err error
 	if IsPostgresDSN(cfg.DSN) {
 		s.dialect = Postgres
