@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
@@ -46,19 +45,7 @@ func TestSearchLongReports(t *testing.T) {
 		sc := func(paths ...string) auth.Scope { return auth.Scope{Prefixes: paths} }
 		check := func(label string, scope auth.Scope, q string, want ...int64) {
 			t.Helper()
-			pq, err := search.Parse(q)
-			must(t, err)
-			rs, total, err := s.SearchReports(ctx, scope, pq, store.Page{Limit: 50})
-			must(t, err)
-			var got []int64
-			for _, r := range rs {
-				got = append(got, r.ID)
-			}
-			slices.Sort(got)
-			w := slices.Sorted(slices.Values(want))
-			if total != len(want) || !slices.Equal(got, w) {
-				t.Errorf("%s: %q in %v = %v (total %d), want %v", label, q, scope.Prefixes, got, total, w)
-			}
+			checkSearch(t, s, label, scope, q, want...)
 		}
 		run := func(label string) {
 			t.Helper()

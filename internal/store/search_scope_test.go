@@ -45,19 +45,7 @@ func TestSearchScopeInIndex(t *testing.T) {
 		sc := func(paths ...string) auth.Scope { return auth.Scope{Prefixes: paths} }
 		check := func(label string, scope auth.Scope, q string, want []int64) {
 			t.Helper()
-			pq, err := search.Parse(q)
-			must(t, err)
-			rs, total, err := s.SearchReports(ctx, scope, pq, store.Page{Limit: 50})
-			must(t, err)
-			var got []int64
-			for _, r := range rs {
-				got = append(got, r.ID)
-			}
-			slices.Sort(got)
-			w := slices.Sorted(slices.Values(want))
-			if total != len(want) || !slices.Equal(got, w) {
-				t.Errorf("%s: %q in %v = %v (total %d), want %v", label, q, scope.Prefixes, got, total, w)
-			}
+			checkSearch(t, s, label, scope, q, want...)
 		}
 		run := func(label string) {
 			t.Helper()
@@ -126,4 +114,23 @@ func TestSearchScopeInIndex(t *testing.T) {
 		check("rebuilt", sc("/"), "粮库", []int64{a1, a2, b1, c1, o1})
 		check("rebuilt", sc(other.Path), "粮库", []int64{o1})
 	})
+}
+
+// checkSearch runs SearchReports for q in scope (a page of 50) and wants
+// exactly the reports want, in any order, with that total.
+func checkSearch(t *testing.T, s *store.Store, label string, scope auth.Scope, q string, want ...int64) {
+	t.Helper()
+	pq, err := search.Parse(q)
+	must(t, err)
+	rs, total, err := s.SearchReports(ctx, scope, pq, store.Page{Limit: 50})
+	must(t, err)
+	var got []int64
+	for _, r := range rs {
+		got = append(got, r.ID)
+	}
+	slices.Sort(got)
+	w := slices.Sorted(slices.Values(want))
+	if total != len(want) || !slices.Equal(got, w) {
+		t.Errorf("%s: %q in %v = %v (total %d), want %v", label, q, scope.Prefixes, got, total, w)
+	}
 }
