@@ -373,11 +373,22 @@ type Query struct {
 	Text string
 	// Runes is the number of runes in Text, 1 to MaxQueryRunes.
 	Runes int
-	// terms are the bigram tokens of Text for two or more runes, or the code
-	// of its single rune, used as a token prefix (FTS5).
-	terms []string
-	// codes are the codes of Text's runes (PostgreSQL's tokens, see Chunks).
+	// codes are the codes of Text's runes: FTS5's bigram tokens are pairs
+	// of them (terms), PostgreSQL's tokens runs of up to four (see Chunks).
 	codes []string
+}
+
+// terms are FTS5's tokens for q: the bigram tokens of Text for two or
+// more runes, or the code of its single rune, used as a token prefix.
+func (q Query) terms() []string {
+	if len(q.codes) == 1 {
+		return q.codes
+	}
+	var out []string
+	for i := 0; i+1 < len(q.codes); i++ {
+		out = append(out, q.codes[i]+q.codes[i+1])
+	}
+	return out
 }
 
 // Parse normalises q and prepares its match expressions. It returns
@@ -391,19 +402,11 @@ func Parse(q string) (Query, error) {
 	case len(rs) > MaxQueryRunes:
 		return Query{}, ErrTooLong
 	}
-	var terms []string
 	codes := make([]string, len(rs))
 	for i, r := range rs {
 		codes[i] = string(appendCode(nil, r))
 	}
-	if len(rs) == 1 {
-		terms = []string{string(appendCode(nil, rs[0]))}
-	} else {
-		for i := 0; i+1 < len(rs); i++ {
-			terms = append(terms, string(appendCode(appendCode(nil, rs[i]), rs[i+1])))
-		}
-	}
-	return Query{Text: string(rs), Runes: len(rs), terms: terms, codes: codes}, nil
+	return Query{Text: string(rs), Runes: len(rs), codes: codes}, nil
 }
 
 // FTS5 returns the FTS5 MATCH expression for q: a quoted phrase of bigram
@@ -414,13 +417,13 @@ func Parse(q string) (Query, error) {
 // column of a multi-column table, prepend a column filter: "{tokens} : " +
 // q.FTS5(). For the zero Query it returns a phrase that matches nothing.
 func (q Query) FTS5() string {
-	if len(q.terms) == 0 {
+	if len(q.codes) == 0 {
 		return `"` + string(appendCode(nil, endOfText)) + `"`
 	}
 	if q.Runes == 1 {
-		return `"` + q.terms[0] + `"*`
+		return `"` + q.codes[0] + `"*`
 	}
-	return `"` + strings.Join(q.terms, " ") + `"`
+	return `"` + strings.Join(q.terms(), " ") + `"`
 }
 
 // TSQuery returns the argument for PostgreSQL to_tsquery('simple', $1)
@@ -469,10 +472,10 @@ func (q Query) TSQuery() string {
 // "zzzzz", which is not the code of any rune nor of END (its value, 36⁴−1,
 // is above U+10FFFF+1), so no text token (a bigram, or PostgreSQL's
 // four-rune token) equals a scope token and no prefix query (one rune's
-// code "abc"* or "zxxxx"*, or the codes of up to three runes) matches one:
-// scope tokens may share a column (PostgreSQL's tsvector) with the text's
-// tokens. On SQLite
-// they have their own FTS5 column so that bm25 ranks on the text alone.
+// code, "abc"* or "z" and four digits, or the codes of up to three runes)
+// matches one: scope tokens may share a column (PostgreSQL's tsvector)
+// with the text's tokens. On SQLite they have their own FTS5 column so
+// that bm25 ranks on the text alone.
 const scopeMark = "zzzzz"
 
 // ScopePrefix starts every scope token; the unit id follows.

@@ -199,14 +199,14 @@ func TestQueryExpressionsEscaped(t *testing.T) {
 }
 
 // phraseIn reports whether q's phrase (or, for one rune, its prefix) occurs
-// in the index text: the pure model of an FTS5 or tsquery match.
+// in the bigram index text (Tokens): the pure model of an FTS5 match.
 func phraseIn(index string, q Query) bool {
-	toks := strings.Fields(index)
+	toks, terms := strings.Fields(index), q.terms()
 	if q.Runes == 1 {
-		return slices.ContainsFunc(toks, func(s string) bool { return strings.HasPrefix(s, q.terms[0]) })
+		return slices.ContainsFunc(toks, func(s string) bool { return strings.HasPrefix(s, terms[0]) })
 	}
-	for i := 0; i+len(q.terms) <= len(toks); i++ {
-		if slices.Equal(toks[i:i+len(q.terms)], q.terms) {
+	for i := 0; i+len(terms) <= len(toks); i++ {
+		if slices.Equal(toks[i:i+len(terms)], terms) {
 			return true
 		}
 	}

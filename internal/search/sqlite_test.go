@@ -280,7 +280,7 @@ func TestSQLiteIndexSize(t *testing.T) {
 		{"bigrams contentless", "fts5(tokens, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')", false, Query.FTS5},
 		{"bigrams contentless prefix=3", "fts5(tokens, content='', contentless_delete=1, prefix='3', tokenize='unicode61 remove_diacritics 0')", false, Query.FTS5},
 		{"bigrams + unigram column contentless", "fts5(tokens, uni, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')", true,
-			func(q Query) string { return `{uni} : "` + q.terms[0] + `"` }},
+			func(q Query) string { return `{uni} : "` + q.terms()[0] + `"` }},
 	}
 	oneRune := []string{"粮", "的", "县", "a", "1", "，", "镇", "投"}
 	sizes := make([]int64, len(variants))
