@@ -22,12 +22,12 @@ func searchScopeMigration(d Dialect) *goose.Migration {
 	if d == Postgres {
 		return goose.NewGoMigration(45,
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-				return execMigration(ctx, tx, `UPDATE report_search s
+				return execAll(ctx, tx, "migrate search scope", `UPDATE report_search s
 					SET vec = s.vec || to_tsvector('simple', '`+search.ScopePrefix+`' || replace(trim(both '/' from r.unit_path), '/', ' `+search.ScopePrefix+`'))
 					FROM reports r WHERE r.id = s.report_id AND r.unit_path <> '/'`)
 			}},
 			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-				return execMigration(ctx, tx, `UPDATE report_search
+				return execAll(ctx, tx, "migrate search scope", `UPDATE report_search
 					SET vec = ts_delete(vec, ARRAY(SELECT lexeme FROM unnest(vec) WHERE lexeme LIKE '`+search.ScopePrefix+`%'))`)
 			}})
 	}
@@ -36,9 +36,13 @@ func searchScopeMigration(d Dialect) *goose.Migration {
 		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return rebuildSQLiteSearch(ctx, tx, false) }})
 }
 
-func execMigration(ctx context.Context, tx *sql.Tx, q string) error {
-	if _, err := tx.ExecContext(ctx, q); err != nil {
-		return fmt.Errorf("store: migrate search scope: %w", err)
+// execAll runs the statements qs in tx in order; an error names what the
+// statements do.
+func execAll(ctx context.Context, tx *sql.Tx, what string, qs ...string) error {
+	for _, q := range qs {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: %s: %w", what, err)
+		}
 	}
 	return nil
 }
@@ -50,11 +54,9 @@ func rebuildSQLiteSearch(ctx context.Context, tx *sql.Tx, scope bool) error {
 	if scope {
 		cols = "tokens, scope"
 	}
-	for _, q := range []string{`DROP TABLE report_fts`,
-		`CREATE VIRTUAL TABLE report_fts USING fts5(` + cols + `, content = '', contentless_delete = 1, tokenize = 'ascii')`} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("store: rebuild search index: %w", err)
-		}
+	if err := execAll(ctx, tx, "rebuild search index", `DROP TABLE report_fts`,
+		`CREATE VIRTUAL TABLE report_fts USING fts5(`+cols+`, content = '', contentless_delete = 1, tokenize = 'ascii')`); err != nil {
+		return err
 	}
 	ins := `INSERT INTO report_fts (rowid, tokens) VALUES ($1, $2)`
 	if scope {
@@ -172,11 +174,9 @@ func searchGramsMigration(d Dialect) *goose.Migration {
 // every report's entry with chunker (as pgSearchChunks does with
 // search.Chunks) and builds the GIN index again.
 func rebuildPGSearch(ctx context.Context, tx *sql.Tx, chunker func(string) []string, schema ...string) error {
-	pre := append([]string{`DROP INDEX report_search_vec`, `TRUNCATE report_search`}, schema...)
-	for _, q := range pre {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("store: rebuild search index: %w", err)
-		}
+	if err := execAll(ctx, tx, "rebuild search index",
+		append([]string{`DROP INDEX report_search_vec`, `TRUNCATE report_search`}, schema...)...); err != nil {
+		return err
 	}
 	err := forEachSearchDoc(ctx, tx, func(batch []intake.Report, docs []string) error {
 		var ids []int64
@@ -198,11 +198,6 @@ func rebuildPGSearch(ctx context.Context, tx *sql.Tx, chunker func(string) []str
 	}
 	// GIN builds its posting lists in maintenance_work_mem (64 MB by
 	// default) and merges them far less often with more.
-	for _, q := range []string{`SET LOCAL maintenance_work_mem = '256MB'`,
-		`CREATE INDEX report_search_vec ON report_search USING GIN (vec)`, `ANALYZE report_search`} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("store: rebuild search index: %w", err)
-		}
-	}
-	return nil
+	return execAll(ctx, tx, "rebuild search index", `SET LOCAL maintenance_work_mem = '256MB'`,
+		`CREATE INDEX report_search_vec ON report_search USING GIN (vec)`, `ANALYZE report_search`)
 }
