@@ -55,3 +55,17 @@ func TestServePublicK(t *testing.T) {
 		t.Errorf("k = %d (%v), want 7", table.K, err)
 	}
 }
+
+// TestServeTrustedProxiesRefused: an entry of --trusted-proxies that is
+// neither an address nor a CIDR prefix is a usage error naming it.
+func TestServeTrustedProxiesRefused(t *testing.T) {
+	var out, errb syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--trusted-proxies", "10.0.0.2, proxy.local"},
+		mapEnv(nil), strings.NewReader(""), &out, &errb)
+	var u usageError
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), `"proxy.local"`) || exitCode(err) != 2 {
+		t.Fatalf("serve --trusted-proxies with a host name: %v (%T, exit %d), want a usage error naming it", err, err, exitCode(err))
+	}
+}

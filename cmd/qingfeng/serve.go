@@ -19,6 +19,7 @@ import (
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/auth"
 	"qingfeng/internal/challenge"
+	"qingfeng/internal/clientaddr"
 	"qingfeng/internal/credential"
 	"qingfeng/internal/demo"
 	"qingfeng/internal/granaryfeed"
@@ -36,6 +37,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	withDemo := fs.Bool("demo", false, "load demo data when the database is empty and print the demo logins")
 	secure := fs.Bool("secure-cookies", e.getenv("QINGFENG_SECURE_COOKIES") == "1", "mark cookies Secure (set when served over HTTPS)")
 	origins := fs.String("trusted-origins", e.getenv("QINGFENG_TRUSTED_ORIGINS"), "comma-separated extra origins for state-changing requests (reverse proxies)")
+	proxyList := fs.String("trusted-proxies", e.getenv("QINGFENG_TRUSTED_PROXIES"),
+		"comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For is believed for rate limits")
 	verbose := fs.Bool("verbose", false, "log every request")
 	mqttBroker := fs.String("mqtt-broker", e.getenv("QINGFENG_MQTT_BROKER"), "MQTT broker of the smart-granary feed, e.g. tcp://127.0.0.1:1883 (empty: off)")
 	mqttClient := fs.String("mqtt-client-id", envOr(e, "QINGFENG_MQTT_CLIENT_ID", "qingfeng"), "MQTT client id: keep it stable, the broker keeps the persistent session under it")
@@ -60,6 +63,10 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	pushCfg, err := pf.config()
 	if err != nil {
 		return err
+	}
+	proxies, err := clientaddr.Parse(*proxyList)
+	if err != nil {
+		return usageError{"--trusted-proxies: " + err.Error()}
 	}
 	if *powBits < 1 || *powBits > 30 {
 		return usageError{"--pow-bits must be between 1 and 30"}
@@ -113,7 +120,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	pow := challenge.New(powKey, *powBits, 10*time.Minute, time.Now, rand.Reader)
 	srv, err := web.New(a, cat, web.Options{Log: log, SecureCookies: *secure, TrustedOrigins: trusted,
-		API: api.New(a, cat, log, api.Options{Challenge: pow}), Version: version, Challenge: pow})
+		API: api.New(a, cat, log, api.Options{Challenge: pow, Proxies: proxies}), Version: version, Challenge: pow,
+		Proxies: proxies})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"qingfeng/internal/clientaddr"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +46,9 @@ type Options struct {
 	PublicPerHour int
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Proxies are the trusted reverse proxies: behind them the rate
+	// limits key on the forwarded client address (clientaddr).
+	Proxies clientaddr.Proxies
 }
 
 // New builds the API handler and its route table.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,15 +15,6 @@ import (
 	"qingfeng/internal/intake"
 	"qingfeng/internal/store"
 )
-
-// source is the in-memory throttling key of a public request (never stored).
-func source(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
 
 // PublicReportIn is the body of POST /public/reports.
 type PublicReportIn struct {
@@ -83,7 +73,7 @@ func (x *API) publicGate(r *http.Request, ch, nonce string) error {
 		}
 		return nil
 	}
-	if !x.submits.Allow(source(r)) {
+	if !x.submits.Allow(x.opt.Proxies.Source(r)) {
 		return apperr.New(apperr.RateLimited, "portal.too_many_submissions")
 	}
 	return nil
@@ -109,7 +99,7 @@ type PublicMessage struct {
 }
 
 func (x *API) publicGet(w http.ResponseWriter, r *http.Request) error {
-	v, err := x.app.LookupReceipt(r.Context(), r.PathValue("code"), source(r))
+	v, err := x.app.LookupReceipt(r.Context(), r.PathValue("code"), x.opt.Proxies.Source(r))
 	if err != nil {
 		return err
 	}
@@ -149,7 +139,7 @@ func (x *API) publicMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in); err != nil {
 		return badRequest{err}
 	}
-	err := x.app.AddPublicMessage(r.Context(), r.PathValue("code"), source(r), in.Body, nil)
+	err := x.app.AddPublicMessage(r.Context(), r.PathValue("code"), x.opt.Proxies.Source(r), in.Body, nil)
 	if apperr.Is(err, apperr.Invalid) {
 		return badRequest{err}
 	}

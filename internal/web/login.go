@@ -3,22 +3,11 @@ package web
 import (
 	"encoding/base64"
 	"html/template"
-	"net"
 	"net/http"
 
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/i18n"
 )
-
-// source is the throttling key of a staff request: the remote address
-// without port. It is used in memory only, never stored or logged.
-func source(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	v := s.newView(r, "login.title", "", nil)
@@ -30,7 +19,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	in, err := s.app.Login(r.Context(), r.PostForm.Get("username"), r.PostForm.Get("password"), source(r))
+	in, err := s.app.Login(r.Context(), r.PostForm.Get("username"), r.PostForm.Get("password"), s.opt.Proxies.Source(r))
 	if err != nil {
 		e := apperr.As(err)
 		if e.Code != apperr.Unauthenticated && e.Code != apperr.RateLimited {
@@ -60,7 +49,7 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	tok, err := s.app.VerifySecondFactor(r.Context(), session(r), r.PostForm.Get("code"), source(r))
+	tok, err := s.app.VerifySecondFactor(r.Context(), session(r), r.PostForm.Get("code"), s.opt.Proxies.Source(r))
 	if err != nil {
 		return s.formError(w, r, err, "login_totp.html", s.newView(r, "login.totp_title", "", nil))
 	}

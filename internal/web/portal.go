@@ -255,7 +255,7 @@ func (s *Server) portalTrack(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	code := intake.NormalizeReceipt(r.PostForm.Get("code"))
-	pv, err := s.app.LookupReceipt(r.Context(), code, source(r))
+	pv, err := s.app.LookupReceipt(r.Context(), code, s.opt.Proxies.Source(r))
 	if err != nil {
 		return s.trackRefusal(w, r, err)
 	}
@@ -285,13 +285,13 @@ func (s *Server) portalMessage(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		var ups []app.Upload
 		if ups, err = readUploads(r, "files"); err == nil {
-			err = s.app.AddPublicMessage(r.Context(), code, source(r), f.Get("body"), ups)
+			err = s.app.AddPublicMessage(r.Context(), code, s.opt.Proxies.Source(r), f.Get("body"), ups)
 		}
 	}
 	if err != nil && !apperr.Is(err, apperr.Invalid) {
 		return s.trackRefusal(w, r, err)
 	}
-	pv, lerr := s.app.LookupReceipt(r.Context(), code, source(r))
+	pv, lerr := s.app.LookupReceipt(r.Context(), code, s.opt.Proxies.Source(r))
 	if lerr != nil {
 		return s.trackRefusal(w, r, lerr)
 	}

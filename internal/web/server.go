@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"net/http"
+	"qingfeng/internal/clientaddr"
 	"strconv"
 	"time"
 
@@ -39,6 +40,10 @@ type Options struct {
 	Version string
 	// Challenge issues and verifies the public portal's proof-of-work.
 	Challenge *challenge.Issuer
+	// Proxies are the trusted reverse proxies: behind them sign-in and
+	// receipt look-ups are throttled by the forwarded client address
+	// (clientaddr), used in memory only.
+	Proxies clientaddr.Proxies
 }
 
 // Server is the staff UI and the root HTTP handler.
