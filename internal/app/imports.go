@@ -119,7 +119,7 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 	if err != nil {
 		return ImportSummary{}, err
 	}
-	var sum ImportSummary
+	sum := ImportSummary{Errors: []importer.RowError{}} // [] in JSON when none
 	onError := func(e importer.RowError) {
 		sum.Rejected++
 		if len(sum.Errors) < maxImportErrors {
@@ -142,6 +142,16 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 	res, err := importer.Read(ctx, opt.Name, r, size, importer.Options{MappingSpec: opt.Mapping, Loc: a.Loc, Channel: string(opt.Channel)},
 		func(row importer.Row) error {
 			if opt.DryRun {
+				// The rows intake would refuse are listed as the import
+				// would list them (nothing is routed or written).
+				sub := importSubmission(row, externalID(row), opt)
+				if err := sub.Validate(false, a.Intake.Categories); err != nil {
+					if !apperr.Is(err, apperr.Invalid) {
+						return err
+					}
+					onError(invalidRow(row, err))
+					return nil
+				}
 				if len(sum.Preview) < opt.Preview {
 					sum.Preview = append(sum.Preview, row)
 				}
@@ -430,14 +440,19 @@ func importSubmission(row importer.Row, ext string, opt ImportOptions) intake.Su
 	return sub
 }
 
+// ReasonInvalidRow is the rejection reason (importer.RowError.Reason) of a
+// row the file format accepted but intake refuses; the error's Value is
+// then the message key of intake's objection.
+const ReasonInvalidRow = "invalid"
+
 // invalidRow is a row the file format accepted but intake refuses: reason
-// "invalid", the field and the message key as the value.
+// ReasonInvalidRow, the field and the message key as the value.
 func invalidRow(row importer.Row, err error) importer.RowError {
 	field, key := "", apperr.As(err).Key
 	for f, k := range apperr.As(err).Fields {
 		field, key = f, k
 	}
-	return importer.RowError{Line: row.Line, Reason: "invalid", Field: importer.Field(field), Value: key}
+	return importer.RowError{Line: row.Line, Reason: ReasonInvalidRow, Field: importer.Field(field), Value: key}
 }
 
 // importRow registers one row in its own transaction; counts go into sum.

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -28,8 +29,8 @@ func (r hotlineRow) cells() []string {
 	return []string{r.id, r.title, r.content, r.at, r.caller, r.phone, r.reply}
 }
 
-// csvRows: the second record spans two physical lines, so the record
-// without content (the third) starts on line 5.
+// csvRows: the second record spans two physical lines; the record without
+// content (the third) is still row 4 of the sheet.
 var csvRows = []hotlineRow{
 	{"GD20260301001", "天门山镇某村低保评定不公", "反映天门山镇某村村干部优亲厚友，将不符合条件的亲属纳入低保，真正困难的群众却评不上。",
 		"2026-03-10 09:15:00", "王五", "13900139000", "经核查，已取消2户不符合条件的低保资格，并对相关村干部进行了批评教育。"},
@@ -40,8 +41,9 @@ var csvRows = []hotlineRow{
 		"2026/3/13 10:30", "钱七", "0744-8888888", ""},
 }
 
-// csvRejectLine is the physical line of the record without content.
-const csvRejectLine = 5
+// csvRejectLine is the row of the record without content as a spreadsheet
+// shows it (the line break in the record before it stays in its row).
+const csvRejectLine = 4
 
 // hotlineCSV renders rows as a UTF-8 CSV with a byte-order mark.
 func hotlineCSV(t *testing.T, rows []hotlineRow) []byte {
@@ -360,6 +362,24 @@ func TestImportDryRunAndRefusals(t *testing.T) {
 		}
 		if r, a := reportCount(t, z), auditCount(t, z); r != reports || a != audits {
 			t.Errorf("dry run and refusals wrote %d reports and %d audit records", r-reports, a-audits)
+		}
+	})
+}
+
+// TestImportSummaryNoErrorsIsEmptyList: a summary without refused rows
+// lists them as [] in JSON (the API's and the command's contract), not null.
+func TestImportSummaryNoErrorsIsEmptyList(t *testing.T) {
+	eachZJJ(t, t0, func(t *testing.T, z *zjj) {
+		county := z.unitByCode(t, codeYongding)
+		rows := []hotlineRow{csvRows[0], csvRows[1], csvRows[3]}
+		for _, dry := range []bool{true, false} {
+			sum, err := importBytes(z, z.p["yd_intake"], hotlineCSV(t, rows), app.ImportOptions{Name: "x.csv", UnitID: county.ID, DryRun: dry})
+			must(t, err)
+			b, err := json.Marshal(sum)
+			must(t, err)
+			if sum.Rejected != 0 || !bytes.Contains(b, []byte(`"errors":[]`)) {
+				t.Errorf("dry run %v: rejected %d, JSON %s", dry, sum.Rejected, b)
+			}
 		}
 	})
 }

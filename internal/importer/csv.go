@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -27,6 +28,10 @@ func readCSV(ctx context.Context, r io.ReaderAt, size int64, s *sink) error {
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
+	// A spreadsheet program shows a record as one row however many line
+	// breaks its quoted cells hold; breaks holds those of the records
+	// before, so that a row's number is its physical line less them.
+	breaks := 0
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -48,12 +53,15 @@ func readCSV(ctx context.Context, r io.ReaderAt, size int64, s *sink) error {
 			if err := s.count(); err != nil {
 				return err
 			}
-			s.reject(RowError{Line: max(pe.StartLine, 1), Reason: ReasonBadCSV})
+			s.reject(RowError{Line: max(pe.StartLine-breaks, 1), Reason: ReasonBadCSV})
 			continue
 		}
 		line, _ := cr.FieldPos(0)
-		if err := s.tableRow(max(line, 1), rec); err != nil {
+		if err := s.tableRow(max(line-breaks, 1), rec); err != nil {
 			return err
+		}
+		for _, f := range rec {
+			breaks += strings.Count(f, "\n")
 		}
 	}
 	return s.finish()

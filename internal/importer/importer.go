@@ -76,9 +76,11 @@ func (f Field) multiline() bool { return f == FieldContent || f == FieldReply }
 // Mapping gives the 0-based column index of each mapped field.
 type Mapping map[Field]int
 
-// Row is one parsed item. Line is the 1-based line of the source: the sheet
-// row number for .xlsx, the physical line where the record starts for .csv,
-// the line number for .jsonl. Text fields are cleaned (see Read); at least
+// Row is one parsed item. Line is the 1-based row of the source as its
+// user sees it: the sheet row number for .xlsx, for .csv the row that Excel
+// or WPS shows (the physical line where the record starts, less the line
+// breaks inside quoted cells of the records before it), the line number
+// for .jsonl. Text fields are cleaned (see Read); at least
 // one of Title and Content is non-empty. Times are zero when the file has no
 // value. Extra holds the non-empty cells of unmapped columns keyed by their
 // header (nil when there are none).

@@ -96,14 +96,16 @@ func TestReadGBKCSV(t *testing.T) {
 			{Line: 2, ExternalID: "GD2024001", ReceivedAt: at(2024, 3, 1, 9, 5, 0), Reporter: "张三", Phone: "13800000000",
 				Category: "城乡建设", Place: "永定区", Content: "小区门口道路破损，\n雨天积水严重。", Reply: "已转住建局处理",
 				RepliedAt: at(2024, 3, 5, 0, 0, 0), Source: "12345", Extra: map[string]string{"承办单位": "住建局"}},
-			{Line: 4, ExternalID: "GD2024002", ReceivedAt: at(2024, 3, 2, 14, 30, 0), Reporter: "李四",
+			{Line: 3, ExternalID: "GD2024002", ReceivedAt: at(2024, 3, 2, 14, 30, 0), Reporter: "李四",
 				Category: "环境保护", Place: "武陵源区", Content: "夜间施工噪音扰民", Source: "12345"},
 		}
 		checkRows(t, enc.name, res.rows, want)
+		// Rows as a spreadsheet shows them: the first record's quoted line
+		// break does not start a new row.
 		checkErrs(t, enc.name, res.errs, []RowError{
-			{Line: 6, Reason: ReasonNoContent},
-			{Line: 7, Reason: ReasonBadDate, Field: FieldReceivedAt, Value: "三月四日"},
-			{Line: 8, Reason: ReasonEmpty},
+			{Line: 5, Reason: ReasonNoContent},
+			{Line: 6, Reason: ReasonBadDate, Field: FieldReceivedAt, Value: "三月四日"},
+			{Line: 7, Reason: ReasonEmpty},
 		})
 	}
 }
@@ -399,6 +401,36 @@ func TestReadHeaderSearch(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, tt.contents) {
 			t.Errorf("%s: contents %q, want %q", tt.name, got, tt.contents)
+		}
+	}
+}
+
+// TestCSVRowNumbers: a CSV row's number is the one Excel or WPS shows for
+// it: quoted line breaks stay inside their row, blank lines are rows.
+func TestCSVRowNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		name, csv string
+		rows      []int
+		errs      []int
+	}{
+		{"plain", "标题,内容\n一,甲\n二,乙\n", []int{2, 3}, nil},
+		{"quoted breaks", "标题,内容\n一,\"甲\n甲\n甲\"\n二,乙\n三,\"丙\r\n丙\"\n四,丁\n", []int{2, 3, 4, 5}, nil},
+		{"blank line", "标题,内容\n\n一,甲\n二,\"乙\n乙\"\n\n三,丙\n", []int{3, 4, 6}, nil},
+		{"rejected rows keep their numbers", "标题,内容,留言时间\n一,\"甲\n甲\",2024-01-02\n二,乙,三月四日\n三,丙,2024-01-03\n", []int{2, 4}, []int{3}},
+	} {
+		res := readBytes(t, "x.csv", []byte(tc.csv), Options{})
+		if res.err != nil {
+			t.Fatalf("%s: %v", tc.name, res.err)
+		}
+		var rows, errs []int
+		for _, r := range res.rows {
+			rows = append(rows, r.Line)
+		}
+		for _, e := range res.errs {
+			errs = append(errs, e.Line)
+		}
+		if !reflect.DeepEqual(rows, tc.rows) || !reflect.DeepEqual(errs, tc.errs) {
+			t.Errorf("%s: rows %v, errors %v; want %v, %v", tc.name, rows, errs, tc.rows, tc.errs)
 		}
 	}
 }

@@ -108,7 +108,7 @@ func TestReadRealCSV(t *testing.T) {
 			t.Fatalf("row %d: id %q, want %q", i, rows[i].ExternalID, rec[0])
 		}
 	}
-	// Lines are physical lines: no record spans lines in this file.
+	// Rows as a spreadsheet numbers them: the header is row 1.
 	if rows[0].Line != 2 || rows[len(rows)-1].Line != 2817 {
 		t.Errorf("lines %d..%d, want 2..2817", rows[0].Line, rows[len(rows)-1].Line)
 	}
