@@ -19,6 +19,7 @@ import (
 	"qingfeng/internal/casework"
 	"qingfeng/internal/clue"
 	"qingfeng/internal/dedup"
+	"qingfeng/internal/importer"
 	"qingfeng/internal/intake"
 	"qingfeng/internal/org"
 	"qingfeng/internal/search"
@@ -48,6 +49,11 @@ func (s *Server) reportRoutes(mux *http.ServeMux) {
 // labelKeys maps the codes of the reporting domain to their message keys,
 // by group. The keys are literals so that the catalogue test finds them.
 var labelKeys = map[string]map[string]string{
+	"import_reason": importLabels("import.reason.", importer.ReasonBadCSV, importer.ReasonBadDate, importer.ReasonBadJSON,
+		importer.ReasonBadURL, importer.ReasonEmpty, importer.ReasonNoContent, importer.ReasonTooLong, app.ReasonInvalidRow),
+	"import_field": importLabels("import.col.", importer.FieldExternalID, importer.FieldTitle, importer.FieldContent,
+		importer.FieldReceivedAt, importer.FieldReporter, importer.FieldPhone, importer.FieldReply, importer.FieldRepliedAt,
+		importer.FieldCategory, importer.FieldPlace, importer.FieldSource, importer.FieldURL),
 	"kind": {
 		string(intake.KindAccusation): "report.kind.accusation",
 		string(intake.KindAppeal):     "report.kind.appeal",
@@ -185,6 +191,8 @@ func toString(x any) string {
 	switch t := x.(type) {
 	case string:
 		return t
+	case importer.Field:
+		return string(t)
 	case intake.Status:
 		return string(t)
 	case intake.Channel:
@@ -982,4 +990,14 @@ func (v *view) KB(n int64) string {
 		return strconv.FormatInt((n+512)>>10, 10) + " KB"
 	}
 	return strconv.FormatInt(n, 10) + " B"
+}
+
+// importLabels maps an import's codes (row rejection reasons, field
+// names) to their message keys, prefix + code.
+func importLabels[T ~string](prefix string, codes ...T) map[string]string {
+	m := make(map[string]string, len(codes))
+	for _, c := range codes {
+		m[string(c)] = prefix + string(c)
+	}
+	return m
 }
