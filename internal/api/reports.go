@@ -13,6 +13,7 @@ import (
 	"qingfeng/internal/apperr"
 	"qingfeng/internal/i18n"
 	"qingfeng/internal/intake"
+	"qingfeng/internal/search"
 	"qingfeng/internal/store"
 )
 
@@ -291,15 +292,52 @@ func (x *API) searchReports(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, _, total, err := x.app.Search(r.Context(), principal(r), r.URL.Query().Get("q"), store.Page{Limit: limit, Offset: offset})
+	list, query, total, err := x.app.Search(r.Context(), principal(r), r.URL.Query().Get("q"), store.Page{Limit: limit, Offset: offset})
 	if err != nil {
 		return err
 	}
-	out := make([]Report, 0, len(list))
+	out := make([]SearchHit, 0, len(list))
 	for _, rep := range list {
-		out = append(out, reportJSON(rep))
+		t, tm := search.Highlight(rep.Title, query, 0)
+		sn, sm := search.Highlight(rep.Content, query, snippetRunes)
+		out = append(out, SearchHit{Report: reportJSON(rep), Rank: offset + len(out) + 1,
+			Highlight: SearchHighlight{Title: marked(t, tm), Snippet: marked(sn, sm)}})
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"items": out, "total": total, "limit": limit, "offset": offset})
+}
+
+// snippetRunes is the length of a search hit's content snippet.
+const snippetRunes = 80
+
+// SearchHit is an item of GET /search: the report, its place in the
+// ranking (1 = best, counted across pages) and where the query occurs.
+type SearchHit struct {
+	Report
+	Rank      int             `json:"rank"`
+	Highlight SearchHighlight `json:"highlight"`
+}
+
+// SearchHighlight holds the title and a snippet of the content around the
+// first match, each with the matches marked.
+type SearchHighlight struct {
+	Title   MarkedText `json:"title"`
+	Snippet MarkedText `json:"snippet"`
+}
+
+// MarkedText is text with marked spans: [start, end) pairs counted in
+// Unicode code points of Text (a snippet cut from a longer text starts or
+// ends with "…"). A match the text does not hold has no span.
+type MarkedText struct {
+	Text  string   `json:"text"`
+	Marks [][2]int `json:"marks"`
+}
+
+func marked(text string, spans []search.Span) MarkedText {
+	m := MarkedText{Text: text, Marks: make([][2]int, 0, len(spans))}
+	for _, s := range spans {
+		m.Marks = append(m.Marks, [2]int{s.Start, s.End})
+	}
+	return m
 }
 
 // maxImportBytes bounds an uploaded import file.
