@@ -145,7 +145,11 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 				// The rows intake would refuse are listed as the import
 				// would list them (nothing is routed or written).
 				sub := importSubmission(row, externalID(row), opt)
-				if err := sub.Validate(false, a.Intake.Categories); err != nil {
+				err := sub.Validate(false, a.Intake.Categories)
+				if err == nil {
+					err = sub.ValidateReceivedAt(a.Now())
+				}
+				if err != nil {
 					if !apperr.Is(err, apperr.Invalid) {
 						return err
 					}

@@ -383,3 +383,22 @@ func TestImportSummaryNoErrorsIsEmptyList(t *testing.T) {
 		}
 	})
 }
+
+// TestImportFutureReceipt: a row received after now (beyond a clock's small
+// lead) is refused with its row number, in the preview as in the import,
+// instead of being counted from now.
+func TestImportFutureReceipt(t *testing.T) {
+	eachZJJ(t, t0, func(t *testing.T, z *zjj) {
+		county := z.unitByCode(t, codeYongding)
+		future := t0.Add(48 * time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
+		rows := []hotlineRow{csvRows[0], {"GD20260399001", "反映路灯不亮", "某村路灯坏了一个月无人修理。", future, "", "", ""}}
+		for _, dry := range []bool{true, false} {
+			sum, err := importBytes(z, z.p["yd_intake"], hotlineCSV(t, rows), app.ImportOptions{Name: "x.csv", UnitID: county.ID, DryRun: dry})
+			must(t, err)
+			if sum.Rejected != 1 || len(sum.Errors) != 1 || sum.Errors[0].Line != 3 || sum.Errors[0].Reason != app.ReasonInvalidRow ||
+				sum.Errors[0].Field != importer.FieldReceivedAt || sum.Errors[0].Value != "intake.received_future" {
+				t.Errorf("dry run %v: %+v", dry, sum)
+			}
+		}
+	})
+}

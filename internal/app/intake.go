@@ -334,6 +334,9 @@ func (a *App) prepareReport(ctx context.Context, p *auth.Principal, rc *receiver
 	if err := sub.Validate(public, a.Intake.Categories); err != nil {
 		return store.NewReport{}, err
 	}
+	if err := sub.ValidateReceivedAt(a.Now()); err != nil {
+		return store.NewReport{}, err
+	}
 	names, datas := splitUploads(files)
 	clean, err := intake.CleanFiles(names, datas)
 	if err != nil {

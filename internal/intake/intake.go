@@ -235,6 +235,21 @@ func (s *Submission) Validate(public bool, categories []Category) error {
 	return v.Err()
 }
 
+// MaxFutureReceipt is how far a staff entry's or an imported row's time of
+// receipt may lie after the server's clock (the clocks of source systems
+// differ a little; such a time counts as now). A later time is a mistake
+// in the entry or the file, not a time to count statutory limits from.
+const MaxFutureReceipt = 10 * time.Minute
+
+// ValidateReceivedAt refuses a time of receipt more than MaxFutureReceipt
+// after now. Errors: invalid with field received_at.
+func (s *Submission) ValidateReceivedAt(now time.Time) error {
+	if s.ReceivedAt.After(now.Add(MaxFutureReceipt)) {
+		return apperr.InvalidField("received_at", "intake.received_future")
+	}
+	return nil
+}
+
 // validPlace accepts a county (6), township (9) or village (12) code.
 func validPlace(code string) bool {
 	if n := len(code); n != 6 && n != 9 && n != 12 {

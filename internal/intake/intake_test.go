@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"strings"
 	"testing"
+	"time"
 
 	"qingfeng/internal/apperr"
 )
@@ -277,4 +278,29 @@ func FuzzValidate(f *testing.F) {
 			t.Fatalf("non-validation error %v", err)
 		}
 	})
+}
+
+func TestValidateReceivedAt(t *testing.T) {
+	now := time.Date(2026, 2, 5, 8, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		ok   bool
+	}{
+		{"unset", time.Time{}, true},
+		{"past", now.AddDate(-1, 0, 0), true},
+		{"now", now, true},
+		{"a clock a little ahead", now.Add(MaxFutureReceipt), true},
+		{"later", now.Add(MaxFutureReceipt + time.Second), false},
+		{"next year", now.AddDate(1, 0, 0), false},
+	} {
+		s := Submission{ReceivedAt: tc.at}
+		err := s.ValidateReceivedAt(now)
+		if tc.ok != (err == nil) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if err != nil && apperr.As(err).Fields["received_at"] != "intake.received_future" {
+			t.Errorf("%s: %v, want field received_at intake.received_future", tc.name, apperr.As(err).Fields)
+		}
+	}
 }
