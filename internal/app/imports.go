@@ -145,11 +145,7 @@ func (a *App) Import(ctx context.Context, p auth.Principal, r io.ReaderAt, size 
 				// The rows intake would refuse are listed as the import
 				// would list them (nothing is routed or written).
 				sub := importSubmission(row, externalID(row), opt)
-				err := sub.Validate(false, a.Intake.Categories)
-				if err == nil {
-					err = sub.ValidateReceivedAt(a.Now())
-				}
-				if err != nil {
+				if err := a.checkSubmission(&sub, false); err != nil {
 					if !apperr.Is(err, apperr.Invalid) {
 						return err
 					}

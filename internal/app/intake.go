@@ -326,15 +326,22 @@ func (a *App) register(ctx context.Context, act audit.Actor, p *auth.Principal, 
 	return out, err
 }
 
+// checkSubmission validates sub as intake receives it (public: from the
+// portal) and refuses a time of receipt after now (intake.MaxFutureReceipt).
+// It cleans sub's text fields. Errors: invalid with field codes.
+func (a *App) checkSubmission(sub *intake.Submission, public bool) error {
+	if err := sub.Validate(public, a.Intake.Categories); err != nil {
+		return err
+	}
+	return sub.ValidateReceivedAt(a.Now())
+}
+
 // prepareReport does everything registration does before the store writes
 // the report, except the near-duplicate check: validation, upload
 // cleaning, routing, sealing and clocks. Errors: invalid, forbidden.
 func (a *App) prepareReport(ctx context.Context, p *auth.Principal, rc *receiver, sub intake.Submission, files []Upload, receiptHash string) (store.NewReport, error) {
 	public := p == nil
-	if err := sub.Validate(public, a.Intake.Categories); err != nil {
-		return store.NewReport{}, err
-	}
-	if err := sub.ValidateReceivedAt(a.Now()); err != nil {
+	if err := a.checkSubmission(&sub, public); err != nil {
 		return store.NewReport{}, err
 	}
 	names, datas := splitUploads(files)
