@@ -369,7 +369,7 @@ func (a *App) prepareReport(ctx context.Context, p *auth.Principal, rc *receiver
 	r := intake.Report{ReceivedUnitID: receiving.ID, Kind: sub.Kind, Channel: sub.Channel, Title: sub.Title, Content: sub.Content,
 		Category: sub.Category, DivisionCode: sub.DivisionCode, Subject: sub.Subject, Anonymous: sub.Anonymous,
 		ExternalSource: sub.Source, ExternalID: sub.ExternalID, Collective: sub.Collective, ReceivedAt: sub.ReceivedAt,
-		Status: intake.StatusReceived, UnitID: desk.ID, UnitPath: desk.Path}
+		Status: intake.StatusReceived, UnitID: desk.ID, UnitName: desk.Name, UnitPath: desk.Path}
 	if r.Title == "" {
 		r.Title = firstRunes(r.Content, 30)
 	}
@@ -400,7 +400,7 @@ func (a *App) prepareReport(ctx context.Context, p *auth.Principal, rc *receiver
 				if u.ID == receiving.ID || (receiving.Kind == org.KindCommission && u.ID == rc.county.ID) {
 					u = *desk // held by the receiving commission: its petition office
 				}
-				r.UnitID, r.UnitPath = u.ID, u.Path
+				r.UnitID, r.UnitName, r.UnitPath = u.ID, u.Name, u.Path
 			}
 		case intake.RouteForward:
 			// Registered here; the petition office forwards it (with a record)

@@ -1699,8 +1699,13 @@ func TestStaffRegisterReceivingUnit(t *testing.T) {
 			if r.ReceivedUnitID != z.unitByCode(t, tc.received).ID || r.UnitID != tc.heldBy(t) || r.OverLevel {
 				t.Errorf("%s: received by %d held by %d (%s) over-level %v", tc.user, r.ReceivedUnitID, r.UnitID, r.UnitName, r.OverLevel)
 			}
-			if _, err := z.app.GetReport(ctx, p, r.ID); err != nil {
+			got, err := z.app.GetReport(ctx, p, r.ID)
+			if err != nil {
 				t.Errorf("%s cannot see the report it registered: %v", tc.user, err)
+			} else if r.UnitName == "" || r.UnitName != got.UnitName {
+				// The registration's answer names the holding unit as the
+				// stored report does (the API returns it).
+				t.Errorf("%s: registered report held by %q, stored one by %q", tc.user, r.UnitName, got.UnitName)
 			}
 		}
 		units, err := z.app.ImportUnits(ctx, z.p["yd_tms"])
