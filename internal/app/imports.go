@@ -430,8 +430,17 @@ func importSubmission(row importer.Row, ext string, opt ImportOptions) intake.Su
 	if sub.Content == "" {
 		sub.Content = row.Title
 	}
+	// Where an item was published (a site's name, its link) stays with the
+	// text; a table without a source column names only the channel.
+	var from []string
+	if row.Source != "" && row.Source != string(opt.Channel) {
+		from = append(from, row.Source)
+	}
 	if row.URL != "" {
-		sub.Content += "\n来源：" + row.URL
+		from = append(from, row.URL)
+	}
+	if len(from) > 0 {
+		sub.Content += "\n来源：" + strings.Join(from, " ")
 	}
 	if row.Reporter != "" && intake.ValidMobileOrPhone(row.Phone) {
 		sub.Anonymous = false

@@ -299,8 +299,11 @@ func TestImportPublicOpinion(t *testing.T) {
 				!r.Anonymous {
 				t.Errorf("opinion report = channel %s source %s ext %s anonymous %v", r.Channel, r.ExternalSource, r.ExternalID, r.Anonymous)
 			}
-			if r.Title == "网传某镇干部公款吃喝" && !strings.HasSuffix(r.Content, "\n来源：https://weibo.com/1234567890/AbCdEf") {
-				t.Errorf("content %q lacks the source link", r.Content)
+			if r.Title == "网传某镇干部公款吃喝" && !strings.HasSuffix(r.Content, "\n来源：微博 https://weibo.com/1234567890/AbCdEf") {
+				t.Errorf("content %q lacks the site and the link", r.Content)
+			}
+			if r.Title == "景区门票收费乱象" && !strings.HasSuffix(r.Content, "分成。\n来源：本地论坛") {
+				t.Errorf("content %q lacks the site", r.Content)
 			}
 		}
 		slices.Sort(titles)
