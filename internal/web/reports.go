@@ -49,11 +49,30 @@ func (s *Server) reportRoutes(mux *http.ServeMux) {
 // labelKeys maps the codes of the reporting domain to their message keys,
 // by group. The keys are literals so that the catalogue test finds them.
 var labelKeys = map[string]map[string]string{
-	"import_reason": importLabels("import.reason.", importer.ReasonBadCSV, importer.ReasonBadDate, importer.ReasonBadJSON,
-		importer.ReasonBadURL, importer.ReasonEmpty, importer.ReasonNoContent, importer.ReasonTooLong, app.ReasonInvalidRow),
-	"import_field": importLabels("import.col.", importer.FieldExternalID, importer.FieldTitle, importer.FieldContent,
-		importer.FieldReceivedAt, importer.FieldReporter, importer.FieldPhone, importer.FieldReply, importer.FieldRepliedAt,
-		importer.FieldCategory, importer.FieldPlace, importer.FieldSource, importer.FieldURL),
+	"import_reason": {
+		importer.ReasonBadCSV:    "import.reason.bad_csv",
+		importer.ReasonBadDate:   "import.reason.bad_date",
+		importer.ReasonBadJSON:   "import.reason.bad_json",
+		importer.ReasonBadURL:    "import.reason.bad_url",
+		importer.ReasonEmpty:     "import.reason.empty",
+		importer.ReasonNoContent: "import.reason.no_content",
+		importer.ReasonTooLong:   "import.reason.too_long",
+		app.ReasonInvalidRow:     "import.reason.invalid",
+	},
+	"import_field": {
+		string(importer.FieldExternalID): "import.col.external_id",
+		string(importer.FieldTitle):      "import.col.title",
+		string(importer.FieldContent):    "import.col.content",
+		string(importer.FieldReceivedAt): "import.col.received_at",
+		string(importer.FieldReporter):   "import.col.reporter",
+		string(importer.FieldPhone):      "import.col.phone",
+		string(importer.FieldReply):      "import.col.reply",
+		string(importer.FieldRepliedAt):  "import.col.replied_at",
+		string(importer.FieldCategory):   "import.col.category",
+		string(importer.FieldPlace):      "import.col.place",
+		string(importer.FieldSource):     "import.col.source",
+		string(importer.FieldURL):        "import.col.url",
+	},
 	"kind": {
 		string(intake.KindAccusation): "report.kind.accusation",
 		string(intake.KindAppeal):     "report.kind.appeal",
@@ -990,14 +1009,4 @@ func (v *view) KB(n int64) string {
 		return strconv.FormatInt((n+512)>>10, 10) + " KB"
 	}
 	return strconv.FormatInt(n, 10) + " B"
-}
-
-// importLabels maps an import's codes (row rejection reasons, field
-// names) to their message keys, prefix + code.
-func importLabels[T ~string](prefix string, codes ...T) map[string]string {
-	m := make(map[string]string, len(codes))
-	for _, c := range codes {
-		m[string(c)] = prefix + string(c)
-	}
-	return m
 }
