@@ -299,15 +299,12 @@ func (x *API) searchReports(w http.ResponseWriter, r *http.Request) error {
 	out := make([]SearchHit, 0, len(list))
 	for _, rep := range list {
 		t, tm := search.Highlight(rep.Title, query, 0)
-		sn, sm := search.Highlight(rep.Content, query, snippetRunes)
+		sn, sm := search.Highlight(rep.Content, query, search.SnippetRunes)
 		out = append(out, SearchHit{Report: reportJSON(rep), Rank: offset + len(out) + 1,
 			Highlight: SearchHighlight{Title: marked(t, tm), Snippet: marked(sn, sm)}})
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"items": out, "total": total, "limit": limit, "offset": offset})
 }
-
-// snippetRunes is the length of a search hit's content snippet.
-const snippetRunes = 80
 
 // SearchHit is an item of GET /search: the report, its place in the
 // ranking (1 = best, counted across pages) and where the query occurs.

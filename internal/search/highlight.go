@@ -7,6 +7,10 @@ type Span struct{ Start, End int }
 // Ellipsis marks text left out at either end of a snippet.
 const Ellipsis = "…"
 
+// SnippetRunes is the length of the content snippet a search hit shows
+// (the search page and GET /api/v1/search alike).
+const SnippetRunes = 80
+
 // Highlight returns a window of text around the first occurrence of q and
 // the spans of every occurrence within it. Matching is done on the
 // normalised text (see Normalize), so a query "a2区" highlights "Ａ２区" and

@@ -898,7 +898,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	hits := make([]searchHit, len(reports))
 	for i, rep := range reports {
 		t, tm := search.Highlight(rep.Title, query, 0)
-		sn, sm := search.Highlight(rep.Content, query, 80)
+		sn, sm := search.Highlight(rep.Content, query, search.SnippetRunes)
 		hits[i] = searchHit{Report: rep, Title: segments(t, searchSpans(tm)), Snippet: segments(sn, searchSpans(sm))}
 	}
 	data["Hits"], data["Total"], data["Searched"] = hits, total, true
